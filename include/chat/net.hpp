@@ -1,0 +1,33 @@
+// The one place that names Asio types: an Asio upgrade (1.22 keeps channels,
+// as_tuple and deferred in `experimental`) touches only this header.
+#pragma once
+
+#include <fmt/ostream.h>
+
+#include <asio.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/concurrent_channel.hpp>
+
+namespace chat {
+
+namespace net = asio;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+
+// Completion token that returns (error_code, results...) instead of throwing:
+// our coroutines handle every I/O error as a value.
+inline constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+// Every connection runs on its own strand of the pool; a concrete type keeps it
+// inline instead of boxed in an any_io_executor.
+using pool_executor = asio::thread_pool::executor_type;
+using strand = asio::strand<pool_executor>;
+
+template <typename Signature>
+using concurrent_channel = asio::experimental::concurrent_channel<Signature>;
+
+}  // namespace chat
+
+template <>
+struct fmt::formatter<asio::ip::tcp::endpoint> : fmt::ostream_formatter {};

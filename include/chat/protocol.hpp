@@ -1,0 +1,100 @@
+// Wire protocol v1: keywords, error codes, limits, the command parser and the
+// formatter of every line the server sends. Pure functions over bytes, shared by
+// the server, the client and chat-bench; no I/O here.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace chat::protocol {
+
+inline constexpr std::string_view version = "CHAT/1";
+inline constexpr std::size_t default_max_line = 4096;  // bytes, without the terminator
+inline constexpr std::size_t max_name_length = 32;
+inline constexpr std::size_t max_who_names = 100;
+
+enum class command_kind { register_name, connect, msg, disconnect, ping, who, quit, help };
+
+// Why a line or a command was refused: every value has one wire spelling.
+enum class error_code {
+  invalid_name,
+  name_taken,
+  already_registered,
+  not_registered,
+  no_such_user,
+  self,
+  busy,
+  in_chat,
+  not_in_chat,
+  empty_message,
+  unknown_command,
+  missing_argument,
+  line_too_long,
+  bad_encoding,  // not valid UTF-8, or a NUL byte: refused rather than relayed
+};
+
+// Why the server ends a connection (the BYE line).
+enum class bye_reason { shutdown, slow_consumer, server_full, idle_timeout, register_timeout };
+
+struct command {
+  command_kind kind;
+  // REGISTER/CONNECT: the name; MSG: the text; PING: the token; WHO: the prefix.
+  std::string argument;
+
+  bool operator==(const command&) const = default;
+};
+
+struct parse_error {
+  error_code code;
+  bool operator==(const parse_error&) const = default;
+};
+
+using parse_result = std::variant<command, parse_error>;
+
+// Parses one line, already stripped of its LF (and of a CR before it).
+// Keywords are case-insensitive and separated from their argument by one or more
+// spaces. The MSG text is the rest of the line and keeps its inner and trailing
+// spaces; names, tokens and prefixes lose trailing spaces. Extra words after
+// DISCONNECT, QUIT and HELP are ignored.
+parse_result parse_command(std::string_view line);
+
+std::string_view keyword(command_kind kind);
+std::string_view wire_name(error_code code);
+std::string_view default_text(error_code code);
+std::string_view wire_name(bye_reason reason);
+std::string_view default_text(bye_reason reason);
+
+// 1 to 32 characters of A-Z a-z 0-9 _ - .
+bool is_valid_name(std::string_view name);
+// Names are unique without regard to case: this is the key they are compared by.
+std::string name_key(std::string_view name);
+bool is_valid_utf8(std::string_view bytes);
+
+// Every line the server sends, each ending in "\n".
+std::string format_hello();
+std::string format_ok(std::string_view what, std::string_view argument);  // OK REGISTERED Noy
+std::string format_error(error_code code);
+std::string format_error(error_code code, std::string_view text);
+std::string format_pong(std::string_view token);
+std::string format_who(std::size_t total, const std::string* names, std::size_t count);
+std::string format_help();
+std::string format_ok_bye();
+std::string format_bye(bye_reason reason);
+std::string format_connected(std::string_view requester);
+std::string format_msg(std::string_view sender, std::string_view text);
+std::string format_disconnected(std::string_view name);
+
+// A line received by a client, split into its first word and the rest.
+struct server_line {
+  std::string_view head;  // OK, ERR, PONG, HELLO, BYE, CONNECTED, MSG, DISCONNECTED
+  std::string_view rest;
+};
+server_line split_server_line(std::string_view line);
+
+// Splits "<word> <rest>" at the first run of spaces.
+std::pair<std::string_view, std::string_view> split_word(std::string_view text);
+
+}  // namespace chat::protocol

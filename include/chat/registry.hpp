@@ -1,0 +1,73 @@
+// The chat's state machine: who is registered under which name and who is
+// chatting with whom. Pure logic, no I/O and no locking: the router owns one
+// instance and feeds it every command in arrival order, so it is the single
+// source of truth for names and pairings. Each call returns the lines to send.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "chat/protocol.hpp"
+
+namespace chat {
+
+using session_id = std::uint64_t;
+
+struct delivery {
+  session_id to = 0;
+  std::string line;
+  // The session ends once this line is written (the reply to QUIT).
+  bool last = false;
+};
+
+// What one command produces: at most a reply and one event for the partner.
+struct outcome {
+  std::array<delivery, 2> items;
+  std::size_t count = 0;
+
+  void add(session_id to, std::string line, bool last = false) { items.at(count++) = {to, std::move(line), last}; }
+  const delivery* begin() const { return items.data(); }
+  const delivery* end() const { return items.data() + count; }
+};
+
+class registry {
+ public:
+  // A connection arrived; it starts unregistered.
+  void join(session_id id);
+  // A parsed command from a joined connection.
+  outcome handle(session_id from, const protocol::command& cmd);
+  // A connection ended (QUIT, EOF, reset, slow consumer): frees its name and tells its partner.
+  outcome leave(session_id id);
+
+  bool contains(session_id id) const { return users_.contains(id); }
+  std::size_t connections() const { return users_.size(); }
+  std::size_t registered() const { return by_name_.size(); }
+  std::size_t active_chats() const { return chats_; }
+  std::optional<std::string> name_of(session_id id) const;
+  std::optional<session_id> partner_of(session_id id) const;
+
+ private:
+  struct user {
+    std::string name;  // empty until REGISTER succeeds
+    std::optional<session_id> partner;
+  };
+
+  outcome register_name(session_id from, user& self, const std::string& name);
+  outcome connect(session_id from, user& self, const std::string& target);
+  outcome msg(session_id from, user& self, const std::string& text);
+  outcome disconnect(session_id from, user& self);
+  outcome who(session_id from, const std::string& prefix) const;
+  // Ends self's chat, if any, and tells the partner.
+  void end_chat(user& self, outcome& out);
+
+  std::unordered_map<session_id, user> users_;
+  std::map<std::string, session_id> by_name_;  // key: protocol::name_key(name), sorted for WHO
+  std::size_t chats_ = 0;
+};
+
+}  // namespace chat

@@ -1,0 +1,71 @@
+// The listener and the lifecycle: binds, accepts onto per-connection strands of
+// one thread pool, admits up to max_clients, and shuts down gracefully (close
+// the listener, BYE every session, let writers flush) with a forced stop after
+// shutdown_timeout as the fallback.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+
+#include "chat/net.hpp"
+#include "chat/router.hpp"
+#include "chat/server_config.hpp"
+#include "chat/session.hpp"
+
+namespace chat {
+
+class server {
+ public:
+  // Binds the listening socket; throws std::system_error if it cannot.
+  explicit server(server_config config);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  tcp::endpoint local_endpoint() const { return endpoint_; }
+  std::size_t max_clients() const { return max_clients_; }
+  std::size_t live_sessions() const;
+  const router_stats& stats() const { return router_->stats(); }
+
+  // Starts accepting, routing and (if configured) watching for SIGINT/SIGTERM.
+  void start();
+  // Thread-safe: begins a graceful shutdown.
+  void stop();
+  // Blocks the calling thread (not a pool thread) until a shutdown has been
+  // requested and every session has ended, forcing the pool to stop if that takes
+  // longer than shutdown_timeout. Returns true if the shutdown was graceful.
+  bool wait();
+
+ private:
+  // Counts live sessions; shared with every session's ticket, so it outlives the pool's frames.
+  struct lifecycle {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::size_t live = 0;
+    bool stopping = false;
+    bool router_done = true;  // until start() runs it
+  };
+
+  awaitable<void> accept_loop();
+  awaitable<void> watch_signals();
+  void begin_shutdown();  // on strand_
+  std::shared_ptr<void> make_ticket();
+  void turn_away(tcp::socket socket);
+
+  server_config config_;
+  asio::thread_pool pool_;
+  strand strand_;  // the acceptor, the signal set and the shutdown steps
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
+  tcp::endpoint endpoint_;
+  std::size_t max_clients_ = 0;
+  session_limits limits_;
+  std::shared_ptr<router> router_;
+  std::shared_ptr<lifecycle> lifecycle_ = std::make_shared<lifecycle>();
+  session_id next_id_ = 1;
+  bool stopping_ = false;  // on strand_
+};
+
+}  // namespace chat

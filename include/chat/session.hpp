@@ -1,0 +1,69 @@
+// One client connection: a reader coroutine that frames and parses lines and
+// posts them to the router, and a writer coroutine that drains the outbox with
+// gathered writes. Both run on the session's own strand; the socket, the framer
+// and the stop flag are touched only from there.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "chat/line_framer.hpp"
+#include "chat/net.hpp"
+#include "chat/outbox.hpp"
+#include "chat/registry.hpp"
+#include "chat/router.hpp"
+
+namespace chat {
+
+struct session_limits {
+  std::size_t max_line = 4096;
+  std::size_t max_outbox_bytes = 1 << 20;
+};
+
+class session : public std::enable_shared_from_this<session> {
+ public:
+  // `ticket` is held for the session's lifetime: the server counts live sessions with it.
+  session(tcp::socket socket, const strand& ex, session_id id, std::shared_ptr<router> router,
+          const session_limits& limits, std::shared_ptr<void> ticket);
+  ~session();
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  // Greets the client, joins the router and starts both coroutines.
+  void start();
+
+  session_id id() const { return id_; }
+  const tcp::endpoint& remote() const { return remote_; }
+  class outbox& outbox() {
+    return outbox_;
+  }
+
+  // Thread-safe: stop reading (server shutdown); the writer still flushes.
+  void stop_reading();
+  // Thread-safe: close the connection now (a slow consumer cannot be flushed).
+  void abort();
+
+ private:
+  awaitable<void> read_loop();
+  awaitable<void> write_loop();
+  // Posts one framed line to the router, or answers a line that did not parse.
+  awaitable<void> forward(std::string line);
+  // Hands a request to the router, waiting only if its queue is full.
+  awaitable<void> send_to_router(router_request request);
+  router_request request(router_request::kind what, protocol::command cmd = {}, std::string line = {}) const;
+  void close_socket();
+
+  tcp::socket socket_;
+  strand strand_;
+  session_id id_;
+  tcp::endpoint remote_;
+  std::shared_ptr<router> router_;
+  class outbox outbox_;
+  line_framer framer_;
+  asio::cancellation_signal read_cancel_;
+  bool stopping_ = false;
+  bool quit_ = false;
+  std::shared_ptr<void> ticket_;
+};
+
+}  // namespace chat

@@ -1,0 +1,52 @@
+// chat-server: parse flags, then hand over to chat::server.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+
+#include "chat/server.hpp"
+
+int main(int argc, char** argv) {
+  chat::server_config config;
+  std::string log_level = "info";
+  double shutdown_seconds = 5.0;
+
+  CLI::App app{"tcp-chat server: REGISTER a name, CONNECT to a user, exchange MSG lines (protocol CHAT/1)"};
+  app.add_option("--host", config.host, "Address to listen on (0.0.0.0 or :: to serve a network)")
+      ->capture_default_str();
+  app.add_option("--port", config.port, "TCP port (0 picks a free one)")->capture_default_str();
+  app.add_option("--threads", config.threads, "Worker threads (default: one per core)")->check(CLI::Range(1, 1024));
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  app.add_option("--max-line", config.max_line, "Longest accepted line in bytes, without its LF")
+      ->check(CLI::Range(64, 1 << 24))
+      ->capture_default_str();
+  app.add_option("--max-clients", config.max_clients,
+                 "Most clients at once (default: what the open-files limit allows)")
+      ->check(CLI::Range(1, 1 << 24));
+  app.add_option("--max-queue", config.max_outbox_bytes,
+                 "Bytes queued for one client before it is cut off as a slow consumer")
+      ->check(CLI::Range(4096, 1 << 30))
+      ->capture_default_str();
+  app.add_option("--shutdown-timeout", shutdown_seconds, "Seconds to flush clients on SIGINT/SIGTERM before forcing")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  config.shutdown_timeout = std::chrono::milliseconds(static_cast<long>(shutdown_seconds * 1000));
+  if (config.max_line < 64 + chat::protocol::max_name_length) {
+    spdlog::error("--max-line must leave room for a name");
+    return 2;
+  }
+
+  try {
+    chat::server server(config);
+    server.start();
+    server.wait();
+  } catch (const std::exception& e) {
+    spdlog::error("cannot start: {}", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,254 @@
+#include "chat/protocol.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace chat::protocol {
+namespace {
+
+struct keyword_entry {
+  std::string_view word;
+  command_kind kind;
+};
+
+constexpr std::array<keyword_entry, 8> keywords{{
+    {"REGISTER", command_kind::register_name},
+    {"CONNECT", command_kind::connect},
+    {"MSG", command_kind::msg},
+    {"DISCONNECT", command_kind::disconnect},
+    {"PING", command_kind::ping},
+    {"WHO", command_kind::who},
+    {"QUIT", command_kind::quit},
+    {"HELP", command_kind::help},
+}};
+
+struct error_entry {
+  std::string_view wire;
+  std::string_view text;
+};
+
+// Indexed by error_code.
+constexpr std::array<error_entry, 14> errors{{
+    {"INVALID_NAME", "names are 1 to 32 characters of A-Z a-z 0-9 _ - ."},
+    {"NAME_TAKEN", "that name is in use"},
+    {"ALREADY_REGISTERED", "this connection is already registered"},
+    {"NOT_REGISTERED", "REGISTER a name first"},
+    {"NO_SUCH_USER", "no user of that name is online"},
+    {"SELF", "you cannot open a chat with yourself"},
+    {"BUSY", "that user is in another chat"},
+    {"IN_CHAT", "you are in a chat: DISCONNECT first"},
+    {"NOT_IN_CHAT", "you are not in a chat"},
+    {"EMPTY_MESSAGE", "MSG needs some text"},
+    {"UNKNOWN_COMMAND", "unknown command, try HELP"},
+    {"MISSING_ARGUMENT", "this command needs an argument"},
+    {"LINE_TOO_LONG", "line too long, discarded"},
+    {"BAD_ENCODING", "lines must be UTF-8 without NUL bytes"},
+}};
+
+// Indexed by bye_reason.
+constexpr std::array<error_entry, 5> byes{{
+    {"SHUTDOWN", "the server is shutting down"},
+    {"SLOW_CONSUMER", "you are not reading fast enough"},
+    {"SERVER_FULL", "too many clients, try later"},
+    {"IDLE_TIMEOUT", "no activity for too long"},
+    {"REGISTER_TIMEOUT", "REGISTER a name sooner after connecting"},
+}};
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b, [](unsigned char x, unsigned char y) { return std::toupper(x) == std::toupper(y); });
+}
+
+std::string_view trim_trailing_spaces(std::string_view text) {
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  return text;
+}
+
+std::string line_of(std::initializer_list<std::string_view> words) {
+  std::size_t size = 1;
+  for (auto word : words) size += word.size() + 1;
+  std::string line;
+  line.reserve(size);
+  for (auto word : words) {
+    if (word.empty()) continue;
+    if (!line.empty()) line += ' ';
+    line += word;
+  }
+  line += '\n';
+  return line;
+}
+
+}  // namespace
+
+std::pair<std::string_view, std::string_view> split_word(std::string_view text) {
+  const auto start = text.find_first_not_of(' ');
+  if (start == std::string_view::npos) return {{}, {}};
+  text.remove_prefix(start);
+  const auto end = text.find(' ');
+  if (end == std::string_view::npos) return {text, {}};
+  auto rest = text.substr(end);
+  const auto rest_start = rest.find_first_not_of(' ');
+  rest = rest_start == std::string_view::npos ? std::string_view{} : rest.substr(rest_start);
+  return {text.substr(0, end), rest};
+}
+
+parse_result parse_command(std::string_view line) {
+  if (!is_valid_utf8(line) || line.find('\0') != std::string_view::npos) {
+    return parse_error{error_code::bad_encoding};
+  }
+  const auto [word, rest] = split_word(line);
+  const auto entry = std::ranges::find_if(keywords, [&](const keyword_entry& k) { return iequals(k.word, word); });
+  if (entry == keywords.end()) return parse_error{error_code::unknown_command};
+
+  switch (entry->kind) {
+    case command_kind::msg:
+      // The text is everything after the separator, inner and trailing spaces included.
+      return command{entry->kind, std::string(rest)};
+    case command_kind::register_name:
+    case command_kind::connect: {
+      const auto name = trim_trailing_spaces(rest);
+      if (name.empty()) return parse_error{error_code::missing_argument};
+      return command{entry->kind, std::string(name)};
+    }
+    case command_kind::ping:
+    case command_kind::who:
+      return command{entry->kind, std::string(trim_trailing_spaces(rest))};
+    case command_kind::disconnect:
+    case command_kind::quit:
+    case command_kind::help:
+      return command{entry->kind, {}};
+  }
+  return parse_error{error_code::unknown_command};
+}
+
+std::string_view keyword(command_kind kind) {
+  for (const auto& k : keywords) {
+    if (k.kind == kind) return k.word;
+  }
+  return {};
+}
+
+std::string_view wire_name(error_code code) {
+  return errors.at(static_cast<std::size_t>(code)).wire;
+}
+std::string_view default_text(error_code code) {
+  return errors.at(static_cast<std::size_t>(code)).text;
+}
+std::string_view wire_name(bye_reason reason) {
+  return byes.at(static_cast<std::size_t>(reason)).wire;
+}
+std::string_view default_text(bye_reason reason) {
+  return byes.at(static_cast<std::size_t>(reason)).text;
+}
+
+bool is_valid_name(std::string_view name) {
+  if (name.empty() || name.size() > max_name_length) return false;
+  return std::ranges::all_of(name,
+                             [](unsigned char c) { return std::isalnum(c) != 0 || c == '_' || c == '-' || c == '.'; });
+}
+
+std::string name_key(std::string_view name) {
+  std::string key(name);
+  std::ranges::transform(key, key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return key;
+}
+
+bool is_valid_utf8(std::string_view bytes) {
+  std::size_t i = 0;
+  const auto n = bytes.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    std::uint32_t min = 0;
+    std::uint32_t code = 0;
+    if ((c & 0xE0) == 0xC0) {
+      length = 2, min = 0x80, code = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      length = 3, min = 0x800, code = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      length = 4, min = 0x10000, code = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + length > n) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto cc = static_cast<unsigned char>(bytes[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      code = (code << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8.
+    if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    i += length;
+  }
+  return true;
+}
+
+std::string format_hello() {
+  return line_of({"HELLO", version, "tcp-chat server, type HELP"});
+}
+
+std::string format_ok(std::string_view what, std::string_view argument) {
+  return line_of({"OK", what, argument});
+}
+
+std::string format_error(error_code code) {
+  return format_error(code, default_text(code));
+}
+
+std::string format_error(error_code code, std::string_view text) {
+  return line_of({"ERR", wire_name(code), text});
+}
+
+std::string format_pong(std::string_view token) {
+  return line_of({"PONG", token});
+}
+
+std::string format_who(std::size_t total, const std::string* names, std::size_t count) {
+  std::string line = "OK WHO " + std::to_string(total);
+  for (std::size_t i = 0; i < count; ++i) {
+    line += ' ';
+    line += names[i];
+  }
+  line += '\n';
+  return line;
+}
+
+std::string format_help() {
+  return "OK HELP REGISTER <name> | CONNECT <name> | MSG <text> | DISCONNECT | PING [token] | WHO [prefix] | "
+         "QUIT | HELP\n";
+}
+
+std::string format_ok_bye() {
+  return "OK BYE\n";
+}
+
+std::string format_bye(bye_reason reason) {
+  return line_of({"BYE", wire_name(reason), default_text(reason)});
+}
+
+std::string format_connected(std::string_view requester) {
+  return line_of({"CONNECTED", requester});
+}
+
+std::string format_msg(std::string_view sender, std::string_view text) {
+  // Not line_of: the text keeps every space it was sent with.
+  std::string line;
+  line.reserve(sender.size() + text.size() + 6);
+  line.append("MSG ").append(sender).append(" ").append(text).append("\n");
+  return line;
+}
+
+std::string format_disconnected(std::string_view name) {
+  return line_of({"DISCONNECTED", name});
+}
+
+server_line split_server_line(std::string_view line) {
+  const auto [head, rest] = split_word(line);
+  return {head, rest};
+}
+
+}  // namespace chat::protocol

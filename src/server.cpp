@@ -1,0 +1,164 @@
+#include "chat/server.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <csignal>
+
+#include "chat/completion.hpp"
+#include "chat/fd_limit.hpp"
+
+namespace chat {
+namespace {
+
+std::size_t pool_size(std::size_t requested) {
+  if (requested > 0) return requested;
+  const auto cores = ::sysconf(_SC_NPROCESSORS_ONLN);
+  return cores > 0 ? static_cast<std::size_t>(cores) : 1;
+}
+
+}  // namespace
+
+server::server(server_config config)
+    : config_(std::move(config)),
+      pool_(pool_size(config_.threads)),
+      strand_(asio::make_strand(pool_.get_executor())),
+      acceptor_(strand_),
+      signals_(strand_),
+      limits_{config_.max_line, config_.max_outbox_bytes},
+      router_(std::make_shared<router>(pool_.get_executor())) {
+  const auto limit = raise_fd_limit();
+  const auto capacity = limit.soft > reserved_fds ? limit.soft - reserved_fds : 1;
+  max_clients_ = config_.max_clients == 0 ? capacity : std::min(config_.max_clients, capacity);
+  if (config_.max_clients > capacity) {
+    spdlog::warn("--max-clients {} is more than the open-files limit allows; using {}", config_.max_clients, capacity);
+  }
+  spdlog::info("open-files limit {} (hard {}): up to {} clients", limit.soft, limit.hard, max_clients_);
+
+  const tcp::endpoint wanted(asio::ip::make_address(config_.host), config_.port);
+  acceptor_.open(wanted.protocol());
+  acceptor_.set_option(tcp::acceptor::reuse_address(true));
+  if (wanted.address().is_v6()) {
+    // "::" serves IPv4 clients too, as users of a dual-stack host expect.
+    acceptor_.set_option(asio::ip::v6_only(false));
+  }
+  acceptor_.bind(wanted);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  endpoint_ = acceptor_.local_endpoint();
+}
+
+server::~server() {
+  stop();
+  wait();
+}
+
+std::size_t server::live_sessions() const {
+  std::lock_guard lock(lifecycle_->mutex);
+  return lifecycle_->live;
+}
+
+void server::start() {
+  {
+    std::lock_guard lock(lifecycle_->mutex);
+    lifecycle_->router_done = false;
+  }
+  spdlog::info("chat-server listening on {} with {} threads", endpoint_, pool_size(config_.threads));
+  asio::co_spawn(router_->executor(), router_->run(), [state = lifecycle_](std::exception_ptr e) {
+    log_exception{"router"}(e);
+    std::lock_guard lock(state->mutex);
+    state->router_done = true;
+    state->changed.notify_all();
+  });
+  asio::co_spawn(strand_, accept_loop(), log_exception{"accept loop"});
+  if (config_.handle_signals) {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    asio::co_spawn(strand_, watch_signals(), log_exception{"signal watcher"});
+  }
+}
+
+void server::stop() {
+  asio::post(strand_, [this] { begin_shutdown(); });
+}
+
+bool server::wait() {
+  std::unique_lock lock(lifecycle_->mutex);
+  lifecycle_->changed.wait(lock, [&] { return lifecycle_->stopping; });
+  const bool graceful = lifecycle_->changed.wait_for(lock, config_.shutdown_timeout,
+                                                     [&] { return lifecycle_->live == 0 && lifecycle_->router_done; });
+  lock.unlock();
+  if (!graceful) {
+    spdlog::warn("shutdown took longer than {} ms: forcing {} sessions closed", config_.shutdown_timeout.count(),
+                 live_sessions());
+    pool_.stop();
+  }
+  pool_.join();
+  return graceful;
+}
+
+awaitable<void> server::watch_signals() {
+  auto [ec, signal] = co_await signals_.async_wait(use_tuple);
+  if (ec) co_return;  // cancelled by a shutdown from elsewhere
+  spdlog::info("signal {} received", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  begin_shutdown();
+}
+
+awaitable<void> server::accept_loop() {
+  while (!stopping_) {
+    const auto ex = asio::make_strand(pool_.get_executor());
+    tcp::socket socket(ex);
+    auto [ec] = co_await acceptor_.async_accept(socket, use_tuple);
+    if (stopping_ || ec == asio::error::operation_aborted) break;
+    if (ec) {
+      // Out of descriptors or a transient network error: back off instead of spinning.
+      spdlog::warn("accept failed: {}; retrying in 100 ms", ec.message());
+      asio::steady_timer pause(strand_, std::chrono::milliseconds(100));
+      co_await pause.async_wait(use_tuple);
+      continue;
+    }
+    if (live_sessions() >= max_clients_) {
+      turn_away(std::move(socket));
+      continue;
+    }
+    const auto id = next_id_++;
+    auto s = std::make_shared<session>(std::move(socket), ex, id, router_, limits_, make_ticket());
+    spdlog::info("session {} opened from {}", id, s->remote());
+    s->start();
+  }
+}
+
+void server::turn_away(tcp::socket socket) {
+  // A fresh socket's send buffer is empty, so this short non-blocking write completes at once.
+  asio::error_code ec;
+  spdlog::warn("turning away a client from {}: {} clients already", socket.remote_endpoint(ec), max_clients_);
+  socket.non_blocking(true, ec);
+  asio::write(socket, asio::buffer(protocol::format_bye(protocol::bye_reason::server_full)), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+
+std::shared_ptr<void> server::make_ticket() {
+  {
+    std::lock_guard lock(lifecycle_->mutex);
+    ++lifecycle_->live;
+  }
+  return std::shared_ptr<void>(nullptr, [state = lifecycle_](void*) {
+    std::lock_guard lock(state->mutex);
+    --state->live;
+    state->changed.notify_all();
+  });
+}
+
+void server::begin_shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  asio::error_code ec;
+  acceptor_.close(ec);
+  signals_.cancel(ec);
+  router_->shutdown();
+  std::lock_guard lock(lifecycle_->mutex);
+  lifecycle_->stopping = true;
+  lifecycle_->changed.notify_all();
+}
+
+}  // namespace chat

@@ -1,0 +1,185 @@
+#include "chat/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <vector>
+
+#include "chat/completion.hpp"
+#include "chat/protocol.hpp"
+#include "chat/router.hpp"
+
+namespace chat {
+namespace {
+
+// Reading more than this per wake-up would only delay the other sessions on the strand's thread.
+constexpr std::size_t read_chunk = 16 * 1024;
+
+}  // namespace
+
+session::session(tcp::socket socket, const strand& ex, session_id id, std::shared_ptr<router> router,
+                 const session_limits& limits, std::shared_ptr<void> ticket)
+    : socket_(std::move(socket)),
+      strand_(ex),
+      id_(id),
+      router_(std::move(router)),
+      outbox_(ex, limits.max_outbox_bytes),
+      framer_(limits.max_line),
+      ticket_(std::move(ticket)) {
+  asio::error_code ec;
+  remote_ = socket_.remote_endpoint(ec);
+  socket_.set_option(tcp::no_delay(true), ec);
+}
+
+session::~session() {
+  spdlog::info("session {} from {} closed", id_, remote_);
+}
+
+void session::start() {
+  outbox_.push(protocol::format_hello());
+  auto self = shared_from_this();
+  asio::co_spawn(strand_, write_loop(),
+                 asio::bind_executor(strand_, [self](std::exception_ptr e) { log_exception{"session writer"}(e); }));
+  asio::co_spawn(
+      strand_,
+      [](std::shared_ptr<session> s) -> awaitable<void> {
+        auto join = s->request(router_request::kind::join);
+        join.joining = s;
+        co_await s->send_to_router(std::move(join));
+        co_await s->read_loop();
+      }(self),
+      asio::bind_executor(strand_, [self](std::exception_ptr e) { log_exception{"session reader"}(e); }));
+}
+
+awaitable<void> session::read_loop() {
+  asio::error_code ec;
+  socket_.non_blocking(true, ec);
+  while (!stopping_ && !quit_) {
+    // Wait for data before owning a buffer: an idle session holds no read buffer.
+    std::tie(ec) = co_await socket_.async_wait(tcp::socket::wait_read,
+                                               asio::bind_cancellation_slot(read_cancel_.slot(), use_tuple));
+    if (ec || stopping_) break;
+    auto buffer = std::make_unique<char[]>(read_chunk);
+    const auto n = socket_.read_some(asio::buffer(buffer.get(), read_chunk), ec);
+    if (ec == asio::error::would_block) continue;
+    if (ec) break;
+    std::string_view bytes(buffer.get(), n);
+    while (!bytes.empty() && !quit_) {
+      // The framer stops at each line so the coroutine can await the router in between.
+      std::string line;
+      bool too_long = false;
+      bool got = false;
+      const auto used = framer_.feed(
+          bytes,
+          [&](std::string_view l) {
+            line.assign(l);
+            got = true;
+            return false;
+          },
+          [&] {
+            too_long = true;
+            return false;
+          });
+      bytes.remove_prefix(used);
+      if (too_long) {
+        auto r = request(router_request::kind::reply, {}, protocol::format_error(protocol::error_code::line_too_long));
+        co_await send_to_router(std::move(r));
+      } else if (got) {
+        co_await forward(std::move(line));
+      }
+    }
+    framer_.release_memory();
+  }
+  spdlog::debug("session {} stops reading: {}", id_, ec ? ec.message() : (quit_ ? "QUIT" : "shutdown"));
+  if (!quit_) {
+    auto r = request(router_request::kind::leave);
+    co_await send_to_router(std::move(r));
+  }
+}
+
+awaitable<void> session::forward(std::string line) {
+  spdlog::trace("session {} <- {}", id_, line);
+  auto parsed = protocol::parse_command(line);
+  if (auto* error = std::get_if<protocol::parse_error>(&parsed)) {
+    auto r = request(router_request::kind::reply, {}, protocol::format_error(error->code));
+    co_await send_to_router(std::move(r));
+    co_return;
+  }
+  auto& cmd = std::get<protocol::command>(parsed);
+  // After QUIT the router forgets this session: nothing more is read.
+  quit_ = cmd.kind == protocol::command_kind::quit;
+  auto r = request(router_request::kind::command, std::move(cmd));
+  co_await send_to_router(std::move(r));
+}
+
+// GCC 12 bitwise-copies non-trivial temporaries made inside a co_await
+// expression (an invalid free under ASan), so requests are built by this plain
+// function into a named object first, and only then moved into the coroutine.
+router_request session::request(router_request::kind what, protocol::command cmd, std::string line) const {
+  router_request r;
+  r.what = what;
+  r.from = id_;
+  r.cmd = std::move(cmd);
+  r.line = std::move(line);
+  return r;
+}
+
+awaitable<void> session::send_to_router(router_request r) {
+  // The common case costs no suspension; a full queue parks only this reader.
+  if (!router_->try_post(r)) co_await router_->post(std::move(r));
+}
+
+awaitable<void> session::write_loop() {
+  std::vector<std::string> batch;
+  std::vector<asio::const_buffer> buffers;
+  bool last = false;
+  while (!last) {
+    auto [ec, line] = co_await outbox_.channel().async_receive(use_tuple);
+    if (ec && ec != asio::error::eof) break;  // channel closed or cancelled
+    last = ec == asio::error::eof;
+    batch.push_back(std::move(line));
+    // Gather everything already queued into one write: a burst costs one syscall.
+    while (!last && outbox_.channel().try_receive([&](asio::error_code e, std::string more) {
+      last = e == asio::error::eof;
+      batch.push_back(std::move(more));
+    })) {
+    }
+    std::size_t bytes = 0;
+    for (const auto& l : batch) {
+      if (!l.empty()) buffers.emplace_back(asio::buffer(l));
+      bytes += l.size();
+    }
+    auto [write_ec, written] = co_await asio::async_write(socket_, buffers, use_tuple);
+    outbox_.written(bytes);
+    batch.clear();
+    buffers.clear();
+    if (write_ec) {
+      spdlog::debug("session {} write failed: {}", id_, write_ec.message());
+      break;
+    }
+  }
+  close_socket();
+}
+
+void session::close_socket() {
+  asio::error_code ec;
+  if (!socket_.is_open()) return;
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+}
+
+void session::stop_reading() {
+  asio::post(strand_, [self = shared_from_this()] {
+    self->stopping_ = true;
+    self->read_cancel_.emit(asio::cancellation_type::terminal);
+  });
+}
+
+void session::abort() {
+  asio::post(strand_, [self = shared_from_this()] {
+    self->stopping_ = true;
+    self->close_socket();
+  });
+}
+
+}  // namespace chat
