@@ -124,6 +124,8 @@ void router::drop_slow_consumer(session_id id) {
   spdlog::warn("session {} ({}, {}) is a slow consumer: {} bytes queued, closing it", id,
                registry_.name_of(id).value_or("unregistered"), dropped->remote(), dropped->outbox().queued_bytes());
   // It is not reading, so a BYE line could not reach it: close at once and free its name.
+  // The end marker also wakes its writer if it happens to be waiting for lines.
+  dropped->outbox().push_last({});
   dropped->abort();
   deliver(registry_.leave(id));
 }

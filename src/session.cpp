@@ -178,7 +178,11 @@ void session::stop_reading() {
 void session::abort() {
   asio::post(strand_, [self = shared_from_this()] {
     self->stopping_ = true;
-    self->close_socket();
+    // Reset rather than FIN: the kernel would otherwise keep the unread backlog
+    // and go on trickling it to a client that does not read.
+    asio::error_code ec;
+    self->socket_.set_option(asio::socket_base::linger(true, 0), ec);
+    self->socket_.close(ec);
   });
 }
 

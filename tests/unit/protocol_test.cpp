@@ -47,7 +47,8 @@ TEST_CASE("MSG keeps the rest of the line, inner and trailing spaces included") 
   CHECK(parsed("msg   a,b \"c\"") == command{command_kind::msg, "a,b \"c\""});
   CHECK(parsed("MSG") == command{command_kind::msg, ""});
   CHECK(parsed("MSG    ") == command{command_kind::msg, ""});
-  CHECK(parsed("MSG \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D") == command{command_kind::msg, "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D"});
+  CHECK(parsed("MSG \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D") ==
+        command{command_kind::msg, "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D"});
 }
 
 TEST_CASE("missing and unknown") {

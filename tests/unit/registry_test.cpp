@@ -27,7 +27,8 @@ struct world {
   registry reg;
   world() {
     for (session_id id : {1, 2, 3}) reg.join(id);
-    REQUIRE(lines(reg.handle(1, {command_kind::register_name, "Noy"})) == std::vector<line_to>{{1, "OK REGISTERED Noy\n"}});
+    REQUIRE(lines(reg.handle(1, {command_kind::register_name, "Noy"})) ==
+            std::vector<line_to>{{1, "OK REGISTERED Noy\n"}});
     REQUIRE(lines(reg.handle(2, {command_kind::register_name, "Elias"})) ==
             std::vector<line_to>{{2, "OK REGISTERED Elias\n"}});
   }
@@ -89,7 +90,7 @@ TEST_CASE("MSG: relayed with the sender's registered name, and every error") {
   CHECK(w.send(2, command_kind::msg, "hi Noy") == std::vector<line_to>{{1, "MSG Elias hi Noy\n"}});
 }
 
-TEST_CASE("DISCONNECT: both sides told, both free again; error when not in a chat") {
+TEST_CASE("DISCONNECT: both sides told, both free again - error when not in a chat") {
   world w;
   CHECK(w.error_of(1, command_kind::disconnect) == "NOT_IN_CHAT");
   CHECK(w.error_of(3, command_kind::disconnect) == "NOT_IN_CHAT");
@@ -150,7 +151,7 @@ TEST_CASE("leaving (EOF, reset, slow consumer) tells the partner and frees the n
   CHECK_FALSE(w.reg.partner_of(1).has_value());
   CHECK(w.reg.registered() == 1);
   CHECK(w.reg.active_chats() == 0);
-  CHECK(lines(w.reg.leave(2)).empty());  // twice is harmless
+  CHECK(lines(w.reg.leave(2)).empty());                             // twice is harmless
   CHECK(lines(w.reg.handle(2, {command_kind::ping, ""})).empty());  // after leaving: nothing
   CHECK(w.send(3, command_kind::register_name, "Elias") == std::vector<line_to>{{3, "OK REGISTERED Elias\n"}});
   w.reg.join(4);
