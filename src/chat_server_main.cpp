@@ -1,4 +1,5 @@
 // chat-server: parse flags, then hand over to chat::server.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -33,6 +34,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
+  // Logs go to stderr, as a daemon's do; stdout stays free.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("chat-server"));
   spdlog::set_level(spdlog::level::from_str(log_level));
   config.shutdown_timeout = std::chrono::milliseconds(static_cast<long>(shutdown_seconds * 1000));
   if (config.max_line < 64 + chat::protocol::max_name_length) {

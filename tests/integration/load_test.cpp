@@ -141,7 +141,7 @@ TEST_CASE("a client that never reads is cut off as a slow consumer - other pairs
   const auto grown = chat::test::resident_bytes() - std::min(before, chat::test::resident_bytes());
   INFO("flooder sent " << sent.load() << " bytes; server RSS grew by " << grown << "; worst round trip "
                        << std::chrono::duration_cast<std::chrono::milliseconds>(worst).count() << " ms");
-  CHECK(grown < 16u << 20);
+  if (chat::test::memory_is_measurable) CHECK(grown < 16u << 20);
   // Generous: a loaded 2-core machine, but nowhere near a stall behind the flood.
   CHECK(worst < std::chrono::seconds(5));
   CHECK(server.stop());

@@ -147,7 +147,7 @@ TEST_CASE("a 2 MiB line without newline is refused, the connection stays usable,
   const auto grown = chat::test::resident_bytes() - std::min(before, chat::test::resident_bytes());
   INFO("resident set grew by " << grown << " bytes for " << clients << " clients");
   // Buffering each line whole would cost 32 MiB here.
-  CHECK(grown < 8u << 20);
+  if (chat::test::memory_is_measurable) CHECK(grown < 8u << 20);
 }
 
 TEST_CASE("a client that half-closes gets every reply before the server closes") {
