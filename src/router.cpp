@@ -152,7 +152,7 @@ void router::deliver(const outcome& out) {
     auto& box = it->second->outbox();
     if (d.last) {
       box.push_last(d.line);
-    } else if (!box.push(d.line)) {
+    } else if (box.push(d.line) == outbox::push_result::full) {
       drop_slow_consumer(d.to);
     }
   }

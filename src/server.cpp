@@ -68,7 +68,12 @@ void server::start() {
     std::lock_guard lock(lifecycle_->mutex);
     lifecycle_->router_done = false;
   }
-  spdlog::info("chat-server listening on {} with {} threads", endpoint_, pool_size(config_.threads));
+  // Signals first: once a client can be served, SIGTERM must already mean a graceful stop.
+  if (config_.handle_signals) {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    asio::co_spawn(strand_, watch_signals(), log_exception{"signal watcher"});
+  }
   asio::co_spawn(router_->executor(), router_->run(), [state = lifecycle_](std::exception_ptr e) {
     log_exception{"router"}(e);
     std::lock_guard lock(state->mutex);
@@ -77,11 +82,8 @@ void server::start() {
   });
   asio::co_spawn(router_->executor(), router_->sweep(), log_exception{"router sweep"});
   asio::co_spawn(strand_, accept_loop(), log_exception{"accept loop"});
-  if (config_.handle_signals) {
-    signals_.add(SIGINT);
-    signals_.add(SIGTERM);
-    asio::co_spawn(strand_, watch_signals(), log_exception{"signal watcher"});
-  }
+  // Scripts wait for this line: by now signals are handled and the router runs.
+  spdlog::info("chat-server listening on {} with {} threads", endpoint_, pool_size(config_.threads));
 }
 
 void server::stop() {
@@ -172,7 +174,8 @@ std::shared_ptr<void> server::make_ticket(const asio::ip::address& from) {
     ++count;
     ++lifecycle_->live;
   }
-  return std::shared_ptr<void>(nullptr, [state = lifecycle_, from](void*) {
+  // Points at the lifecycle only so that it is non-null; the deleter does the counting.
+  return std::shared_ptr<void>(lifecycle_.get(), [state = lifecycle_, from](void*) {
     std::lock_guard lock(state->mutex);
     --state->live;
     if (const auto it = state->per_address.find(from); it != state->per_address.end() && --it->second == 0) {

@@ -4,6 +4,7 @@
 Usage: server_e2e.py SCENARIO PATH/TO/chat-server
 Every wait has a deadline; a failure prints what was seen and exits 1.
 """
+import os
 import re
 import signal
 import socket
@@ -15,14 +16,23 @@ import time
 DEADLINE = 20.0
 
 
+SERVER_LOG = []  # every line the servers logged, shown when a check fails
+
+
 def fail(message):
     print("FAIL:", message)
+    print("server log:\n" + "".join(SERVER_LOG))
     sys.exit(1)
+
+
+def drain(stream):
+    for line in stream:
+        SERVER_LOG.append(line)
 
 
 def start_server(binary, *args):
     """Starts chat-server on an ephemeral port and returns (process, port)."""
-    proc = subprocess.Popen([binary, "--port", "0", *args], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([binary, "--port", "0", "--log-level", os.environ.get("CHAT_LOG_LEVEL", "info"), *args], stderr=subprocess.PIPE, text=True)
     end = time.monotonic() + DEADLINE
     seen = []
     while time.monotonic() < end:
@@ -33,7 +43,8 @@ def start_server(binary, *args):
         match = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
         if match:
             # Keep draining the log so the server never blocks on a full pipe.
-            threading.Thread(target=proc.stderr.read, daemon=True).start()
+            SERVER_LOG.extend(seen)
+            threading.Thread(target=drain, args=(proc.stderr,), daemon=True).start()
             return proc, int(match.group(1))
     proc.kill()
     fail("server did not report its port: " + "".join(seen))

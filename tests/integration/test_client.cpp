@@ -42,7 +42,11 @@ test_client::test_client(std::uint16_t port, bool read_greeting) {
   REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
   const int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (read_greeting) REQUIRE(line().starts_with("HELLO CHAT/1 "));
+  if (read_greeting) {
+    const auto greeting = line();
+    INFO("greeting: " << greeting);
+    REQUIRE(greeting.starts_with("HELLO CHAT/1 "));
+  }
 }
 
 test_client::test_client(test_client&& other) noexcept
