@@ -6,6 +6,7 @@ Every wait has a deadline; a failure prints what was seen and exits 1.
 """
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -25,14 +26,23 @@ def fail(message):
     sys.exit(1)
 
 
+LOG_CHANGED = threading.Condition()
+
+
 def drain(stream):
     for line in stream:
-        SERVER_LOG.append(line)
+        with LOG_CHANGED:
+            SERVER_LOG.append(line)
+            LOG_CHANGED.notify_all()
 
 
-def start_server(binary, *args):
+def start_server(binary, *args, fd_limit=None):
     """Starts chat-server on an ephemeral port and returns (process, port)."""
-    proc = subprocess.Popen([binary, "--port", "0", "--log-level", os.environ.get("CHAT_LOG_LEVEL", "info"), *args], stderr=subprocess.PIPE, text=True)
+    def limit_fds():
+        if fd_limit:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (fd_limit, fd_limit))
+    proc = subprocess.Popen([binary, "--port", "0", "--log-level", os.environ.get("CHAT_LOG_LEVEL", "info"), *args],
+                            stderr=subprocess.PIPE, text=True, preexec_fn=limit_fds)
     end = time.monotonic() + DEADLINE
     seen = []
     while time.monotonic() < end:
@@ -123,7 +133,37 @@ def signals(binary):
             fail(f"{sig.name}: exit code {code}")
 
 
+def wait_for_log(text, deadline=DEADLINE):
+    with LOG_CHANGED:
+        if not LOG_CHANGED.wait_for(lambda: any(text in line for line in SERVER_LOG), timeout=deadline):
+            fail(f"the server never logged {text!r}")
+
+
+def fd_exhaustion(binary):
+    """Out of descriptors: the accept loop logs once, backs off, and recovers when descriptors free up."""
+    proc, port = start_server(binary, "--max-clients", "1000", fd_limit=64)
+    clients = [socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) for _ in range(60)]
+    wait_for_log("accept failed")
+    # The first connections were accepted first (the backlog is FIFO): closing them frees descriptors.
+    for c in clients[:30]:
+        c.close()
+    for c in clients[30:]:
+        greeting = c.makefile("rb").readline()
+        if not greeting.startswith(b"HELLO CHAT/1 "):
+            fail(f"a waiting client got {greeting!r} instead of a greeting")
+    wait_for_log("accepting again")
+    probe = Client(port)
+    if not probe.line().startswith("HELLO") or (probe.send("PING ok\n") or probe.line()) != "PONG ok":
+        fail("server not serving after recovery")
+    failures = sum("accept failed" in line for line in SERVER_LOG)
+    if failures != 1:
+        fail(f"accept failure logged {failures} times, expected once per episode")
+    proc.send_signal(signal.SIGTERM)
+    if proc.wait(timeout=DEADLINE) != 0:
+        fail("exit code after recovery")
+
+
 if __name__ == "__main__":
     scenario, binary = sys.argv[1], sys.argv[2]
-    {"help_and_errors": help_and_errors, "signals": signals}[scenario](binary)
+    {"help_and_errors": help_and_errors, "signals": signals, "fd_exhaustion": fd_exhaustion}[scenario](binary)
     print("ok:", scenario)
