@@ -171,6 +171,9 @@ awaitable<void> interactive_session::input_loop() {
         typed_.emplace_back(std::nullopt);
       } else {
         rl_callback_read_char();
+        // After a finished line libedit leaves it in its buffer and shows no prompt
+        // until the next key; installing again empties the line and draws the prompt.
+        if (!typed_.empty() && typed_.back()) rl_callback_handler_install(prompt, &interactive_session::on_line);
       }
     }
     co_await send_typed();
