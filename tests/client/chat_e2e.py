@@ -150,3 +150,83 @@ def run(tests):
             failed += 1
             print(f"FAIL {test.__name__}: {e}", flush=True)
     sys.exit(1 if failed else 0)
+
+
+class PtyClient:
+    """chat-client in interactive mode: its stdin, stdout and stderr are a pty."""
+
+    def __init__(self, binary, port, *args, columns=200):
+        import fcntl
+        import pty
+        import struct
+        import termios
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: a wide window so that no line wraps, then the client
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+                os.environ["TERM"] = "xterm"
+                os.execv(binary, [binary, "--host", "127.0.0.1", "--port", str(port), *args])
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        self.output = b""
+        self.eof = False
+        self.status = None
+
+    def type(self, text):
+        os.write(self.fd, text.encode() if isinstance(text, str) else text)
+
+    def _read(self, deadline):
+        left = deadline - time.monotonic()
+        if left <= 0 or self.eof:
+            return False
+        ready, _, _ = select.select([self.fd], [], [], left)
+        if not ready:
+            return False
+        try:
+            chunk = os.read(self.fd, 65536)
+        except OSError:  # EIO: the child is gone and the pty closed
+            chunk = b""
+        if not chunk:
+            self.eof = True
+        self.output += chunk
+        return True
+
+    def wait_for(self, expected, start=0, timeout=TIMEOUT):
+        """Waits until `expected` (bytes or str) is in the output after `start`; returns where it ends."""
+        if isinstance(expected, str):
+            expected = expected.encode()
+        deadline = time.monotonic() + timeout
+        while True:
+            at = self.output.find(expected, start)
+            if at >= 0:
+                return at + len(expected)
+            check(self._read(deadline),
+                  f"timed out waiting for {expected!r} after offset {start}; output {self.output!r}")
+
+    def wait_exit(self, timeout=TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while self.status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.status = os.waitstatus_to_exitcode(status)
+                break
+            check(time.monotonic() < deadline, f"the pty client did not exit; output {self.output!r}")
+            if self.eof:
+                time.sleep(0.01)  # the pty is closed: only the exit status is still to come
+            else:
+                self._read(min(deadline, time.monotonic() + 0.05))
+        while self._read(time.monotonic() + 0.05):
+            pass
+        os.close(self.fd)
+        return self.status
+
+    def kill(self):
+        if self.status is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            self.status = -9
+            os.close(self.fd)
