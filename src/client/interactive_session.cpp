@@ -128,6 +128,7 @@ awaitable<bool> interactive_session::send(std::string line) {
 }
 
 awaitable<bool> interactive_session::send_typed() {
+  // False only if a write failed.
   while (!typed_.empty() && !quit_sent_) {
     auto typed = std::move(typed_.front());
     typed_.pop_front();
@@ -142,10 +143,17 @@ awaitable<bool> interactive_session::send_typed() {
     quit_sent_ = is_quit(*typed);
     if (!co_await send(std::move(*typed))) co_return false;
   }
-  co_return quit_sent_;
+  co_return true;
 }
 
 awaitable<void> interactive_session::input_loop() {
+  co_await edit_and_send();
+  // Even after a failed write: the reader may still have lines to show (a BYE
+  // that raced our write), so it decides when the session is over.
+  co_await wait_for_close();
+}
+
+awaitable<void> interactive_session::edit_and_send() {
   if (name_) {
     auto line = "REGISTER " + *name_;
     if (!co_await send(std::move(line))) co_return;
@@ -176,10 +184,12 @@ awaitable<void> interactive_session::input_loop() {
         if (!typed_.empty() && typed_.back()) rl_callback_handler_install(prompt, &interactive_session::on_line);
       }
     }
-    co_await send_typed();
-    if (closed_) co_return;
+    const bool sent = co_await send_typed();
+    if (!sent || closed_) co_return;
   }
+}
 
+awaitable<void> interactive_session::wait_for_close() {
   // OK BYE, then the server closes; a deadline in case it never does.
   close_timer_.expires_after(close_grace);
   while (!closed_) {

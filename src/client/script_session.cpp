@@ -104,6 +104,13 @@ awaitable<void> script_session::wait_for_reader() {
 }
 
 awaitable<void> script_session::input_loop() {
+  co_await feed_script();
+  // Even after a failed write: the reader may still have lines to print (a BYE
+  // that raced our write), so it decides when the session is over.
+  co_await wait_for_close();
+}
+
+awaitable<void> script_session::feed_script() {
   if (name_) {
     auto line = "REGISTER " + *name_;
     if (!co_await send(std::move(line))) co_return;
@@ -118,22 +125,22 @@ awaitable<void> script_session::input_loop() {
     if (quit) {
       // The server reads nothing after QUIT: the rest of the script is ignored.
       quit_sent_ = true;
-      break;
+      co_return;
     }
   }
   if (closed_) co_return;
 
-  if (!quit_sent_) {
-    eof_token_ = make_eof_token();
-    auto ping = "PING " + eof_token_;
-    if (!co_await send(std::move(ping))) co_return;
-    while (!eof_pong_seen_ && !closed_) co_await wait_for_reader();
-    if (closed_) co_return;
-    quit_sent_ = true;
-    std::string quit = "QUIT";
-    if (!co_await send(std::move(quit))) co_return;
-  }
+  eof_token_ = make_eof_token();
+  auto ping = "PING " + eof_token_;
+  if (!co_await send(std::move(ping))) co_return;
+  while (!eof_pong_seen_ && !closed_) co_await wait_for_reader();
+  if (closed_) co_return;
+  quit_sent_ = true;
+  std::string quit = "QUIT";
+  co_await send(std::move(quit));
+}
 
+awaitable<void> script_session::wait_for_close() {
   // OK BYE, then the server closes; a deadline in case it never does.
   wake_.expires_after(close_grace);
   while (!closed_) {

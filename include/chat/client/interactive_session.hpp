@@ -31,7 +31,10 @@ class interactive_session {
 
   awaitable<void> read_loop();
   awaitable<void> input_loop();
-  // Sends what libedit has collected; true once QUIT is out.
+  // Feeds libedit and sends each finished line until QUIT is out or a write fails.
+  awaitable<void> edit_and_send();
+  awaitable<void> wait_for_close();
+  // Sends what libedit has collected, up to a QUIT; false if a write failed.
   awaitable<bool> send_typed();
   awaitable<bool> send(std::string line);
   void install_editor();

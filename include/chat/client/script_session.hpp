@@ -24,6 +24,9 @@ class script_session {
  private:
   awaitable<void> read_loop();
   awaitable<void> input_loop();
+  // Sends the script, then PING and QUIT at its end; returns early if a write fails.
+  awaitable<void> feed_script();
+  awaitable<void> wait_for_close();
   // Sends a line unless the connection is gone; false if it could not be sent.
   awaitable<bool> send(std::string line);
   // Waits until the read loop changes the state below (or the wait is cancelled).
