@@ -155,7 +155,8 @@ def run(tests):
 class PtyClient:
     """chat-client in interactive mode: its stdin, stdout and stderr are a pty."""
 
-    def __init__(self, binary, port, *args, columns=200):
+    def __init__(self, binary, port, *args, columns=200, argv=None):
+        """Runs `binary --host 127.0.0.1 --port PORT args...`, or `argv` as given."""
         import fcntl
         import pty
         import struct
@@ -165,7 +166,8 @@ class PtyClient:
             try:
                 fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
                 os.environ["TERM"] = "xterm"
-                os.execv(binary, [binary, "--host", "127.0.0.1", "--port", str(port), *args])
+                argv = argv or [binary, "--host", "127.0.0.1", "--port", str(port), *args]
+                os.execv(argv[0], argv)
             finally:
                 os._exit(127)
         self.pid, self.fd = pid, fd

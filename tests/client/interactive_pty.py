@@ -126,5 +126,29 @@ def test_server_shutdown_exits_1():
         server.stop()
 
 
+def test_terminal_is_restored():
+    """However the session ends, the terminal goes back to cooked mode with echo:
+    a shell on the same pty runs `stty -a` after the client has exited (1 here,
+    the server having gone away)."""
+    server = Server(SERVER)
+    shell = PtyClient(None, None, argv=["/bin/sh", "-c", '"$0" --port "$1" --name Noy; echo "status=$?"; stty -a',
+                                        CLIENT, str(server.port)])
+    try:
+        at = shell.wait_for("*** registered as Noy")
+        shell.type("typing")
+        at = shell.wait_for("typing", at)
+        server.signal(signal.SIGTERM)
+        at = shell.wait_for("status=1", at)
+        shell.wait_for("icanon", at)
+        status = shell.wait_exit()
+        check(status == 0, f"shell exit {status}")
+        modes = shell.output[at:].decode(errors="replace")
+        for mode in ("icanon", "echo", "isig", "icrnl"):
+            check(re.search(rf"(?<![-\w]){mode}(?!\w)", modes), f"{mode} not restored: {modes!r}")
+    finally:
+        shell.kill()
+        server.stop()
+
+
 run([test_message_redraws_the_partial_line, test_peer_escape_sequences_are_shown_escaped, test_ctrl_d_quits,
-     test_ctrl_c_quits, test_server_shutdown_exits_1])
+     test_ctrl_c_quits, test_server_shutdown_exits_1, test_terminal_is_restored])
