@@ -4,11 +4,13 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "chat/client/client_config.hpp"
 #include "chat/client/display.hpp"
@@ -58,8 +60,8 @@ void interactive_session::install_editor() {
 void interactive_session::remove_editor() {
   if (!editor_installed_) return;
   editor_installed_ = false;
-  // Wipe the prompt line, then give the terminal back in cooked mode.
-  std::fputs("\r\x1b[2K", stdout);
+  // Wipe the prompt and line, then give the terminal back in cooked mode.
+  std::fputs(erase_edit_area().c_str(), stdout);
   std::fflush(stdout);
   rl_callback_handler_remove();
 }
@@ -77,10 +79,29 @@ void interactive_session::on_line(char* line) {
   std::free(line);  // the callback owns the line (malloc'd by libedit)
 }
 
+std::string interactive_session::erase_edit_area() const {
+  // Prompt and line may wrap over several rows, and the cursor sits on the row of
+  // rl_point: go up to the first row, then clear from there to the end of the screen.
+  winsize size{};
+  const int columns = ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0 ? size.ws_col : 80;
+  std::size_t cursor_column = std::strlen(prompt);
+  if (rl_line_buffer != nullptr && rl_point > 0) {
+    // One column per character: UTF-8 continuation bytes take none.
+    const std::string_view before(rl_line_buffer, static_cast<std::size_t>(rl_point));
+    cursor_column += static_cast<std::size_t>(
+        std::ranges::count_if(before, [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  }
+  const auto row = cursor_column / static_cast<std::size_t>(columns);
+  std::string out = "\r";
+  if (row > 0) out += "\x1b[" + std::to_string(row) + "A";
+  out += "\x1b[J";
+  return out;
+}
+
 void interactive_session::show(std::string_view text) {
   std::string out;
-  // libedit lacks rl_clear_visible_line: clear the prompt line by hand ...
-  if (editor_installed_) out += "\r\x1b[2K";
+  // libedit lacks rl_clear_visible_line: clear prompt and line by hand ...
+  if (editor_installed_) out += erase_edit_area();
   out.append(text);
   out += '\n';
   std::fwrite(out.data(), 1, out.size(), stdout);

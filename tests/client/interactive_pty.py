@@ -16,9 +16,9 @@ HELLO = re.compile(r"HELLO CHAT/1 .*")
 PROMPT = "> "
 
 
-def start_registered(server):
+def start_registered(server, columns=200):
     """A pty client registered as Noy, and a script client Elias in a chat with it."""
-    noy = PtyClient(CLIENT, server.port)
+    noy = PtyClient(CLIENT, server.port, columns=columns)
     noy.wait_for("*** connected: ")
     at = noy.wait_for(PROMPT)
     noy.type("REGISTER Noy\r")
@@ -50,6 +50,31 @@ def test_message_redraws_the_partial_line():
         elias.expect("MSG Noy partial-text done")
         noy.type("QUIT\r")
         noy.wait_for("*** bye", at)
+        status = noy.wait_exit()
+        check(status == 0, f"exit {status}; output {noy.output!r}")
+    finally:
+        for c in (noy, elias):
+            if c:
+                c.kill()
+        server.stop()
+
+
+def test_wrapped_partial_line_is_cleared_whole():
+    """On a 40-column terminal a 72-column prompt and line take two rows: the
+    message goes above both (cursor up one row, clear to the end of the screen)."""
+    server = Server(SERVER)
+    noy = elias = None
+    try:
+        noy, elias, at = start_registered(server, columns=40)
+        text = "MSG " + "".join(chr(ord("a") + i % 26) for i in range(66))
+        noy.type(text)
+        at = noy.wait_for(text[-10:], at)
+        elias.send("MSG over a wrapped line")
+        at = noy.wait_for("\r\x1b[1A\x1b[J[Elias] over a wrapped line\r\n", at)
+        noy.wait_for(text[-10:], at)  # redrawn below
+        noy.type("\r")
+        elias.expect("MSG Noy " + text[4:])
+        noy.type("QUIT\r")
         status = noy.wait_exit()
         check(status == 0, f"exit {status}; output {noy.output!r}")
     finally:
@@ -150,5 +175,6 @@ def test_terminal_is_restored():
         server.stop()
 
 
-run([test_message_redraws_the_partial_line, test_peer_escape_sequences_are_shown_escaped, test_ctrl_d_quits,
+run([test_message_redraws_the_partial_line, test_wrapped_partial_line_is_cleared_whole,
+     test_peer_escape_sequences_are_shown_escaped, test_ctrl_d_quits,
      test_ctrl_c_quits, test_server_shutdown_exits_1, test_terminal_is_restored])

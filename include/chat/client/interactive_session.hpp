@@ -39,6 +39,8 @@ class interactive_session {
   awaitable<bool> send(std::string line);
   void install_editor();
   void remove_editor();
+  // The bytes that wipe prompt and half-typed line from the screen.
+  std::string erase_edit_area() const;
   // Prints a line above the one being edited.
   void show(std::string_view text);
 
