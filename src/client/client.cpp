@@ -33,7 +33,8 @@ constexpr std::chrono::seconds greeting_timeout{10};
 #endif
 awaitable<int> run_session(client_config config) {
   const auto ex = co_await asio::this_coro::executor;
-  auto [connect_ec, socket] = co_await server_connection::connect(config.host, config.port);
+  auto host = config.host;
+  auto [connect_ec, socket] = co_await server_connection::connect(std::move(host), config.port);
   if (connect_ec) {
     std::fprintf(stderr, "chat-client: cannot connect to %s:%u: %s\n", config.host.c_str(),
                  static_cast<unsigned>(config.port), connect_ec.message().c_str());

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "chat/client/client_config.hpp"
+#include "chat/client/commands.hpp"
 #include "chat/client/display.hpp"
 #include "chat/protocol.hpp"
 
@@ -23,12 +24,6 @@ using namespace asio::experimental::awaitable_operators;
 
 constexpr const char* prompt = "> ";
 constexpr std::chrono::seconds close_grace{10};
-
-bool is_quit(std::string_view line) {
-  const auto parsed = protocol::parse_command(line);
-  const auto* cmd = std::get_if<protocol::command>(&parsed);
-  return cmd != nullptr && cmd->kind == protocol::command_kind::quit;
-}
 
 }  // namespace
 

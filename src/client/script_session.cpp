@@ -8,6 +8,7 @@
 #include <random>
 
 #include "chat/client/client_config.hpp"
+#include "chat/client/commands.hpp"
 #include "chat/client/display.hpp"
 #include "chat/protocol.hpp"
 
@@ -24,12 +25,6 @@ void print_line(std::string_view line) {
   text += '\n';
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
-}
-
-bool is_quit(std::string_view line) {
-  const auto parsed = protocol::parse_command(line);
-  const auto* cmd = std::get_if<protocol::command>(&parsed);
-  return cmd != nullptr && cmd->kind == protocol::command_kind::quit;
 }
 
 // A token no script is likely to use, so its PONG is known to be ours.
