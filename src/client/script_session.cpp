@@ -56,7 +56,7 @@ awaitable<int> script_session::run(std::string greeting) {
   if (close_timed_out_) {
     std::fprintf(stderr, "chat-client: the server did not close the connection after OK BYE\n");
   } else {
-    const auto why = close_error_ == asio::error::eof ? std::string("closed by the server") : close_error_.message();
+    const auto why = describe_read_error(close_error_);
     std::fprintf(stderr, "chat-client: connection lost before the script was done: %s\n", why.c_str());
   }
   co_return exit_connection_lost;

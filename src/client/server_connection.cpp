@@ -2,6 +2,12 @@
 
 namespace chat::client {
 
+std::string describe_read_error(const asio::error_code& ec) {
+  if (ec == asio::error::eof) return "closed by the server";
+  if (ec == asio::error::not_found) return "the server sent a line over " + std::to_string(max_server_line) + " bytes";
+  return ec.message();
+}
+
 awaitable<std::tuple<asio::error_code, tcp::socket>> server_connection::connect(std::string host, std::uint16_t port) {
   auto ex = co_await asio::this_coro::executor;
   tcp::socket socket(ex);

@@ -14,6 +14,9 @@ namespace chat::client {
 // than ours still fits, and a peer cannot make us buffer without bound.
 inline constexpr std::size_t max_server_line = 1 << 20;
 
+// Why read_line failed, in words for the user.
+std::string describe_read_error(const asio::error_code& ec);
+
 class server_connection {
  public:
   explicit server_connection(tcp::socket socket) : socket_(std::move(socket)) {}
