@@ -38,6 +38,8 @@ def test_seed_conversation():
         noy.expect("MSG Elias \u05e9\u05dc\u05d5\u05dd \U0001F600")
         elias.send("MSG tab\there")  # a control character is shown escaped
         noy.expect("MSG Elias tab\\there")
+        elias.send("MSG \x1b[31mred\x1b[0m \x07")  # so are escape sequences, in script mode too
+        noy.expect("MSG Elias \\x1b[31mred\\x1b[0m \\x07")
         noy.send("DISCONNECT")
         noy.expect("OK DISCONNECTED Elias")
         elias.expect("DISCONNECTED Noy")
@@ -52,11 +54,13 @@ def test_seed_conversation():
         check(elias_status == 0, f"Elias exited {elias_status}: {elias.stderr()!r}")
         check(noy.lines == [noy.lines[0], "OK REGISTERED Noy", "OK CONNECTED Elias", "MSG Elias hello Noy, how are you?",
                             "MSG Elias \u05e9\u05dc\u05d5\u05dd \U0001F600", "MSG Elias tab\\there",
-                            "OK DISCONNECTED Elias", "OK BYE"], f"Noy's transcript: {noy.lines!r}")
+                            "MSG Elias \\x1b[31mred\\x1b[0m \\x07", "OK DISCONNECTED Elias", "OK BYE"],
+              f"Noy's transcript: {noy.lines!r}")
         check(elias.lines == [elias.lines[0], "OK REGISTERED Elias", "CONNECTED Noy", "MSG Noy hi Elias",
                               "MSG Noy fine,  thanks  ", "DISCONNECTED Noy", "OK BYE"],
               f"Elias's transcript: {elias.lines!r}")
         check(noy.partial == b"" and elias.partial == b"", "output ended in an unfinished line")
+        check(not any("\x1b" in line or "\x07" in line for line in noy.lines), "a raw control character got through")
     finally:
         noy.kill()
         elias.kill()
