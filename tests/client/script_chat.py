@@ -53,7 +53,8 @@ def test_seed_conversation():
         check(noy_status == 0, f"Noy exited {noy_status}: {noy.stderr()!r}")
         check(elias_status == 0, f"Elias exited {elias_status}: {elias.stderr()!r}")
         check(noy.lines == [noy.lines[0], "OK REGISTERED Noy", "OK CONNECTED Elias",
-                            "MSG Elias hello Noy, how are you?", "MSG Elias \u05e9\u05dc\u05d5\u05dd \U0001F600", "MSG Elias tab\\there",
+                            "MSG Elias hello Noy, how are you?", "MSG Elias \u05e9\u05dc\u05d5\u05dd \U0001F600",
+                            "MSG Elias tab\\there",
                             "MSG Elias \\x1b[31mred\\x1b[0m \\x07", "OK DISCONNECTED Elias", "OK BYE"],
               f"Noy's transcript: {noy.lines!r}")
         check(elias.lines == [elias.lines[0], "OK REGISTERED Elias", "CONNECTED Noy", "MSG Noy hi Elias",
