@@ -97,6 +97,9 @@ parse_result parse_command(std::string_view line) {
   if (!is_valid_utf8(line) || line.find('\0') != std::string_view::npos) {
     return parse_error{error_code::bad_encoding};
   }
+  // The framer drops one CR before the LF; any more would come back stripped at
+  // the receiver (its framer drops one too), so they are never part of an argument.
+  while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   const auto [word, rest] = split_word(line);
   const auto entry = std::ranges::find_if(keywords, [&](const keyword_entry& k) { return iequals(k.word, word); });
   if (entry == keywords.end()) return parse_error{error_code::unknown_command};

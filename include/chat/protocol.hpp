@@ -54,7 +54,8 @@ struct parse_error {
 
 using parse_result = std::variant<command, parse_error>;
 
-// Parses one line, already stripped of its LF (and of a CR before it).
+// Parses one line, already stripped of its LF (and of a CR before it); further
+// CRs at its end are dropped too, as a receiver's framer would drop them.
 // Keywords are case-insensitive and separated from their argument by one or more
 // spaces. The MSG text is the rest of the line and keeps its inner and trailing
 // spaces; names, tokens and prefixes lose trailing spaces. Extra words after

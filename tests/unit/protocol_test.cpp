@@ -51,6 +51,13 @@ TEST_CASE("MSG keeps the rest of the line, inner and trailing spaces included") 
         command{command_kind::msg, "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D"});
 }
 
+TEST_CASE("CRs at the end of a line never reach an argument") {
+  CHECK(parsed("MSG a\r") == command{command_kind::msg, "a"});
+  CHECK(parsed("MSG a\rb\r\r") == command{command_kind::msg, "a\rb"});
+  CHECK(parsed("PING t\r") == command{command_kind::ping, "t"});
+  CHECK(parsed("MSG \r") == command{command_kind::msg, ""});
+}
+
 TEST_CASE("missing and unknown") {
   CHECK(refused("REGISTER") == error_code::missing_argument);
   CHECK(refused("REGISTER   ") == error_code::missing_argument);
