@@ -100,7 +100,8 @@ parse_result parse_command(std::string_view line) {
   // The framer drops one CR before the LF; any more would come back stripped at
   // the receiver (its framer drops one too), so they are never part of an argument.
   while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  const auto [word, rest] = split_word(line);
+  const auto [first_word, rest] = split_word(line);
+  const auto word = first_word;  // clang 14 cannot capture a structured binding
   const auto entry = std::ranges::find_if(keywords, [&](const keyword_entry& k) { return iequals(k.word, word); });
   if (entry == keywords.end()) return parse_error{error_code::unknown_command};
 

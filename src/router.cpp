@@ -87,7 +87,7 @@ void router::handle(router_request& request) {
     case kind::join: {
       auto& joining = request.joining;
       if (shutting_down_) {
-        joining->outbox().push_last(protocol::format_bye(protocol::bye_reason::shutdown));
+        joining->deliver_last(protocol::format_bye(protocol::bye_reason::shutdown));
         joining->stop_reading();
         return;
       }
@@ -126,7 +126,7 @@ void router::handle(router_request& request) {
       const auto it = sessions_.find(request.from);
       if (it != sessions_.end()) {
         // Flush what is queued for it, then close.
-        it->second->outbox().push_last({});
+        it->second->deliver_last({});
         sessions_.erase(it);
       }
       break;
@@ -136,7 +136,7 @@ void router::handle(router_request& request) {
       shutting_down_ = true;
       spdlog::info("shutting down: saying BYE to {} sessions", sessions_.size());
       for (auto& [id, s] : sessions_) {
-        s->outbox().push_last(protocol::format_bye(protocol::bye_reason::shutdown));
+        s->deliver_last(protocol::format_bye(protocol::bye_reason::shutdown));
         s->stop_reading();
       }
       break;
@@ -149,10 +149,10 @@ void router::deliver(const outcome& out) {
   for (const auto& d : out) {
     const auto it = sessions_.find(d.to);
     if (it == sessions_.end()) continue;
-    auto& box = it->second->outbox();
+    auto& target = *it->second;
     if (d.last) {
-      box.push_last(d.line);
-    } else if (box.push(d.line) == outbox::push_result::full) {
+      target.deliver_last(d.line);
+    } else if (target.deliver(d.line) == outbox::push_result::full) {
       drop_slow_consumer(d.to);
     }
   }
@@ -165,10 +165,10 @@ void router::drop_slow_consumer(session_id id) {
   sessions_.erase(it);
   stats_.slow_consumers.fetch_add(1, std::memory_order_relaxed);
   spdlog::warn("session {} ({}, {}) is a slow consumer: {} bytes queued, closing it", id,
-               registry_.name_of(id).value_or("unregistered"), dropped->remote(), dropped->outbox().queued_bytes());
+               registry_.name_of(id).value_or("unregistered"), dropped->remote(), dropped->queued_bytes());
   // It is not reading, so a BYE line could not reach it: close at once and free its name.
   // The end marker also wakes its writer if it happens to be waiting for lines.
-  dropped->outbox().push_last({});
+  dropped->deliver_last({});
   dropped->abort();
   deliver(registry_.leave(id));
 }
@@ -179,7 +179,7 @@ void router::say_bye(session_id id, protocol::bye_reason reason) {
   auto ending = std::move(it->second);
   sessions_.erase(it);
   deliver(registry_.leave(id));
-  ending->outbox().push_last(protocol::format_bye(reason));
+  ending->deliver_last(protocol::format_bye(reason));
   ending->stop_reading();
   // A client that does not read either would keep its writer waiting forever.
   ending->abort_after(limits_.flush_grace);

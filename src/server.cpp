@@ -118,7 +118,7 @@ awaitable<void> server::accept_loop() {
   bool failing = false;
   while (!stopping_) {
     const auto ex = asio::make_strand(pool_.get_executor());
-    tcp::socket socket(ex);
+    asio::basic_stream_socket<tcp, strand> socket(ex);
     auto [ec] = co_await acceptor_.async_accept(socket, use_tuple);
     if (stopping_ || ec == asio::error::operation_aborted) break;
     if (ec) {
@@ -152,7 +152,7 @@ awaitable<void> server::accept_loop() {
   }
 }
 
-void server::turn_away(tcp::socket socket, protocol::bye_reason reason) {
+void server::turn_away(asio::basic_stream_socket<tcp, strand> socket, protocol::bye_reason reason) {
   // A fresh socket's send buffer is empty, so this short non-blocking write completes at once.
   asio::error_code ec;
   stats_.turned_away.fetch_add(1, std::memory_order_relaxed);

@@ -17,13 +17,13 @@ constexpr std::size_t read_chunk = 16 * 1024;
 
 }  // namespace
 
-session::session(tcp::socket socket, const strand& ex, session_id id, std::shared_ptr<router> router,
+session::session(socket_type socket, const strand& ex, session_id id, std::shared_ptr<router> router,
                  const session_limits& limits, server_stats& stats, std::shared_ptr<void> ticket)
     : socket_(std::move(socket)),
       strand_(ex),
       id_(id),
       router_(std::move(router)),
-      outbox_(ex, limits.max_outbox_bytes),
+      outbox_(limits.max_outbox_bytes),
       framer_(limits.max_line),
       stats_(stats),
       rate_(limits.msg_rate, limits.msg_burst, std::chrono::steady_clock::now()),
@@ -40,22 +40,35 @@ session::~session() {
 }
 
 void session::start() {
-  outbox_.push(protocol::format_hello());
+  deliver(protocol::format_hello());
   auto self = shared_from_this();
+  asio::co_spawn(strand_, read_loop(),
+                 asio::bind_executor(strand_, [self](std::exception_ptr e) { log_exception{"session reader"}(e); }));
+}
+
+outbox::push_result session::deliver(std::string line) {
+  const auto result = outbox_.push(std::move(line));
+  if (result == outbox::push_result::queued_start) start_writer();
+  return result;
+}
+
+void session::deliver_last(std::string line) {
+  if (outbox_.push_last(std::move(line)) == outbox::push_result::queued_start) start_writer();
+}
+
+void session::start_writer() {
   asio::co_spawn(strand_, write_loop(),
-                 asio::bind_executor(strand_, [self](std::exception_ptr e) { log_exception{"session writer"}(e); }));
-  asio::co_spawn(
-      strand_,
-      [](std::shared_ptr<session> s) -> awaitable<void> {
-        auto join = s->request(router_request::kind::join);
-        join.joining = s;
-        co_await s->send_to_router(std::move(join));
-        co_await s->read_loop();
-      }(self),
-      asio::bind_executor(strand_, [self](std::exception_ptr e) { log_exception{"session reader"}(e); }));
+                 asio::bind_executor(strand_, [self = shared_from_this()](std::exception_ptr e) {
+                   log_exception{"session writer"}(e);
+                 }));
 }
 
 awaitable<void> session::read_loop() {
+  {
+    auto join = request(router_request::kind::join);
+    join.joining = shared_from_this();
+    co_await send_to_router(std::move(join));
+  }
   asio::error_code ec;
   socket_.non_blocking(true, ec);
   while (!stopping_ && !quit_) {
@@ -155,17 +168,8 @@ awaitable<void> session::write_loop() {
   std::vector<std::string> batch;
   std::vector<asio::const_buffer> buffers;
   bool last = false;
-  while (!last) {
-    auto [ec, line] = co_await outbox_.channel().async_receive(use_tuple);
-    if (ec && ec != asio::error::eof) break;  // channel closed or cancelled
-    last = ec == asio::error::eof;
-    batch.push_back(std::move(line));
-    // Gather everything already queued into one write: a burst costs one syscall.
-    while (!last && outbox_.channel().try_receive([&](asio::error_code e, std::string more) {
-      last = e == asio::error::eof;
-      batch.push_back(std::move(more));
-    })) {
-    }
+  while (outbox_.take(batch, last)) {
+    // Everything queued goes out in one gathered write: a burst costs one syscall.
     std::size_t bytes = 0;
     for (const auto& l : batch) {
       if (!l.empty()) buffers.emplace_back(asio::buffer(l));
@@ -178,11 +182,15 @@ awaitable<void> session::write_loop() {
     buffers.clear();
     if (write_ec) {
       spdlog::debug("session {} write failed: {}", id_, write_ec.message());
-      break;
+      outbox_.abandon();
+      last = true;
+    }
+    if (last) {
+      close_socket();
+      if (abort_timer_) abort_timer_->cancel();
+      co_return;
     }
   }
-  close_socket();
-  if (abort_timer_) abort_timer_->cancel();
 }
 
 void session::close_socket() {

@@ -1,58 +1,54 @@
-// A session's queue of lines to send, bounded in bytes. The router pushes (from
-// its strand), the session's writer drains (from the session's strand): a
-// concurrent channel is the hand-off, an atomic counts the bytes not yet written.
+// A session's queue of lines to send, bounded in bytes. The router pushes from
+// its strand; the session's writer takes everything queued at once. The writer
+// coroutine exists only while there is something to write: push() says when
+// the queue was idle, and the caller then starts one. An idle session so holds
+// no writer frame and no buffer, which is most of what a connection costs.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
+#include <mutex>
 #include <string>
-
-#include "chat/net.hpp"
+#include <vector>
 
 namespace chat {
 
 class outbox {
  public:
-  // Lines end in "\n" and are never shorter than 4 bytes, so a channel of
-  // max_bytes / 4 slots is never full before the byte limit is reached and
-  // always has room for the final line.
-  outbox(const strand& ex, std::size_t max_bytes) : channel_(ex, max_bytes / 4 + 2), max_bytes_(max_bytes) {}
+  enum class push_result {
+    queued,        // a writer is already running and will send it
+    queued_start,  // the queue was idle: the caller must start a writer
+    full,          // over the byte limit: a slow consumer
+    ended,         // the last line is already queued (or the connection failed): dropped
+  };
 
-  enum class push_result { queued, full, ended };
+  explicit outbox(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
-  // Queues a line unless that would pass the byte limit (full: a slow consumer)
-  // or the last line is already queued (ended: the line is dropped, as the
-  // connection is closing). Call from one strand at a time (the router's).
-  push_result push(std::string line) {
-    const auto size = line.size();
-    if (ended_) return push_result::ended;
-    if (queued_.load(std::memory_order_relaxed) + size > max_bytes_) return push_result::full;
-    queued_.fetch_add(size, std::memory_order_relaxed);
-    if (channel_.try_send(asio::error_code{}, std::move(line))) return push_result::queued;
-    queued_.fetch_sub(size, std::memory_order_relaxed);
-    return push_result::full;
-  }
+  // Thread-safe. Queues a line unless that would pass the byte limit.
+  push_result push(std::string line) { return add(std::move(line), false); }
+  // Thread-safe. Queues the last line (it may be empty), past the byte limit:
+  // the writer sends everything before it, then it, then ends the connection.
+  push_result push_last(std::string line) { return add(std::move(line), true); }
 
-  // Queues the last line (it may be empty), past the byte limit: the writer sends
-  // everything before it, then it, then ends the connection.
-  void push_last(std::string line) {
-    if (ended_) return;
-    ended_ = true;
-    queued_.fetch_add(line.size(), std::memory_order_relaxed);
-    channel_.try_send(asio::error::eof, std::move(line));
-  }
-
+  // Writer side: swaps everything queued into `batch`. Returns false, and marks
+  // the queue idle, when there is nothing left; `last` tells the end was taken.
+  bool take(std::vector<std::string>& batch, bool& last);
   // Writer side: bytes handed to the socket no longer count.
-  void written(std::size_t bytes) { queued_.fetch_sub(bytes, std::memory_order_relaxed); }
-  std::size_t queued_bytes() const { return queued_.load(std::memory_order_relaxed); }
+  void written(std::size_t bytes);
+  // Writer side: the connection failed; later lines are dropped.
+  void abandon();
 
-  concurrent_channel<void(asio::error_code, std::string)>& channel() { return channel_; }
+  std::size_t queued_bytes() const;
 
  private:
-  concurrent_channel<void(asio::error_code, std::string)> channel_;
+  push_result add(std::string line, bool last);
+
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
   std::size_t max_bytes_;
-  std::atomic<std::size_t> queued_{0};
-  bool ended_ = false;  // touched only by the pushing strand
+  std::size_t queued_ = 0;  // bytes queued or being written
+  bool writing_ = false;    // a writer is running
+  bool ended_ = false;      // the last line is queued
+  bool last_queued_ = false;
 };
 
 }  // namespace chat

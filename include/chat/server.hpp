@@ -56,7 +56,7 @@ class server {
   void begin_shutdown();  // on strand_
   // Counts a session in (and out when the ticket goes); false if its address is over --max-per-ip.
   std::shared_ptr<void> make_ticket(const asio::ip::address& from);
-  void turn_away(tcp::socket socket, protocol::bye_reason reason);
+  void turn_away(asio::basic_stream_socket<tcp, strand> socket, protocol::bye_reason reason);
 
   server_config config_;
   server_stats stats_;  // before the pool: outlives every frame the pool destroys

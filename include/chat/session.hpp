@@ -1,6 +1,6 @@
 // One client connection: a reader coroutine that frames and parses lines and
-// posts them to the router, and a writer coroutine that drains the outbox with
-// gathered writes. Both run on the session's own strand; the socket, the framer
+// posts them to the router, and a writer coroutine, started only while lines
+// are queued, that drains the outbox with gathered writes. Both run on the session's own strand; the socket, the framer
 // and the stop flag are touched only from there.
 #pragma once
 
@@ -29,7 +29,7 @@ struct session_limits {
 class session : public std::enable_shared_from_this<session> {
  public:
   // `ticket` is held for the session's lifetime: the server counts live sessions with it.
-  session(tcp::socket socket, const strand& ex, session_id id, std::shared_ptr<router> router,
+  session(asio::basic_stream_socket<tcp, strand> socket, const strand& ex, session_id id, std::shared_ptr<router> router,
           const session_limits& limits, server_stats& stats, std::shared_ptr<void> ticket);
   ~session();
   session(const session&) = delete;
@@ -40,9 +40,13 @@ class session : public std::enable_shared_from_this<session> {
 
   session_id id() const { return id_; }
   const tcp::endpoint& remote() const { return remote_; }
-  class outbox& outbox() {
-    return outbox_;
-  }
+  // Thread-safe: queue a line for the client, starting a writer if none runs.
+  // `full` means the client is a slow consumer; `ended` that the line was dropped
+  // because the connection is closing.
+  outbox::push_result deliver(std::string line);
+  // Thread-safe: queue the last line (possibly empty); the connection ends after it.
+  void deliver_last(std::string line);
+  std::size_t queued_bytes() const { return outbox_.queued_bytes(); }
 
   // Thread-safe: stop reading (server shutdown); the writer still flushes.
   void stop_reading();
@@ -63,7 +67,9 @@ class session : public std::enable_shared_from_this<session> {
   awaitable<void> read_loop();
   // Holds the reader back while the client is over its message rate.
   awaitable<void> pace();
+  // Runs while lines are queued: one gathered write per batch.
   awaitable<void> write_loop();
+  void start_writer();
   // Posts one framed line to the router, or answers a line that did not parse.
   awaitable<void> forward(std::string line);
   // Hands a request to the router, waiting only if its queue is full.
@@ -71,12 +77,13 @@ class session : public std::enable_shared_from_this<session> {
   router_request request(router_request::kind what, protocol::command cmd = {}, std::string line = {}) const;
   void close_socket();
 
-  tcp::socket socket_;
+  using socket_type = asio::basic_stream_socket<tcp, strand>;  // a concrete executor: no boxed copies
+  socket_type socket_;
   strand strand_;
   session_id id_;
   tcp::endpoint remote_;
   std::shared_ptr<router> router_;
-  class outbox outbox_;
+  outbox outbox_;
   line_framer framer_;
   server_stats& stats_;
   rate_limiter rate_;

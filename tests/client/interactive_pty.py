@@ -66,7 +66,8 @@ def test_wrapped_partial_line_is_cleared_whole():
     noy = elias = None
     try:
         noy, elias, at = start_registered(server, columns=40)
-        text = "MSG " + "".join(chr(ord("a") + i % 26) for i in range(66))
+        # A tail seen nowhere earlier in the line, so its echo means the whole line is in.
+        text = "MSG " + "".join(chr(ord("a") + i % 26) for i in range(60)) + "-tail-"
         noy.type(text)
         at = noy.wait_for(text[-10:], at)
         elias.send("MSG over a wrapped line")
