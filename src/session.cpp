@@ -57,8 +57,7 @@ void session::deliver_last(std::string line) {
 }
 
 void session::start_writer() {
-  asio::co_spawn(strand_, write_loop(),
-                 asio::bind_executor(strand_, [self = shared_from_this()](std::exception_ptr e) {
+  asio::co_spawn(strand_, write_loop(), asio::bind_executor(strand_, [self = shared_from_this()](std::exception_ptr e) {
                    log_exception{"session writer"}(e);
                  }));
 }

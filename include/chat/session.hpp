@@ -29,8 +29,9 @@ struct session_limits {
 class session : public std::enable_shared_from_this<session> {
  public:
   // `ticket` is held for the session's lifetime: the server counts live sessions with it.
-  session(asio::basic_stream_socket<tcp, strand> socket, const strand& ex, session_id id, std::shared_ptr<router> router,
-          const session_limits& limits, server_stats& stats, std::shared_ptr<void> ticket);
+  session(asio::basic_stream_socket<tcp, strand> socket, const strand& ex, session_id id,
+          std::shared_ptr<router> router, const session_limits& limits, server_stats& stats,
+          std::shared_ptr<void> ticket);
   ~session();
   session(const session&) = delete;
   session& operator=(const session&) = delete;

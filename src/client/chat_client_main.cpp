@@ -19,11 +19,18 @@ int main(int argc, char** argv) {
   app.add_option("--name", name, "REGISTER this name right after connecting")->check([](const std::string& value) {
     return chat::protocol::is_valid_name(value) ? std::string() : "names are 1 to 32 of A-Z a-z 0-9 _ - .";
   });
+  double keepalive_seconds = 60;
+  app.add_option("--keepalive", keepalive_seconds,
+                 "Interactive mode: send a PING after this many idle seconds, so the server's idle timeout "
+                 "does not close the session (0: never)")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : chat::client::exit_usage;
   }
   if (!name.empty()) config.name = name;
+  config.keepalive = std::chrono::milliseconds(static_cast<long>(keepalive_seconds * 1000));
   return chat::client::run_client(config);
 }

@@ -24,18 +24,24 @@ using namespace asio::experimental::awaitable_operators;
 
 constexpr const char* prompt = "> ";
 constexpr std::chrono::seconds close_grace{10};
+constexpr std::string_view keepalive_ping = "PING keepalive";
+constexpr std::string_view keepalive_pong = "PONG keepalive";
+// Far enough away to stand for "never" without overflowing the clock.
+constexpr std::chrono::hours never{24 * 365};
 
 }  // namespace
 
 interactive_session* interactive_session::current_ = nullptr;
 
 interactive_session::interactive_session(const asio::any_io_executor& ex, server_connection& connection,
-                                         std::optional<std::string> name)
+                                         std::optional<std::string> name, std::chrono::milliseconds keepalive)
     : connection_(connection),
       name_(std::move(name)),
       terminal_(ex, ::dup(STDIN_FILENO)),
       signals_(ex, SIGINT, SIGTERM, SIGHUP),
-      close_timer_(ex) {
+      close_timer_(ex),
+      keepalive_(keepalive),
+      keepalive_timer_(ex) {
   current_ = this;
 }
 
@@ -133,6 +139,10 @@ awaitable<void> interactive_session::read_loop() {
     const auto [head, rest] = protocol::split_server_line(line);
     if (head == "BYE") bye_seen_ = true;
     if (line == "OK BYE") ok_bye_seen_ = true;
+    if (keepalives_pending_ > 0 && line == keepalive_pong) {
+      --keepalives_pending_;
+      continue;
+    }
     show(describe_server_line(line));
   }
 }
@@ -176,9 +186,18 @@ awaitable<void> interactive_session::edit_and_send() {
   }
   install_editor();
   while (!quit_sent_) {
+    keepalive_timer_.expires_after(keepalive_.count() > 0 ? keepalive_ : std::chrono::milliseconds(never));
     auto ready = co_await (terminal_.async_wait(asio::posix::stream_descriptor::wait_read, use_tuple) ||
-                           signals_.async_wait(use_tuple));
+                           signals_.async_wait(use_tuple) || keepalive_timer_.async_wait(use_tuple));
     if (closed_) co_return;
+    if (ready.index() == 2) {
+      // Idle for a whole keepalive period: a PING keeps the server's idle timeout away.
+      auto [ec] = std::get<2>(ready);
+      if (ec) co_return;
+      ++keepalives_pending_;
+      if (!co_await send(std::string(keepalive_ping))) co_return;
+      continue;
+    }
     if (ready.index() == 1) {
       auto [ec, signal] = std::get<1>(ready);
       if (ec) co_return;  // cancelled: the connection is gone

@@ -176,6 +176,34 @@ def test_terminal_is_restored():
         server.stop()
 
 
-run([test_message_redraws_the_partial_line, test_wrapped_partial_line_is_cleared_whole,
+def test_keepalive_outlasts_the_idle_timeout():
+    """An idle user stays connected past the server's --idle-timeout thanks to the
+    client's PINGs, whose PONGs are not shown; with --keepalive 0 the same user is
+    timed out (so the check can fail)."""
+    server = Server(SERVER, "--idle-timeout", "1", "--log-level", "trace")
+    kept = lost = None
+    try:
+        kept = PtyClient(CLIENT, server.port, "--name", "Kept", "--keepalive", "0.3")
+        lost = PtyClient(CLIENT, server.port, "--name", "Lost", "--keepalive", "0")
+        at_kept = kept.wait_for("*** registered as Kept")
+        lost.wait_for("*** registered as Lost")
+        # The unkept one is told once the idle timeout has passed: the kept one has been idle as long.
+        lost.wait_for("*** server: no activity for too long (IDLE_TIMEOUT)")
+        check(lost.wait_exit() == 1, "the idle client without keepalive should exit 1")
+        check(server.log_text().count("<- PING keepalive") >= 1, "no keepalive PING reached the server")
+        kept.type("PING still-here\r")
+        at_kept = kept.wait_for("*** pong still-here", at_kept)
+        output = kept.output.decode(errors="replace")
+        check("IDLE_TIMEOUT" not in output and "keepalive" not in output, f"output {output!r}")
+        kept.type("QUIT\r")
+        check(kept.wait_exit() == 0, f"output {kept.output!r}")
+    finally:
+        for c in (kept, lost):
+            if c:
+                c.kill()
+        server.stop()
+
+
+run([test_keepalive_outlasts_the_idle_timeout, test_message_redraws_the_partial_line, test_wrapped_partial_line_is_cleared_whole,
      test_peer_escape_sequences_are_shown_escaped, test_ctrl_d_quits,
      test_ctrl_c_quits, test_server_shutdown_exits_1, test_terminal_is_restored])

@@ -1,6 +1,7 @@
 // What chat-client is told on its command line.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,6 +12,9 @@ struct client_config {
   std::string host = "127.0.0.1";
   std::uint16_t port = 5555;
   std::optional<std::string> name;  // sent as REGISTER right after the greeting
+  // Interactive mode: a PING after this long without typing keeps an idle user
+  // under the server's --idle-timeout (default 300 s). Zero: never.
+  std::chrono::milliseconds keepalive{std::chrono::seconds(60)};
 };
 
 // The process exit status, the contract scripts and tests rely on.

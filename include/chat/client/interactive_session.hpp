@@ -5,6 +5,7 @@
 // the event printed above it, and libedit redraws prompt and line below.
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <optional>
 #include <string>
@@ -15,7 +16,8 @@ namespace chat::client {
 
 class interactive_session {
  public:
-  interactive_session(const asio::any_io_executor& ex, server_connection& connection, std::optional<std::string> name);
+  interactive_session(const asio::any_io_executor& ex, server_connection& connection, std::optional<std::string> name,
+                      std::chrono::milliseconds keepalive);
   // Gives the terminal back in the state it was found, whatever way the session ended.
   ~interactive_session();
   interactive_session(const interactive_session&) = delete;
@@ -49,6 +51,9 @@ class interactive_session {
   asio::posix::stream_descriptor terminal_;  // a dup of fd 0, only waited on: libedit does the reading
   asio::signal_set signals_;                 // Ctrl-C, hang-up, kill: leave with QUIT, terminal restored
   asio::steady_timer close_timer_;
+  std::chrono::milliseconds keepalive_;
+  asio::steady_timer keepalive_timer_;  // restarted by every key: fires only while the user is idle
+  int keepalives_pending_ = 0;          // their PONGs are not shown
 
   // Lines completed by libedit and not sent yet; nothing stands for Ctrl-D.
   std::deque<std::optional<std::string>> typed_;
