@@ -34,10 +34,11 @@ std::string ip_text(const std::array<std::uint8_t, N>& address) {
 // One field line: name, value, meaning, in aligned columns.
 void field(std::ostream& out, const std::string& name, const std::string& value, const std::string& meaning = "") {
   char buf[96];
-  std::snprintf(buf, sizeof buf, "    %-16s %-22s", name.c_str(), value.c_str());
-  out << buf;
-  if (!meaning.empty()) out << ' ' << meaning;
-  out << "\n";
+  if (meaning.empty())
+    std::snprintf(buf, sizeof buf, "    %-16s %s", name.c_str(), value.c_str());
+  else
+    std::snprintf(buf, sizeof buf, "    %-16s %-22s ", name.c_str(), value.c_str());
+  out << buf << meaning << "\n";
 }
 
 // The payload as a C-like string literal: the LF shows as \n.

@@ -285,11 +285,30 @@ def follow_negative(pcap, csv_path, workdir):
     raise Failure("the follow check accepted a CSV whose message differs from the pcap")
 
 
+def unprivileged(encap, csv_path, workdir):
+    """Without root or CAP_NET_RAW, --send and capture-real.sh say so plainly and fail (no silent skip)."""
+    drop = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        expect(setpriv is not None, "setpriv (util-linux) is needed to drop root for this check")
+        drop = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
+        os.chmod(workdir, 0o777)
+    proc = subprocess.run([*drop, encap, csv_path, "-o", os.path.join(workdir, "send.pcap"), "--print", "none",
+                           "--send"], capture_output=True, text=True, timeout=30)
+    print(f"chat-encap --send unprivileged: exit {proc.returncode}: {proc.stderr.strip()}")
+    expect(proc.returncode == 1 and "needs root or CAP_NET_RAW" in proc.stderr, "--send without privilege")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "part1", "capture-real.sh")
+    proc = subprocess.run([*drop, script, "--out", os.path.join(workdir, "real.pcap")], capture_output=True,
+                          text=True, timeout=30)
+    print(f"capture-real.sh unprivileged: exit {proc.returncode}: {proc.stderr.strip()}")
+    expect(proc.returncode == 1 and "must run as root" in proc.stderr, "capture-real.sh without root")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("check", choices=["gate", "gate-ipv6", "gate-raw", "completeness", "follow", "follow-ipv6",
                                           "follow-negative", "segments", "corrupt-ip", "corrupt-tcp",
-                                          "determinism", "cli-errors", "real"])
+                                          "determinism", "cli-errors", "unprivileged", "real"])
     parser.add_argument("--encap", help="chat-encap binary")
     parser.add_argument("--csv", required=True)
     parser.add_argument("--workdir", help="where generated files go")
@@ -331,6 +350,8 @@ def main():
             determinism(args.encap, args.csv, args.workdir)
         elif c == "cli-errors":
             cli_errors(args.encap, args.csv, args.workdir)
+        elif c == "unprivileged":
+            unprivileged(args.encap, args.csv, args.workdir)
         elif c == "real":
             # Real loopback captures carry unfinished TCP checksums (offload): leave tcp.check_checksum off.
             check_payloads(args.pcap, args.csv, ("-o", "tcp.check_checksum:FALSE"))
