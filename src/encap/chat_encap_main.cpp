@@ -74,13 +74,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
   app.add_option("--corrupt", corrupt, "Write frame N with a wrong checksum: ip:N or tcp:N (repeatable)");
-  app.add_option("--print", print_mode, "full (layers + hex per frame), summary (one line per frame) or none")
+  app.add_option("--print", print_mode, "full (layers + hex per frame), summary (one line per frame) or none (silent)")
       ->check(CLI::IsMember({"full", "summary", "none"}))
       ->capture_default_str();
   app.add_option("--frame", print_frames, "With --print full, explain only these frames (1-based, repeatable)");
-  app.add_option("--checksum-frame", checksum_frame,
-                 "Frame whose TCP checksum is worked by hand (default: the first frame with data; 0 with "
-                 "--print none skips it)");
+  auto* checksum_option =
+      app.add_option("--checksum-frame", checksum_frame,
+                     "Work this frame's TCP checksum by hand (default with --print full: the first frame with data)")
+          ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
   app.add_flag("--send", send, "Also inject the frames on --interface (AF_PACKET; needs root or CAP_NET_RAW)");
   app.add_option("--interface", interface, "Interface for --send")->capture_default_str();
   app.add_option("--max-gap-ms", max_gap_ms, "With --send, the longest pause between two frames")
@@ -151,14 +152,15 @@ int main(int argc, char** argv) {
   } else if (print_mode == "summary") {
     chat::encap::print_summary(std::cout, conv);
   }
-  if (print_mode != "none" || checksum_frame != 0) {
+  if (print_mode == "full" || checksum_option->count() > 0) {
     std::size_t n = checksum_frame;
     for (std::size_t i = 0; n == 0 && i < conv.frames.size(); ++i)
       if (!conv.frames[i].payload.empty()) n = i + 1;
     chat::encap::print_worked_checksum(std::cout, conv, n);
   }
-  std::cout << "chat-encap: wrote " << conv.frames.size() << " frames in " << conv.connections.size()
-            << " connections to " << output << "\n";
+  if (print_mode != "none")
+    std::cout << "chat-encap: wrote " << conv.frames.size() << " frames in " << conv.connections.size()
+              << " connections to " << output << "\n";
 
   if (send) {
     const std::string error = chat::encap::send_frames(conv.frames, interface, max_gap_ms);
