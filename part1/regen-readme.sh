@@ -49,7 +49,8 @@ def run(match):
     if proc.returncode != 0:
         sys.exit(f"regen-readme.sh: `{command}` failed ({proc.returncode}):\n{proc.stderr}")
     shown = command.replace("$TMP", "/tmp")
-    return f"{match.group(1)}```text\n$ {shown}\n{proc.stdout.rstrip()}\n```\n{match.group(4)}"
+    output = proc.stdout.rstrip().replace(scratch, "/tmp")  # the scratch name changes at every run
+    return f"{match.group(1)}```text\n$ {shown}\n{output}\n```\n{match.group(4)}"
 
 new = block.sub(run, text)
 count = len(block.findall(text))
