@@ -22,6 +22,11 @@ GATE_FILTER_IPV6 = "tcp.checksum.status != 1 || tcp.analysis.flags || _ws.malfor
 CHECKSUM_PREFS = ["-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"]
 
 
+# The checks that generate their own pcap (CTest runs each as encap.tshark.NAME); `real` judges a capture.
+CHECKS = ["gate", "gate-ipv6", "gate-raw", "completeness", "follow", "follow-ipv6", "follow-negative", "segments",
+          "corrupt-ip", "corrupt-tcp", "determinism", "cli-errors", "unprivileged"]
+
+
 class Failure(Exception):
     pass
 
@@ -34,7 +39,8 @@ def expect(condition, message):
 def tshark(*args):
     exe = shutil.which("tshark")
     expect(exe is not None, "tshark is not installed (tools/dev deps installs it)")
-    proc = subprocess.run([exe, *args], capture_output=True, text=True, timeout=120)
+    # Generous: tshark is quick (<1 s here) but a loaded CI machine can starve it.
+    proc = subprocess.run([exe, *args], capture_output=True, text=True, timeout=600)
     expect(proc.returncode == 0, f"tshark {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
     return proc.stdout
 
@@ -140,18 +146,19 @@ def check_payloads(pcap, csv_path, extra=()):
 
 def gate(pcap, ipv6=False):
     flt = GATE_FILTER_IPV6 if ipv6 else GATE_FILTER
-    frames = tshark("-r", pcap, *CHECKSUM_PREFS, "-T", "fields", "-e", "frame.number").split()
-    expect(frames, f"tshark read no frame from {pcap}")
     bad = tshark("-r", pcap, *CHECKSUM_PREFS, "-Y", flt)
     print(f"$ tshark -r {os.path.basename(pcap)} -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -Y '{flt}'")
     print(bad if bad else "(no frame selected)")
     expect(not bad.strip(), f"the gate selected frames in {pcap}")
     # And make sure the fields exist: a typo'd field would also select nothing.
-    status = tshark("-r", pcap, *CHECKSUM_PREFS, "-T", "fields", "-e", "tcp.checksum.status").split()
-    expect(status and set(status) == {"1"}, f"tcp.checksum.status not all Good: {set(status)}")
-    if not ipv6:
-        status = tshark("-r", pcap, *CHECKSUM_PREFS, "-T", "fields", "-e", "ip.checksum.status").split()
-        expect(status and set(status) == {"1"}, f"ip.checksum.status not all Good: {set(status)}")
+    rows = tshark("-r", pcap, *CHECKSUM_PREFS, "-T", "fields", "-e", "ip.checksum.status", "-e",
+                  "tcp.checksum.status").splitlines()
+    ip_status = {r.split("\t")[0] for r in rows}
+    tcp_status = {r.split("\t")[1] for r in rows}
+    expect(tcp_status == {"1"}, f"tcp.checksum.status not all Good: {tcp_status}")
+    expect(ip_status == ({""} if ipv6 else {"1"}), f"ip.checksum.status not as expected: {ip_status}")
+    frames = rows
+    expect(frames, f"tshark read no frame from {pcap}")
     print(f"{len(frames)} frames, every IP and TCP checksum Good, no analysis flag, no warning")
     return frames
 
@@ -306,14 +313,17 @@ def unprivileged(encap, csv_path, workdir):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("check", choices=["gate", "gate-ipv6", "gate-raw", "completeness", "follow", "follow-ipv6",
-                                          "follow-negative", "segments", "corrupt-ip", "corrupt-tcp",
-                                          "determinism", "cli-errors", "unprivileged", "real"])
+    parser.add_argument("check", choices=CHECKS + ["real", "list"], help="`list` prints the generating checks")
     parser.add_argument("--encap", help="chat-encap binary")
-    parser.add_argument("--csv", required=True)
+    parser.add_argument("--csv")
     parser.add_argument("--workdir", help="where generated files go")
     parser.add_argument("--pcap", help="for `real`: the captured pcap")
     args = parser.parse_args()
+    if args.check == "list":
+        print("\n".join(CHECKS))
+        return 0
+    if not args.csv:
+        parser.error("--csv is required")
     if args.workdir:
         os.makedirs(args.workdir, exist_ok=True)
 
