@@ -5,9 +5,12 @@
 # conversation side by side.
 #
 #   part1/capture-real.sh [--build DIR] [--csv CSV] [--out PCAP] [--built PCAP] [--port P] [--client BIN]
+#                         [--mtu N]
 #
 # Defaults: --build build, --csv part1/group07_chat_input.csv, --out part1/real_capture.pcap,
-# --built part1/group07_handbuilt.pcap, --port 5555, --client DIR/bin/chat-client.
+# --built part1/group07_handbuilt.pcap, --port 5555 (0: any free port), --client DIR/bin/chat-client.
+# --mtu 1500 gives lo an Ethernet MTU for the capture (restored afterwards), so the real
+# stack cuts the long message into segments as the hand-built pcap does.
 # Needs root (tcpdump on lo, ethtool); without it, it fails and says so.
 # Segmentation offload on lo is turned off for the capture (so the kernel does not
 # merge segments before tcpdump sees them) and restored afterwards, even on failure.
@@ -21,6 +24,7 @@ out=$here/real_capture.pcap
 built=$here/group07_handbuilt.pcap
 port=5555
 client=
+mtu=
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) build=$2; shift 2 ;;
@@ -29,7 +33,8 @@ while [ $# -gt 0 ]; do
     --built) built=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
     --client) client=$2; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --mtu) mtu=$2; shift 2 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "capture-real.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -51,11 +56,15 @@ work=$(mktemp -d /tmp/capture-real.XXXXXX)
 server_pid=
 tcpdump_pid=
 offload_restore=()
+mtu_restore=
 
 cleanup() {
   local code=$?
   [ -n "$tcpdump_pid" ] && kill "$tcpdump_pid" 2>/dev/null || true
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  if [ -n "$mtu_restore" ]; then
+    ip link set dev lo mtu "$mtu_restore" 2>/dev/null || echo "capture-real.sh: could not restore lo's MTU" >&2
+  fi
   if [ ${#offload_restore[@]} -gt 0 ]; then
     ethtool -K lo "${offload_restore[@]}" 2>/dev/null || echo "capture-real.sh: could not restore offload on lo" >&2
   fi
@@ -102,6 +111,13 @@ else
   offload_restore=()
 fi
 
+if [ -n "$mtu" ]; then
+  command -v ip >/dev/null || fail "--mtu needs ip (iproute2)"
+  mtu_restore=$(cat /sys/class/net/lo/mtu)
+  ip link set dev lo mtu "$mtu" || fail "cannot set lo's MTU to $mtu"
+  echo "== lo's MTU set to $mtu for the capture (was $mtu_restore)"
+fi
+
 echo "== chat-server on 127.0.0.1:$port"
 "$build/bin/chat-server" --host 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -115,8 +131,10 @@ fi
 echo "== tcpdump -i lo tcp port $port -> $out"
 mkdir -p "$(dirname "$out")"
 capture=$work/capture.pcap
-# -U: write each packet as it comes; -Z root: keep the rights to write the file.
-tcpdump -i lo -n -U -s 0 -Z root -w "$capture" "tcp port $port" 2>"$work/tcpdump.log" &
+# --immediate-mode: hand each packet over at once (otherwise TPACKET_V3 holds a block up to 1 s
+# and a short conversation may still sit in the ring when tcpdump is stopped: "0 packets
+# captured"); -U: write each packet as it comes; -Z root: keep the rights to write the file.
+tcpdump -i lo -n --immediate-mode -U -s 0 -Z root -w "$capture" "tcp port $port" 2>"$work/tcpdump.log" &
 tcpdump_pid=$!
 wait_for "$work/tcpdump.log" "listening on" 10 "$tcpdump_pid" "tcpdump"
 
@@ -125,7 +143,7 @@ play_status=0
 timeout 120 python3 "$here/play_conversation.py" --csv "$csv" --client "$client" --host 127.0.0.1 --port "$port" \
   || play_status=$?
 
-sleep 0.5  # the last FIN/ACKs are on the wire within microseconds; leave tcpdump time to write them
+sleep 1  # the last FIN/ACKs are on the wire within microseconds; leave tcpdump time to write them
 stop "$tcpdump_pid" INT 5
 tcpdump_pid=
 stop "$server_pid" TERM 10

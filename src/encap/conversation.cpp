@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "chat/encap/input_error.hpp"
@@ -42,7 +43,7 @@ struct connection_state {
 
 class builder {
  public:
-  builder(const conversation_options& options) : options_(options) {}
+  explicit builder(const conversation_options& options) : options_(options) {}
 
   conversation run(const std::vector<chat_row>& rows, const std::string& file) {
     plan(rows, file);
