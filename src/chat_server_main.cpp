@@ -1,4 +1,5 @@
 // chat-server: parse flags, then hand over to chat::server.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +10,9 @@ int main(int argc, char** argv) {
   chat::server_config config;
   std::string log_level = "info";
   double shutdown_seconds = 5.0;
+  double idle_seconds = 300.0;
+  double register_seconds = 30.0;
+  double stats_seconds = 60.0;
 
   CLI::App app{"tcp-chat server: REGISTER a name, CONNECT to a user, exchange MSG lines (protocol CHAT/1)"};
   app.add_option("--host", config.host, "Address to listen on (0.0.0.0 or :: to serve a network)")
@@ -28,13 +32,38 @@ int main(int argc, char** argv) {
                  "Bytes queued for one client before it is cut off as a slow consumer")
       ->check(CLI::Range(4096, 1 << 30))
       ->capture_default_str();
+  app.add_option("--max-per-ip", config.max_per_ip, "Most connections from one address (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--msg-rate", config.msg_rate,
+                 "Lines per second one client may send; past it its reads pause (0: no limit)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  app.add_option("--msg-burst", config.msg_burst,
+                 "Lines a client may send at once above --msg-rate (default: one second's worth)")
+      ->check(CLI::Range(0.0, 1e9));
+  app.add_option("--idle-timeout", idle_seconds, "Seconds without a complete line before BYE IDLE_TIMEOUT")
+      ->check(CLI::Range(0.1, 1e7))
+      ->capture_default_str();
+  app.add_option("--register-timeout", register_seconds,
+                 "Seconds to REGISTER after connecting before BYE REGISTER_TIMEOUT")
+      ->check(CLI::Range(0.1, 1e7))
+      ->capture_default_str();
+  app.add_option("--stats-interval", stats_seconds, "Seconds between stats log lines (0: none)")
+      ->check(CLI::Range(0.0, 1e7))
+      ->capture_default_str();
   app.add_option("--shutdown-timeout", shutdown_seconds, "Seconds to flush clients on SIGINT/SIGTERM before forcing")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
+  // Logs go to stderr, as a daemon's do; stdout stays free.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("chat-server"));
   spdlog::set_level(spdlog::level::from_str(log_level));
-  config.shutdown_timeout = std::chrono::milliseconds(static_cast<long>(shutdown_seconds * 1000));
+  const auto ms = [](double seconds) { return std::chrono::milliseconds(static_cast<long>(seconds * 1000)); };
+  config.shutdown_timeout = ms(shutdown_seconds);
+  config.idle_timeout = ms(idle_seconds);
+  config.register_timeout = ms(register_seconds);
+  config.stats_interval = ms(stats_seconds);
   if (config.max_line < 64 + chat::protocol::max_name_length) {
     spdlog::error("--max-line must leave room for a name");
     return 2;

@@ -47,10 +47,11 @@ constexpr std::array<error_entry, 14> errors{{
 }};
 
 // Indexed by bye_reason.
-constexpr std::array<error_entry, 5> byes{{
+constexpr std::array<error_entry, 6> byes{{
     {"SHUTDOWN", "the server is shutting down"},
     {"SLOW_CONSUMER", "you are not reading fast enough"},
     {"SERVER_FULL", "too many clients, try later"},
+    {"ADDRESS_LIMIT", "too many connections from your address"},
     {"IDLE_TIMEOUT", "no activity for too long"},
     {"REGISTER_TIMEOUT", "REGISTER a name sooner after connecting"},
 }};

@@ -2,13 +2,20 @@
 
 #include <spdlog/spdlog.h>
 
+#include <vector>
+
 #include "chat/completion.hpp"
 #include "chat/session.hpp"
 
 namespace chat {
 
-router::router(const pool_executor& pool, std::size_t queue_capacity)
-    : strand_(asio::make_strand(pool)), requests_(strand_, queue_capacity) {}
+router::router(const pool_executor& pool, const router_limits& limits, server_stats& stats,
+               std::function<std::size_t()> live_sessions)
+    : strand_(asio::make_strand(pool)),
+      limits_(limits),
+      stats_(stats),
+      live_sessions_(std::move(live_sessions)),
+      requests_(strand_, limits.queue_capacity) {}
 
 bool router::try_post(router_request& request) {
   return requests_.try_send(asio::error_code{}, std::move(request));
@@ -40,6 +47,40 @@ awaitable<void> router::run() {
   spdlog::debug("router stopped");
 }
 
+awaitable<void> router::sweep() {
+  using namespace std::chrono;
+  // A tick fine enough for the shortest timeout, and never busier than 10 per second.
+  auto tick = std::min({limits_.idle_timeout, limits_.register_timeout, milliseconds(1000)}) / 4;
+  tick = std::max(tick, milliseconds(100));
+  asio::steady_timer timer(strand_);
+  auto next_stats = steady_clock::now() + limits_.stats_interval;
+  while (!shutting_down_) {
+    timer.expires_after(tick);
+    co_await timer.async_wait(use_tuple);
+    if (shutting_down_) break;
+    const auto now = steady_clock::now();
+    std::vector<std::pair<session_id, protocol::bye_reason>> expired;
+    for (const auto& [id, s] : sessions_) {
+      if (now - s->last_line_at() > limits_.idle_timeout) {
+        expired.emplace_back(id, protocol::bye_reason::idle_timeout);
+      } else if (now - s->connected_at() > limits_.register_timeout && !registry_.name_of(id)) {
+        expired.emplace_back(id, protocol::bye_reason::register_timeout);
+      }
+    }
+    for (const auto& [id, reason] : expired) {
+      stats_.timeouts.fetch_add(1, std::memory_order_relaxed);
+      spdlog::info("session {} ({}) timed out: {}", id, registry_.name_of(id).value_or("unregistered"),
+                   protocol::wire_name(reason));
+      say_bye(id, reason);
+    }
+    if (!expired.empty()) update_gauges();
+    if (limits_.stats_interval.count() > 0 && now >= next_stats) {
+      spdlog::info("stats: {}", stats_.summary(live_sessions_()));
+      next_stats = now + limits_.stats_interval;
+    }
+  }
+}
+
 void router::handle(router_request& request) {
   using kind = router_request::kind;
   switch (request.what) {
@@ -58,12 +99,14 @@ void router::handle(router_request& request) {
       const auto was_registered = registry_.name_of(request.from).has_value();
       const auto out = registry_.handle(request.from, request.cmd);
       deliver(out);
-      if (request.cmd.kind == protocol::command_kind::msg && out.count == 1 && out.items[0].to != request.from) {
+      const auto command = request.cmd.kind;
+      if (command == protocol::command_kind::msg && out.count == 1 && out.items[0].to != request.from) {
         stats_.messages_relayed.fetch_add(1, std::memory_order_relaxed);
+        return;  // the hot path: nothing else changed
       }
-      if (request.cmd.kind == protocol::command_kind::quit) {
+      if (command == protocol::command_kind::quit) {
         sessions_.erase(request.from);
-      } else if (!was_registered && request.cmd.kind == protocol::command_kind::register_name) {
+      } else if (!was_registered && command == protocol::command_kind::register_name) {
         if (auto name = registry_.name_of(request.from)) {
           const auto it = sessions_.find(request.from);
           spdlog::info("session {} from {} registered as {}", request.from,
@@ -109,7 +152,7 @@ void router::deliver(const outcome& out) {
     auto& box = it->second->outbox();
     if (d.last) {
       box.push_last(d.line);
-    } else if (!box.push(d.line)) {
+    } else if (box.push(d.line) == outbox::push_result::full) {
       drop_slow_consumer(d.to);
     }
   }
@@ -124,8 +167,22 @@ void router::drop_slow_consumer(session_id id) {
   spdlog::warn("session {} ({}, {}) is a slow consumer: {} bytes queued, closing it", id,
                registry_.name_of(id).value_or("unregistered"), dropped->remote(), dropped->outbox().queued_bytes());
   // It is not reading, so a BYE line could not reach it: close at once and free its name.
+  // The end marker also wakes its writer if it happens to be waiting for lines.
+  dropped->outbox().push_last({});
   dropped->abort();
   deliver(registry_.leave(id));
+}
+
+void router::say_bye(session_id id, protocol::bye_reason reason) {
+  const auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  auto ending = std::move(it->second);
+  sessions_.erase(it);
+  deliver(registry_.leave(id));
+  ending->outbox().push_last(protocol::format_bye(reason));
+  ending->stop_reading();
+  // A client that does not read either would keep its writer waiting forever.
+  ending->abort_after(limits_.flush_grace);
 }
 
 void router::update_gauges() {

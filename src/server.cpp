@@ -25,13 +25,19 @@ server::server(server_config config)
       strand_(asio::make_strand(pool_.get_executor())),
       acceptor_(strand_),
       signals_(strand_),
-      limits_{config_.max_line, config_.max_outbox_bytes},
-      router_(std::make_shared<router>(pool_.get_executor())) {
+      limits_{config_.max_line, config_.max_outbox_bytes, config_.msg_rate,
+              config_.msg_burst > 0 ? config_.msg_burst : config_.msg_rate},
+      router_(std::make_shared<router>(pool_.get_executor(),
+                                       router_limits{config_.idle_timeout, config_.register_timeout,
+                                                     config_.stats_interval, config_.shutdown_timeout},
+                                       stats_, [this] { return live_sessions(); })) {
   const auto limit = raise_fd_limit();
   const auto capacity = limit.soft > reserved_fds ? limit.soft - reserved_fds : 1;
-  max_clients_ = config_.max_clients == 0 ? capacity : std::min(config_.max_clients, capacity);
+  max_clients_ = config_.max_clients == 0 ? capacity : config_.max_clients;
   if (config_.max_clients > capacity) {
-    spdlog::warn("--max-clients {} is more than the open-files limit allows; using {}", config_.max_clients, capacity);
+    // Honoured as asked: past the limit accepts fail with EMFILE, and the accept loop backs off.
+    spdlog::warn("--max-clients {} is more than the open-files limit ({}) allows: about {} fit", config_.max_clients,
+                 limit.soft, capacity);
   }
   spdlog::info("open-files limit {} (hard {}): up to {} clients", limit.soft, limit.hard, max_clients_);
 
@@ -62,19 +68,22 @@ void server::start() {
     std::lock_guard lock(lifecycle_->mutex);
     lifecycle_->router_done = false;
   }
-  spdlog::info("chat-server listening on {} with {} threads", endpoint_, pool_size(config_.threads));
+  // Signals first: once a client can be served, SIGTERM must already mean a graceful stop.
+  if (config_.handle_signals) {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    asio::co_spawn(strand_, watch_signals(), log_exception{"signal watcher"});
+  }
   asio::co_spawn(router_->executor(), router_->run(), [state = lifecycle_](std::exception_ptr e) {
     log_exception{"router"}(e);
     std::lock_guard lock(state->mutex);
     state->router_done = true;
     state->changed.notify_all();
   });
+  asio::co_spawn(router_->executor(), router_->sweep(), log_exception{"router sweep"});
   asio::co_spawn(strand_, accept_loop(), log_exception{"accept loop"});
-  if (config_.handle_signals) {
-    signals_.add(SIGINT);
-    signals_.add(SIGTERM);
-    asio::co_spawn(strand_, watch_signals(), log_exception{"signal watcher"});
-  }
+  // Scripts wait for this line: by now signals are handled and the router runs.
+  spdlog::info("chat-server listening on {} with {} threads", endpoint_, pool_size(config_.threads));
 }
 
 void server::stop() {
@@ -104,47 +113,74 @@ awaitable<void> server::watch_signals() {
 }
 
 awaitable<void> server::accept_loop() {
+  using namespace std::chrono_literals;
+  auto backoff = 10ms;
+  bool failing = false;
   while (!stopping_) {
     const auto ex = asio::make_strand(pool_.get_executor());
     tcp::socket socket(ex);
     auto [ec] = co_await acceptor_.async_accept(socket, use_tuple);
     if (stopping_ || ec == asio::error::operation_aborted) break;
     if (ec) {
-      // Out of descriptors or a transient network error: back off instead of spinning.
-      spdlog::warn("accept failed: {}; retrying in 100 ms", ec.message());
-      asio::steady_timer pause(strand_, std::chrono::milliseconds(100));
+      // Out of descriptors (EMFILE/ENFILE) or a transient error: log once, back off
+      // instead of spinning, and try again; the client waits in the listen backlog.
+      if (!failing) spdlog::error("accept failed: {}; backing off until it works again", ec.message());
+      failing = true;
+      asio::steady_timer pause(strand_, backoff);
       co_await pause.async_wait(use_tuple);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
       continue;
     }
+    if (failing) spdlog::info("accepting again");
+    failing = false;
+    backoff = 10ms;
     if (live_sessions() >= max_clients_) {
-      turn_away(std::move(socket));
+      turn_away(std::move(socket), protocol::bye_reason::server_full);
+      continue;
+    }
+    asio::error_code peer_ec;
+    const auto from = socket.remote_endpoint(peer_ec).address();
+    auto ticket = make_ticket(from);
+    if (!ticket) {
+      turn_away(std::move(socket), protocol::bye_reason::address_limit);
       continue;
     }
     const auto id = next_id_++;
-    auto s = std::make_shared<session>(std::move(socket), ex, id, router_, limits_, make_ticket());
+    auto s = std::make_shared<session>(std::move(socket), ex, id, router_, limits_, stats_, std::move(ticket));
     spdlog::info("session {} opened from {}", id, s->remote());
     s->start();
   }
 }
 
-void server::turn_away(tcp::socket socket) {
+void server::turn_away(tcp::socket socket, protocol::bye_reason reason) {
   // A fresh socket's send buffer is empty, so this short non-blocking write completes at once.
   asio::error_code ec;
-  spdlog::warn("turning away a client from {}: {} clients already", socket.remote_endpoint(ec), max_clients_);
+  stats_.turned_away.fetch_add(1, std::memory_order_relaxed);
+  spdlog::warn("turning away a client from {}: {}", socket.remote_endpoint(ec), protocol::wire_name(reason));
   socket.non_blocking(true, ec);
-  asio::write(socket, asio::buffer(protocol::format_bye(protocol::bye_reason::server_full)), ec);
+  asio::write(socket, asio::buffer(protocol::format_bye(reason)), ec);
   socket.shutdown(tcp::socket::shutdown_both, ec);
   socket.close(ec);
 }
 
-std::shared_ptr<void> server::make_ticket() {
+std::shared_ptr<void> server::make_ticket(const asio::ip::address& from) {
   {
     std::lock_guard lock(lifecycle_->mutex);
+    auto& count = lifecycle_->per_address[from];
+    if (config_.max_per_ip > 0 && count >= config_.max_per_ip) {
+      if (count == 0) lifecycle_->per_address.erase(from);
+      return nullptr;
+    }
+    ++count;
     ++lifecycle_->live;
   }
-  return std::shared_ptr<void>(nullptr, [state = lifecycle_](void*) {
+  // Points at the lifecycle only so that it is non-null; the deleter does the counting.
+  return std::shared_ptr<void>(lifecycle_.get(), [state = lifecycle_, from](void*) {
     std::lock_guard lock(state->mutex);
     --state->live;
+    if (const auto it = state->per_address.find(from); it != state->per_address.end() && --it->second == 0) {
+      state->per_address.erase(it);
+    }
     state->changed.notify_all();
   });
 }

@@ -18,13 +18,17 @@ constexpr std::size_t read_chunk = 16 * 1024;
 }  // namespace
 
 session::session(tcp::socket socket, const strand& ex, session_id id, std::shared_ptr<router> router,
-                 const session_limits& limits, std::shared_ptr<void> ticket)
+                 const session_limits& limits, server_stats& stats, std::shared_ptr<void> ticket)
     : socket_(std::move(socket)),
       strand_(ex),
       id_(id),
       router_(std::move(router)),
       outbox_(ex, limits.max_outbox_bytes),
       framer_(limits.max_line),
+      stats_(stats),
+      rate_(limits.msg_rate, limits.msg_burst, std::chrono::steady_clock::now()),
+      connected_at_(std::chrono::steady_clock::now()),
+      last_line_at_(connected_at_.time_since_epoch().count()),
       ticket_(std::move(ticket)) {
   asio::error_code ec;
   remote_ = socket_.remote_endpoint(ec);
@@ -63,8 +67,9 @@ awaitable<void> session::read_loop() {
     const auto n = socket_.read_some(asio::buffer(buffer.get(), read_chunk), ec);
     if (ec == asio::error::would_block) continue;
     if (ec) break;
+    stats_.bytes_in.fetch_add(n, std::memory_order_relaxed);
     std::string_view bytes(buffer.get(), n);
-    while (!bytes.empty() && !quit_) {
+    while (!bytes.empty() && !quit_ && !stopping_) {
       // The framer stops at each line so the coroutine can await the router in between.
       std::string line;
       bool too_long = false;
@@ -81,6 +86,10 @@ awaitable<void> session::read_loop() {
             return false;
           });
       bytes.remove_prefix(used);
+      if (got || too_long) {
+        last_line_at_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+        if (rate_.enabled()) co_await pace();
+      }
       if (too_long) {
         auto r = request(router_request::kind::reply, {}, protocol::format_error(protocol::error_code::line_too_long));
         co_await send_to_router(std::move(r));
@@ -94,6 +103,19 @@ awaitable<void> session::read_loop() {
   if (!quit_) {
     auto r = request(router_request::kind::leave);
     co_await send_to_router(std::move(r));
+  }
+}
+
+awaitable<void> session::pace() {
+  auto wait = rate_.take(std::chrono::steady_clock::now());
+  if (wait == std::chrono::steady_clock::duration::zero()) co_return;
+  stats_.rate_limited.fetch_add(1, std::memory_order_relaxed);
+  spdlog::debug("session {} over its message rate: pausing reads", id_);
+  asio::steady_timer timer(strand_);
+  while (wait != std::chrono::steady_clock::duration::zero() && !stopping_) {
+    timer.expires_after(wait);
+    co_await timer.async_wait(asio::bind_cancellation_slot(read_cancel_.slot(), use_tuple));
+    wait = rate_.take(std::chrono::steady_clock::now());
   }
 }
 
@@ -151,6 +173,7 @@ awaitable<void> session::write_loop() {
     }
     auto [write_ec, written] = co_await asio::async_write(socket_, buffers, use_tuple);
     outbox_.written(bytes);
+    stats_.bytes_out.fetch_add(written, std::memory_order_relaxed);
     batch.clear();
     buffers.clear();
     if (write_ec) {
@@ -159,6 +182,7 @@ awaitable<void> session::write_loop() {
     }
   }
   close_socket();
+  if (abort_timer_) abort_timer_->cancel();
 }
 
 void session::close_socket() {
@@ -175,10 +199,28 @@ void session::stop_reading() {
   });
 }
 
+void session::abort_after(std::chrono::milliseconds grace) {
+  asio::post(strand_, [self = shared_from_this(), grace] {
+    if (!self->socket_.is_open()) return;
+    self->abort_timer_ = std::make_unique<asio::steady_timer>(self->strand_, grace);
+    // The handler holds only a weak reference: the timer must not keep a finished session alive.
+    self->abort_timer_->async_wait([weak = std::weak_ptr<session>(self)](asio::error_code ec) {
+      auto s = weak.lock();
+      if (ec || !s || !s->socket_.is_open()) return;
+      spdlog::warn("session {} did not flush its BYE in time: resetting it", s->id_);
+      s->abort();
+    });
+  });
+}
+
 void session::abort() {
   asio::post(strand_, [self = shared_from_this()] {
     self->stopping_ = true;
-    self->close_socket();
+    // Reset rather than FIN: the kernel would otherwise keep the unread backlog
+    // and go on trickling it to a client that does not read.
+    asio::error_code ec;
+    self->socket_.set_option(asio::socket_base::linger(true, 0), ec);
+    self->socket_.close(ec);
   });
 }
 

@@ -18,15 +18,19 @@ class outbox {
   // always has room for the final line.
   outbox(const strand& ex, std::size_t max_bytes) : channel_(ex, max_bytes / 4 + 2), max_bytes_(max_bytes) {}
 
-  // Queues a line unless that would pass the byte limit (a slow consumer) or the
-  // queue has ended. Call from one strand at a time (the router's).
-  bool push(std::string line) {
+  enum class push_result { queued, full, ended };
+
+  // Queues a line unless that would pass the byte limit (full: a slow consumer)
+  // or the last line is already queued (ended: the line is dropped, as the
+  // connection is closing). Call from one strand at a time (the router's).
+  push_result push(std::string line) {
     const auto size = line.size();
-    if (ended_ || queued_.load(std::memory_order_relaxed) + size > max_bytes_) return false;
+    if (ended_) return push_result::ended;
+    if (queued_.load(std::memory_order_relaxed) + size > max_bytes_) return push_result::full;
     queued_.fetch_add(size, std::memory_order_relaxed);
-    if (channel_.try_send(asio::error_code{}, std::move(line))) return true;
+    if (channel_.try_send(asio::error_code{}, std::move(line))) return push_result::queued;
     queued_.fetch_sub(size, std::memory_order_relaxed);
-    return false;
+    return push_result::full;
   }
 
   // Queues the last line (it may be empty), past the byte limit: the writer sends

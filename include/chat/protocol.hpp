@@ -37,7 +37,7 @@ enum class error_code {
 };
 
 // Why the server ends a connection (the BYE line).
-enum class bye_reason { shutdown, slow_consumer, server_full, idle_timeout, register_timeout };
+enum class bye_reason { shutdown, slow_consumer, server_full, address_limit, idle_timeout, register_timeout };
 
 struct command {
   command_kind kind;

@@ -8,10 +8,12 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 
 #include "chat/net.hpp"
 #include "chat/router.hpp"
 #include "chat/server_config.hpp"
+#include "chat/server_stats.hpp"
 #include "chat/session.hpp"
 
 namespace chat {
@@ -27,7 +29,7 @@ class server {
   tcp::endpoint local_endpoint() const { return endpoint_; }
   std::size_t max_clients() const { return max_clients_; }
   std::size_t live_sessions() const;
-  const router_stats& stats() const { return router_->stats(); }
+  const server_stats& stats() const { return stats_; }
 
   // Starts accepting, routing and (if configured) watching for SIGINT/SIGTERM.
   void start();
@@ -44,6 +46,7 @@ class server {
     std::mutex mutex;
     std::condition_variable changed;
     std::size_t live = 0;
+    std::unordered_map<asio::ip::address, std::size_t> per_address;  // live sessions by client address
     bool stopping = false;
     bool router_done = true;  // until start() runs it
   };
@@ -51,10 +54,12 @@ class server {
   awaitable<void> accept_loop();
   awaitable<void> watch_signals();
   void begin_shutdown();  // on strand_
-  std::shared_ptr<void> make_ticket();
-  void turn_away(tcp::socket socket);
+  // Counts a session in (and out when the ticket goes); false if its address is over --max-per-ip.
+  std::shared_ptr<void> make_ticket(const asio::ip::address& from);
+  void turn_away(tcp::socket socket, protocol::bye_reason reason);
 
   server_config config_;
+  server_stats stats_;  // before the pool: outlives every frame the pool destroys
   asio::thread_pool pool_;
   strand strand_;  // the acceptor, the signal set and the shutdown steps
   tcp::acceptor acceptor_;

@@ -1,0 +1,24 @@
+// What chat-client is told on its command line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace chat::client {
+
+struct client_config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 5555;
+  std::optional<std::string> name;  // sent as REGISTER right after the greeting
+};
+
+// The process exit status, the contract scripts and tests rely on.
+enum exit_status : int {
+  exit_ok = 0,               // the session ended with our QUIT and the server's OK BYE
+  exit_connection_lost = 1,  // the server closed, reset or said BYE before we were done
+  exit_usage = 2,            // bad command line
+  exit_cannot_connect = 3,   // resolving or connecting failed
+};
+
+}  // namespace chat::client

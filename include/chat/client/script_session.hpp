@@ -1,0 +1,53 @@
+// Script mode: stdin is not a terminal. Each non-empty input line is sent as it is
+// read, and every server line is printed on stdout as it arrives, one per line,
+// escaped for the terminal and flushed (tests read it through pipes). At the end
+// of input the session is closed cleanly: a PING with a private token shows that
+// every reply is in, then QUIT (unless the script sent QUIT itself).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "chat/client/server_connection.hpp"
+#include "chat/client/stdin_lines.hpp"
+
+namespace chat::client {
+
+class script_session {
+ public:
+  script_session(const asio::any_io_executor& ex, server_connection& connection, stdin_lines& input,
+                 std::optional<std::string> name);
+
+  // Runs until the connection ends; returns the exit status (client_config.hpp).
+  awaitable<int> run(std::string greeting);
+
+ private:
+  awaitable<void> read_loop();
+  awaitable<void> input_loop();
+  // Sends the script, then PING and QUIT at its end; returns early if a write fails.
+  awaitable<void> feed_script();
+  awaitable<void> wait_for_close();
+  // Sends a line unless the connection is gone; false if it could not be sent.
+  awaitable<bool> send(std::string line);
+  // Waits until the read loop changes the state below (or the wait is cancelled).
+  awaitable<void> wait_for_reader();
+
+  server_connection& connection_;
+  stdin_lines& input_;
+  std::optional<std::string> name_;
+
+  // Shared by the two loops of one single-threaded io_context: no locking.
+  // The read loop cancels wake_ after each change to wake the input loop.
+  asio::steady_timer wake_;
+  std::string eof_token_;         // the PING token of the end-of-input check, once sent
+  bool eof_pong_seen_ = false;    // its PONG came back
+  bool script_quit_ = false;      // the script sent QUIT itself
+  bool quit_sent_ = false;        // QUIT went out, ours or the script's
+  bool ok_bye_seen_ = false;      // the server acknowledged QUIT
+  bool bye_seen_ = false;         // the server ended the session (BYE <REASON>)
+  bool closed_ = false;           // the connection is gone
+  bool close_timed_out_ = false;  // the server kept the connection open after OK BYE
+  asio::error_code close_error_;
+};
+
+}  // namespace chat::client

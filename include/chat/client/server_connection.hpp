@@ -1,0 +1,40 @@
+// The client's end of one TCP connection to chat-server: connect, read lines,
+// write lines. Whoever owns it must keep to one write at a time (asio allows one
+// outstanding async_write per socket); both modes write from a single coroutine.
+#pragma once
+
+#include <string>
+#include <tuple>
+
+#include "chat/net.hpp"
+
+namespace chat::client {
+
+// The longest server line accepted: a server started with a larger --max-line
+// than ours still fits, and a peer cannot make us buffer without bound.
+inline constexpr std::size_t max_server_line = 1 << 20;
+
+// Why read_line failed, in words for the user.
+std::string describe_read_error(const asio::error_code& ec);
+
+class server_connection {
+ public:
+  explicit server_connection(tcp::socket socket) : socket_(std::move(socket)) {}
+
+  // Resolves host and connects to the first address that answers.
+  static awaitable<std::tuple<asio::error_code, tcp::socket>> connect(std::string host, std::uint16_t port);
+
+  // The next line without its LF; eof, connection_reset or not_found (line too long) on failure.
+  awaitable<std::tuple<asio::error_code, std::string>> read_line();
+
+  // Sends one line; the LF is added here.
+  awaitable<asio::error_code> write_line(std::string line);
+
+  void close();
+
+ private:
+  tcp::socket socket_;
+  std::string read_buffer_;
+};
+
+}  // namespace chat::client

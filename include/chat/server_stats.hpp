@@ -1,0 +1,27 @@
+// Counters of a running server: written with relaxed atomics where the events
+// happen (router, sessions, listener), read by the stats log line and by tests.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace chat {
+
+struct server_stats {
+  std::atomic<std::size_t> registered{0};
+  std::atomic<std::size_t> active_chats{0};
+  std::atomic<std::uint64_t> messages_relayed{0};
+  std::atomic<std::uint64_t> bytes_in{0};
+  std::atomic<std::uint64_t> bytes_out{0};
+  std::atomic<std::uint64_t> slow_consumers{0};
+  std::atomic<std::uint64_t> rate_limited{0};  // times a reader paused for its message rate
+  std::atomic<std::uint64_t> timeouts{0};      // idle and register timeouts
+  std::atomic<std::uint64_t> turned_away{0};   // over --max-clients or --max-per-ip
+
+  // One line for the log: "connections=... registered=... ...".
+  std::string summary(std::size_t connections) const;
+};
+
+}  // namespace chat

@@ -1,0 +1,112 @@
+#include "chat/client/client.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <asio/experimental/awaitable_operators.hpp>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <exception>
+
+#include "chat/client/display.hpp"
+#include "chat/client/interactive_session.hpp"
+#include "chat/client/script_session.hpp"
+#include "chat/client/server_connection.hpp"
+#include "chat/client/stdin_lines.hpp"
+#include "chat/protocol.hpp"
+
+namespace chat::client {
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+
+constexpr std::chrono::seconds greeting_timeout{10};
+
+// GCC 12 at -O2 with ASan sees asio's frame allocation (aligned_alloc inside the
+// frame's operator new) next to the frame's operator delete (free inside) and
+// reports a false -Wmismatched-new-delete for this coroutine.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+awaitable<int> run_session(client_config config) {
+  const auto ex = co_await asio::this_coro::executor;
+  auto host = config.host;
+  auto [connect_ec, socket] = co_await server_connection::connect(std::move(host), config.port);
+  if (connect_ec) {
+    std::fprintf(stderr, "chat-client: cannot connect to %s:%u: %s\n", config.host.c_str(),
+                 static_cast<unsigned>(config.port), connect_ec.message().c_str());
+    co_return exit_cannot_connect;
+  }
+  server_connection connection(std::move(socket));
+  const bool interactive = ::isatty(STDIN_FILENO) != 0;
+
+  // The server speaks first; a full server answers BYE SERVER_FULL instead of HELLO.
+  asio::steady_timer timer(ex, greeting_timeout);
+  auto first = co_await (connection.read_line() || timer.async_wait(use_tuple));
+  if (first.index() == 1) {
+    std::fprintf(stderr, "chat-client: no greeting from the server\n");
+    co_return exit_connection_lost;
+  }
+  auto [read_ec, greeting] = std::get<0>(std::move(first));
+  if (read_ec) {
+    std::fprintf(stderr, "chat-client: connection closed before the greeting: %s\n", read_ec.message().c_str());
+    co_return exit_connection_lost;
+  }
+  if (protocol::split_server_line(greeting).head != "HELLO") {
+    auto text = (interactive ? describe_server_line(greeting) : escape_for_terminal(greeting)) + "\n";
+    std::fputs(text.c_str(), stdout);
+    std::fflush(stdout);
+    co_return exit_connection_lost;
+  }
+
+  if (interactive) {
+    interactive_session session(ex, connection, config.name);
+    co_return co_await session.run(std::move(greeting));
+  }
+  stdin_lines input(ex);
+  script_session session(ex, connection, input, config.name);
+  co_return co_await session.run(std::move(greeting));
+}
+
+// A closed stdin, stdout or stderr would be handed out again as our socket's
+// descriptor, and the script reader would read the server's lines as the script.
+void reserve_standard_descriptors() {
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
+    if (::fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+      const int opened = ::open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+      if (opened >= 0 && opened != fd) ::close(opened);
+    }
+  }
+}
+
+}  // namespace
+
+int run_client(const client_config& config) {
+  reserve_standard_descriptors();
+  // A closed stdout (| head) must end us through a write error, not kill us mid-session.
+  std::signal(SIGPIPE, SIG_IGN);
+  asio::io_context io(1);
+  int status = exit_connection_lost;
+  auto config_copy = config;
+  asio::co_spawn(io, run_session(std::move(config_copy)), [&status](std::exception_ptr error, int result) {
+    if (!error) {
+      status = result;
+      return;
+    }
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "chat-client: %s\n", e.what());
+    }
+  });
+  io.run();
+  return status;
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+}  // namespace chat::client

@@ -1,0 +1,150 @@
+#include "chat/client/script_session.hpp"
+
+#include <unistd.h>
+
+#include <asio/experimental/awaitable_operators.hpp>
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+#include "chat/client/client_config.hpp"
+#include "chat/client/commands.hpp"
+#include "chat/client/display.hpp"
+#include "chat/protocol.hpp"
+
+namespace chat::client {
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+
+// How long the server may take to close after OK BYE before we give up on it.
+constexpr std::chrono::seconds close_grace{10};
+
+void print_line(std::string_view line) {
+  auto text = escape_for_terminal(line);
+  text += '\n';
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+// A token no script is likely to use, so its PONG is known to be ours.
+std::string make_eof_token() {
+  std::random_device random;
+  return "chat-client-eof-" + std::to_string(::getpid()) + "-" + std::to_string(random());
+}
+
+}  // namespace
+
+script_session::script_session(const asio::any_io_executor& ex, server_connection& connection, stdin_lines& input,
+                               std::optional<std::string> name)
+    : connection_(connection),
+      input_(input),
+      name_(std::move(name)),
+      wake_(ex, asio::steady_timer::time_point::max()) {}
+
+awaitable<int> script_session::run(std::string greeting) {
+  print_line(greeting);
+  // Whichever loop ends first cancels the other: the reader ends when the
+  // connection does, the input loop only after the connection is gone or given up.
+  co_await (read_loop() || input_loop());
+
+  if (bye_seen_) {
+    std::fprintf(stderr, "chat-client: the server ended the session\n");
+    co_return exit_connection_lost;
+  }
+  if (quit_sent_ && ok_bye_seen_ && closed_ && !close_timed_out_) co_return exit_ok;
+  if (close_timed_out_) {
+    std::fprintf(stderr, "chat-client: the server did not close the connection after OK BYE\n");
+  } else {
+    const auto why = describe_read_error(close_error_);
+    std::fprintf(stderr, "chat-client: connection lost before the script was done: %s\n", why.c_str());
+  }
+  co_return exit_connection_lost;
+}
+
+awaitable<void> script_session::read_loop() {
+  for (;;) {
+    auto [ec, line] = co_await connection_.read_line();
+    if (ec) {
+      closed_ = true;
+      close_error_ = ec;
+      wake_.cancel();
+      co_return;
+    }
+    const auto [head, rest] = protocol::split_server_line(line);
+    if (!eof_token_.empty() && head == "PONG" && rest == eof_token_) {
+      eof_pong_seen_ = true;  // the client's own check: not part of the transcript
+      wake_.cancel();
+      continue;
+    }
+    if (head == "BYE") bye_seen_ = true;
+    if (line == "OK BYE") {
+      ok_bye_seen_ = true;
+      wake_.cancel();
+      // The reply to our own closing QUIT is housekeeping, like the PING.
+      if (!script_quit_) continue;
+    }
+    print_line(line);
+  }
+}
+
+awaitable<bool> script_session::send(std::string line) {
+  if (closed_) co_return false;
+  const auto ec = co_await connection_.write_line(std::move(line));
+  co_return !ec;
+}
+
+awaitable<void> script_session::wait_for_reader() {
+  co_await wake_.async_wait(use_tuple);
+}
+
+awaitable<void> script_session::input_loop() {
+  co_await feed_script();
+  // Even after a failed write: the reader may still have lines to print (a BYE
+  // that raced our write), so it decides when the session is over.
+  co_await wait_for_close();
+}
+
+awaitable<void> script_session::feed_script() {
+  if (name_) {
+    auto line = "REGISTER " + *name_;
+    if (!co_await send(std::move(line))) co_return;
+  }
+  for (;;) {
+    auto line = co_await input_.next_line();
+    if (!line || closed_) break;
+    if (line->empty()) continue;
+    const bool quit = is_quit(*line);
+    script_quit_ = script_quit_ || quit;
+    if (!co_await send(std::move(*line))) co_return;
+    if (quit) {
+      // The server reads nothing after QUIT: the rest of the script is ignored.
+      quit_sent_ = true;
+      co_return;
+    }
+  }
+  if (closed_) co_return;
+
+  eof_token_ = make_eof_token();
+  auto ping = "PING " + eof_token_;
+  if (!co_await send(std::move(ping))) co_return;
+  while (!eof_pong_seen_ && !closed_) co_await wait_for_reader();
+  if (closed_) co_return;
+  quit_sent_ = true;
+  std::string quit = "QUIT";
+  co_await send(std::move(quit));
+}
+
+awaitable<void> script_session::wait_for_close() {
+  // OK BYE, then the server closes; a deadline in case it never does.
+  wake_.expires_after(close_grace);
+  while (!closed_) {
+    auto [ec] = co_await wake_.async_wait(use_tuple);
+    if (!ec) {
+      close_timed_out_ = true;
+      co_return;
+    }
+  }
+}
+
+}  // namespace chat::client

@@ -1,0 +1,234 @@
+"""Helpers for chat-client's end-to-end tests: a chat-server on a free loopback
+port and chat-client processes driven through pipes or a pty. Every wait has a
+deadline and fails with what was seen so far; nothing sleeps and hopes."""
+
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+TIMEOUT = 20.0  # seconds for any one expected event; generous for a loaded 2-core machine
+
+
+class TestFailure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise TestFailure(message)
+
+
+class Server:
+    """chat-server on 127.0.0.1 and a port the kernel picks, read back from its log."""
+
+    def __init__(self, binary, *args):
+        self.log = tempfile.NamedTemporaryFile(prefix="chat-server-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", "0", *args],
+                                     stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            with open(self.log.name, "rb") as f:
+                m = re.search(rb"listening on 127\.0\.0\.1:(\d+)", f.read())
+            if m:
+                self.port = int(m.group(1))
+                return
+            check(self.proc.poll() is None, f"chat-server exited early: {self.log_text()}")
+            check(time.monotonic() < deadline, f"chat-server did not start: {self.log_text()}")
+            time.sleep(0.02)
+
+    def log_text(self):
+        with open(self.log.name, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def signal(self, signo):
+        self.proc.send_signal(signo)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        os.unlink(self.log.name)
+
+
+class ScriptClient:
+    """chat-client in script mode: stdin and stdout are pipes, stderr a file."""
+
+    def __init__(self, binary, port, *args, stdin=subprocess.PIPE, name="client"):
+        self.name = name
+        self.err = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(port), *args], stdin=stdin,
+                                     stdout=subprocess.PIPE, stderr=self.err, bufsize=0)
+        self.lines = []      # complete stdout lines seen so far
+        self.checked = 0     # how many of them expect() has matched
+        self.partial = b""
+        self.eof = False
+
+    def send(self, line):
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def close_stdin(self):
+        self.proc.stdin.close()
+
+    def _read(self, deadline):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        ready, _, _ = select.select([self.proc.stdout], [], [], left)
+        if not ready:
+            return False
+        chunk = os.read(self.proc.stdout.fileno(), 65536)
+        if not chunk:
+            self.eof = True
+            return True
+        data = self.partial + chunk
+        *complete, self.partial = data.split(b"\n")
+        self.lines += [c.decode("utf-8", errors="surrogateescape") for c in complete]
+        return True
+
+    def expect(self, expected, timeout=TIMEOUT):
+        """The next stdout line must be `expected` (a str, or a compiled regex)."""
+        deadline = time.monotonic() + timeout
+        while len(self.lines) <= self.checked and not self.eof:
+            if not self._read(deadline):
+                break
+        check(len(self.lines) > self.checked,
+              f"{self.name}: timed out waiting for {expected!r}; got {self.lines[self.checked:]!r} "
+              f"(eof={self.eof}, stderr={self.stderr()!r})")
+        line = self.lines[self.checked]
+        ok = expected.fullmatch(line) if isinstance(expected, re.Pattern) else line == expected
+        check(ok, f"{self.name}: expected {expected!r}, got {line!r}")
+        self.checked += 1
+        return line
+
+    def finish(self, timeout=TIMEOUT):
+        """Reads stdout to its end and returns the exit status."""
+        deadline = time.monotonic() + timeout
+        while not self.eof:
+            check(self._read(deadline) or self.eof,
+                  f"{self.name}: stdout not closed in time; lines {self.lines!r}")
+        try:
+            return self.proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            raise TestFailure(f"{self.name}: did not exit; stderr {self.stderr()!r}")
+
+    def stderr(self):
+        self.err.seek(0)
+        return self.err.read().decode(errors="replace")
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def free_port():
+    """A loopback port nobody listens on: bound, then released."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(tests):
+    """Runs each test function, prints a verdict per test, exits 1 if any failed."""
+    failed = 0
+    for test in tests:
+        try:
+            test()
+            print(f"ok   {test.__name__}", flush=True)
+        except Exception as e:  # a failed check or anything unexpected
+            failed += 1
+            print(f"FAIL {test.__name__}: {e}", flush=True)
+    sys.exit(1 if failed else 0)
+
+
+class PtyClient:
+    """chat-client in interactive mode: its stdin, stdout and stderr are a pty."""
+
+    def __init__(self, binary, port, *args, columns=200, argv=None):
+        """Runs `binary --host 127.0.0.1 --port PORT args...`, or `argv` as given."""
+        import fcntl
+        import pty
+        import struct
+        import termios
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: a wide window so that no line wraps, then the client
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+                os.environ["TERM"] = "xterm"
+                argv = argv or [binary, "--host", "127.0.0.1", "--port", str(port), *args]
+                os.execv(argv[0], argv)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        self.output = b""
+        self.eof = False
+        self.status = None
+
+    def type(self, text):
+        os.write(self.fd, text.encode() if isinstance(text, str) else text)
+
+    def _read(self, deadline):
+        left = deadline - time.monotonic()
+        if left <= 0 or self.eof:
+            return False
+        ready, _, _ = select.select([self.fd], [], [], left)
+        if not ready:
+            return False
+        try:
+            chunk = os.read(self.fd, 65536)
+        except OSError:  # EIO: the child is gone and the pty closed
+            chunk = b""
+        if not chunk:
+            self.eof = True
+        self.output += chunk
+        return True
+
+    def wait_for(self, expected, start=0, timeout=TIMEOUT):
+        """Waits until `expected` (bytes or str) is in the output after `start`; returns where it ends."""
+        if isinstance(expected, str):
+            expected = expected.encode()
+        deadline = time.monotonic() + timeout
+        while True:
+            at = self.output.find(expected, start)
+            if at >= 0:
+                return at + len(expected)
+            check(self._read(deadline),
+                  f"timed out waiting for {expected!r} after offset {start}; output {self.output!r}")
+
+    def wait_exit(self, timeout=TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while self.status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.status = os.waitstatus_to_exitcode(status)
+                break
+            check(time.monotonic() < deadline, f"the pty client did not exit; output {self.output!r}")
+            if self.eof:
+                time.sleep(0.01)  # the pty is closed: only the exit status is still to come
+            else:
+                self._read(min(deadline, time.monotonic() + 0.05))
+        while self._read(time.monotonic() + 0.05):
+            pass
+        os.close(self.fd)
+        return self.status
+
+    def kill(self):
+        if self.status is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            self.status = -9
+            os.close(self.fd)

@@ -1,0 +1,114 @@
+// The terminal-safety filter and the readable form of every server line.
+#include "chat/client/display.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "chat/protocol.hpp"
+
+using chat::client::describe_server_line;
+using chat::client::escape_for_terminal;
+using namespace std::string_literals;
+
+TEST_CASE("printable ASCII and valid UTF-8 pass unchanged", "[display]") {
+  CHECK(escape_for_terminal("hello, world ~!") == "hello, world ~!");
+  CHECK(escape_for_terminal("") == "");
+  CHECK(escape_for_terminal("caf\xC3\xA9") == "caf\xC3\xA9");                            // 2 bytes
+  CHECK(escape_for_terminal("\xE6\x97\xA5\xE6\x9C\xAC") == "\xE6\x97\xA5\xE6\x9C\xAC");  // 3 bytes
+  CHECK(escape_for_terminal("\xF0\x9F\x98\x80!") == "\xF0\x9F\x98\x80!");                // 4 bytes
+  CHECK(escape_for_terminal("\xC2\xA0") == "\xC2\xA0");  // U+00A0, just past the C1 range
+  CHECK(escape_for_terminal("a\\x1b") == "a\\x1b");      // backslashes are text
+}
+
+TEST_CASE("C0 controls and DEL are escaped", "[display]") {
+  CHECK(escape_for_terminal("\x1b[31mred\x1b[0m") == "\\x1b[31mred\\x1b[0m");
+  CHECK(escape_for_terminal("ding\x07") == "ding\\x07");
+  CHECK(escape_for_terminal("over\rwrite") == "over\\rwrite");
+  CHECK(escape_for_terminal("a\tb\nc") == "a\\tb\\nc");
+  CHECK(escape_for_terminal("x\x7fy") == "x\\x7fy");
+  CHECK(escape_for_terminal("\x01\x1f") == "\\x01\\x1f");
+  CHECK(escape_for_terminal("nul\0here"s) == "nul\\x00here");
+  // An OSC sequence that would retitle the window.
+  CHECK(escape_for_terminal("\x1b]0;pwned\x07") == "\\x1b]0;pwned\\x07");
+}
+
+TEST_CASE("C1 controls and bidirectional overrides are escaped", "[display]") {
+  CHECK(escape_for_terminal("\xC2\x80") == "\\u0080");
+  CHECK(escape_for_terminal("a\xC2\x9B"
+                            "31m") == "a\\u009b31m");  // CSI
+  CHECK(escape_for_terminal("\xC2\x9F") == "\\u009f");
+  CHECK(escape_for_terminal("\xE2\x80\xAE"
+                            "abc") == "\\u202eabc");  // RIGHT-TO-LEFT OVERRIDE
+  CHECK(escape_for_terminal("\xE2\x81\xA6") == "\\u2066");
+}
+
+TEST_CASE("bytes that are not UTF-8 are escaped one by one", "[display]") {
+  CHECK(escape_for_terminal("\xFF") == "\\xff");
+  CHECK(escape_for_terminal("a\x80"
+                            "b") == "a\\x80b");                              // lone continuation byte
+  CHECK(escape_for_terminal("\xC3") == "\\xc3");                             // truncated at the end
+  CHECK(escape_for_terminal("\xC3(") == "\\xc3(");                           // bad continuation
+  CHECK(escape_for_terminal("\xC0\x80") == "\\xc0\\x80");                    // overlong NUL
+  CHECK(escape_for_terminal("\xED\xA0\x80") == "\\xed\\xa0\\x80");           // UTF-16 surrogate
+  CHECK(escape_for_terminal("\xF4\x90\x80\x80") == "\\xf4\\x90\\x80\\x80");  // past U+10FFFF
+  CHECK(escape_for_terminal("\xF8\x88\x80\x80\x80") == "\\xf8\\x88\\x80\\x80\\x80");
+  // A bad byte does not swallow the valid sequence after it.
+  CHECK(escape_for_terminal("\xE6\xC3\xA9") == "\\xe6\xC3\xA9");
+  // Every output byte is printable ASCII or part of valid UTF-8.
+  std::string all;
+  for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
+  const auto escaped = escape_for_terminal(all);
+  CHECK(chat::protocol::is_valid_utf8(escaped));
+  for (unsigned char c : escaped) CHECK((c >= 0x20 && c != 0x7F));
+}
+
+TEST_CASE("replies are shown readably", "[display]") {
+  CHECK(describe_server_line("OK REGISTERED Noy") == "*** registered as Noy");
+  CHECK(describe_server_line("OK CONNECTED Elias") == "*** chatting with Elias");
+  CHECK(describe_server_line("OK DISCONNECTED Elias") == "*** chat with Elias closed");
+  CHECK(describe_server_line("OK BYE") == "*** bye");
+  CHECK(describe_server_line("OK HELP REGISTER <name> | QUIT") == "*** commands: REGISTER <name> | QUIT");
+  CHECK(describe_server_line("OK SOMETHING new") == "*** ok SOMETHING new");
+  CHECK(describe_server_line("ERR BUSY that user is in another chat") == "!!! that user is in another chat (BUSY)");
+  CHECK(describe_server_line("PONG") == "*** pong");
+  CHECK(describe_server_line("PONG t1") == "*** pong t1");
+}
+
+TEST_CASE("WHO replies count the users", "[display]") {
+  CHECK(describe_server_line("OK WHO 3 a b c") == "*** 3 users online: a b c");
+  CHECK(describe_server_line("OK WHO 1 Noy") == "*** 1 user online: Noy");
+  CHECK(describe_server_line("OK WHO 0") == "*** no users online");
+  CHECK(describe_server_line("OK WHO 150 a b") == "*** 150 users online: a b (2 shown)");
+}
+
+TEST_CASE("events are shown readably", "[display]") {
+  CHECK(describe_server_line("MSG Elias hello") == "[Elias] hello");
+  CHECK(describe_server_line("MSG Elias   spaced  out ") == "[Elias]   spaced  out ");
+  CHECK(describe_server_line("CONNECTED Noy") == "*** Noy opened a chat with you");
+  CHECK(describe_server_line("DISCONNECTED Elias") == "*** Elias left the chat");
+  CHECK(describe_server_line("BYE SHUTDOWN the server is shutting down") ==
+        "*** server: the server is shutting down (SHUTDOWN)");
+  CHECK(describe_server_line("HELLO CHAT/1 tcp-chat server, type HELP") ==
+        "*** connected: tcp-chat server, type HELP (CHAT/1)");
+  CHECK(describe_server_line("WHATEVER \x1b[2J") == "WHATEVER \\x1b[2J");
+}
+
+TEST_CASE("the server's own formatter output reads back", "[display]") {
+  auto strip = [](std::string line) {
+    line.pop_back();  // the LF
+    return line;
+  };
+  CHECK(describe_server_line(strip(chat::protocol::format_msg("Noy", "hi there"))) == "[Noy] hi there");
+  CHECK(describe_server_line(strip(chat::protocol::format_error(chat::protocol::error_code::name_taken))) ==
+        "!!! that name is in use (NAME_TAKEN)");
+  CHECK(describe_server_line(strip(chat::protocol::format_bye(chat::protocol::bye_reason::slow_consumer))) ==
+        "*** server: you are not reading fast enough (SLOW_CONSUMER)");
+}
+
+TEST_CASE("nothing a peer sends reaches the terminal raw", "[display]") {
+  const auto shown = describe_server_line(
+      "MSG Eve \x1b]0;title\x07\xC2\x9B"
+      "2J\x1b[H\r\x7f\xFF");
+  CHECK(shown == "[Eve] \\x1b]0;title\\x07\\u009b2J\\x1b[H\\r\\x7f\\xff");
+  // A sender name is escaped too, though the server would not accept such a name.
+  CHECK(describe_server_line("MSG \x1b[1mX hi") == "[\\x1b[1mX] hi");
+}

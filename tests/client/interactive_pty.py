@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""chat-client on a terminal (a pty): readable events, a half-typed line redrawn
+under an incoming message, nothing raw from a peer reaching the terminal, and
+the exit status for QUIT, Ctrl-D, Ctrl-C and a server that goes away.
+
+usage: interactive_pty.py CHAT_SERVER CHAT_CLIENT"""
+
+import re
+import signal
+import sys
+
+from chat_e2e import Server, ScriptClient, PtyClient, check, run
+
+SERVER, CLIENT = sys.argv[1], sys.argv[2]
+HELLO = re.compile(r"HELLO CHAT/1 .*")
+PROMPT = "> "
+
+
+def start_registered(server, columns=200):
+    """A pty client registered as Noy, and a script client Elias in a chat with it."""
+    noy = PtyClient(CLIENT, server.port, columns=columns)
+    noy.wait_for("*** connected: ")
+    at = noy.wait_for(PROMPT)
+    noy.type("REGISTER Noy\r")
+    at = noy.wait_for("*** registered as Noy", at)
+    elias = ScriptClient(CLIENT, server.port, name="Elias")
+    elias.expect(HELLO)
+    elias.send("REGISTER Elias")
+    elias.expect("OK REGISTERED Elias")
+    elias.send("CONNECT Noy")
+    elias.expect("OK CONNECTED Noy")
+    at = noy.wait_for("*** Elias opened a chat with you", at)
+    return noy, elias, at
+
+
+def test_message_redraws_the_partial_line():
+    server = Server(SERVER)
+    noy = elias = None
+    try:
+        noy, elias, at = start_registered(server)
+        # Half a line typed, not sent: libedit echoes it.
+        noy.type("MSG partial-text")
+        at = noy.wait_for("MSG partial-text", at)
+        elias.send("MSG hello from Elias")
+        at = noy.wait_for("[Elias] hello from Elias", at)
+        # The half-typed line comes back under the message, after a prompt.
+        noy.wait_for(PROMPT + "MSG partial-text", at)
+        # Finishing it sends exactly what was typed.
+        noy.type(" done\r")
+        elias.expect("MSG Noy partial-text done")
+        noy.type("QUIT\r")
+        noy.wait_for("*** bye", at)
+        status = noy.wait_exit()
+        check(status == 0, f"exit {status}; output {noy.output!r}")
+    finally:
+        for c in (noy, elias):
+            if c:
+                c.kill()
+        server.stop()
+
+
+def test_wrapped_partial_line_is_cleared_whole():
+    """On a 40-column terminal a 72-column prompt and line take two rows: the
+    message goes above both (cursor up one row, clear to the end of the screen)."""
+    server = Server(SERVER)
+    noy = elias = None
+    try:
+        noy, elias, at = start_registered(server, columns=40)
+        text = "MSG " + "".join(chr(ord("a") + i % 26) for i in range(66))
+        noy.type(text)
+        at = noy.wait_for(text[-10:], at)
+        elias.send("MSG over a wrapped line")
+        at = noy.wait_for("\r\x1b[1A\x1b[J[Elias] over a wrapped line\r\n", at)
+        noy.wait_for(text[-10:], at)  # redrawn below
+        noy.type("\r")
+        elias.expect("MSG Noy " + text[4:])
+        noy.type("QUIT\r")
+        status = noy.wait_exit()
+        check(status == 0, f"exit {status}; output {noy.output!r}")
+    finally:
+        for c in (noy, elias):
+            if c:
+                c.kill()
+        server.stop()
+
+
+def test_peer_escape_sequences_are_shown_escaped():
+    server = Server(SERVER)
+    noy = elias = None
+    try:
+        noy, elias, at = start_registered(server)
+        elias.send("MSG evil \x1b]0;pwned\x07 \x1b[2J \u009b6n \u202eabc end")
+        at = noy.wait_for("[Elias] evil \\x1b]0;pwned\\x07 \\x1b[2J \\u009b6n \\u202eabc end", at)
+        for raw in (b"\x1b]0;", b"\x07", b"\x1b[2J", b"\xc2\x9b", b"\xe2\x80\xae"):
+            check(raw not in noy.output, f"{raw!r} reached the terminal: {noy.output!r}")
+        noy.type("QUIT\r")
+        status = noy.wait_exit()
+        check(status == 0, f"exit {status}; output {noy.output!r}")
+    finally:
+        for c in (noy, elias):
+            if c:
+                c.kill()
+        server.stop()
+
+
+def test_ctrl_d_quits():
+    server = Server(SERVER)
+    noy = PtyClient(CLIENT, server.port, "--name", "Noy")
+    try:
+        at = noy.wait_for("*** registered as Noy")
+        noy.wait_for(PROMPT, at)
+        noy.type(b"\x04")
+        noy.wait_for("*** bye", at)
+        status = noy.wait_exit()
+        check(status == 0, f"exit {status}; output {noy.output!r}")
+    finally:
+        noy.kill()
+        server.stop()
+
+
+def test_ctrl_c_quits():
+    server = Server(SERVER)
+    noy = PtyClient(CLIENT, server.port, "--name", "Noy")
+    try:
+        at = noy.wait_for("*** registered as Noy")
+        noy.wait_for(PROMPT, at)
+        noy.type("half a line")
+        at = noy.wait_for("half a line", at)
+        noy.type(b"\x03")
+        noy.wait_for("*** bye", at)
+        status = noy.wait_exit()
+        check(status == 0, f"exit {status}; output {noy.output!r}")
+    finally:
+        noy.kill()
+        server.stop()
+
+
+def test_server_shutdown_exits_1():
+    server = Server(SERVER)
+    noy = PtyClient(CLIENT, server.port, "--name", "Noy")
+    try:
+        at = noy.wait_for("*** registered as Noy")
+        noy.type("typing")
+        at = noy.wait_for("typing", at)
+        server.signal(signal.SIGTERM)
+        noy.wait_for("*** server: the server is shutting down (SHUTDOWN)", at)
+        status = noy.wait_exit()
+        check(status == 1, f"exit {status}; output {noy.output!r}")
+    finally:
+        noy.kill()
+        server.stop()
+
+
+def test_terminal_is_restored():
+    """However the session ends, the terminal goes back to cooked mode with echo:
+    a shell on the same pty runs `stty -a` after the client has exited (1 here,
+    the server having gone away)."""
+    server = Server(SERVER)
+    shell = PtyClient(None, None, argv=["/bin/sh", "-c", '"$0" --port "$1" --name Noy; echo "status=$?"; stty -a',
+                                        CLIENT, str(server.port)])
+    try:
+        at = shell.wait_for("*** registered as Noy")
+        shell.type("typing")
+        at = shell.wait_for("typing", at)
+        server.signal(signal.SIGTERM)
+        at = shell.wait_for("status=1", at)
+        shell.wait_for("icanon", at)
+        status = shell.wait_exit()
+        check(status == 0, f"shell exit {status}")
+        modes = shell.output[at:].decode(errors="replace")
+        for mode in ("icanon", "echo", "isig", "icrnl"):
+            check(re.search(rf"(?<![-\w]){mode}(?!\w)", modes), f"{mode} not restored: {modes!r}")
+    finally:
+        shell.kill()
+        server.stop()
+
+
+run([test_message_redraws_the_partial_line, test_wrapped_partial_line_is_cleared_whole,
+     test_peer_escape_sequences_are_shown_escaped, test_ctrl_d_quits,
+     test_ctrl_c_quits, test_server_shutdown_exits_1, test_terminal_is_restored])

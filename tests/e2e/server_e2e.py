@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""End-to-end checks of the chat-server binary: flags, start-up errors, signals.
+
+Usage: server_e2e.py SCENARIO PATH/TO/chat-server
+Every wait has a deadline; a failure prints what was seen and exits 1.
+"""
+import os
+import re
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+DEADLINE = 20.0
+
+
+SERVER_LOG = []  # every line the servers logged, shown when a check fails
+
+
+def fail(message):
+    print("FAIL:", message)
+    print("server log:\n" + "".join(SERVER_LOG))
+    sys.exit(1)
+
+
+LOG_CHANGED = threading.Condition()
+
+
+def drain(stream):
+    for line in stream:
+        with LOG_CHANGED:
+            SERVER_LOG.append(line)
+            LOG_CHANGED.notify_all()
+
+
+def start_server(binary, *args, fd_limit=None):
+    """Starts chat-server on an ephemeral port and returns (process, port)."""
+    def limit_fds():
+        if fd_limit:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (fd_limit, fd_limit))
+    proc = subprocess.Popen([binary, "--port", "0", "--log-level", os.environ.get("CHAT_LOG_LEVEL", "info"), *args],
+                            stderr=subprocess.PIPE, text=True, preexec_fn=limit_fds)
+    end = time.monotonic() + DEADLINE
+    seen = []
+    while time.monotonic() < end:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        seen.append(line)
+        match = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        if match:
+            # Keep draining the log so the server never blocks on a full pipe.
+            SERVER_LOG.extend(seen)
+            threading.Thread(target=drain, args=(proc.stderr,), daemon=True).start()
+            return proc, int(match.group(1))
+    proc.kill()
+    fail("server did not report its port: " + "".join(seen))
+
+
+class Client:
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)
+        self.file = self.sock.makefile("rb")
+
+    def send(self, text):
+        self.sock.sendall(text.encode())
+
+    def line(self):
+        raw = self.file.readline()
+        if not raw.endswith(b"\n"):
+            fail(f"expected a line, got {raw!r}")
+        return raw[:-1].decode()
+
+    def closed(self):
+        return self.file.readline() == b""
+
+
+def help_and_errors(binary):
+    out = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=DEADLINE)
+    if out.returncode != 0:
+        fail("--help exited %d" % out.returncode)
+    for flag in ["--host", "--port", "--threads", "--log-level", "--max-line", "--max-clients", "--max-queue",
+                 "--shutdown-timeout"]:
+        if flag not in out.stdout:
+            fail(f"--help does not mention {flag}:\n{out.stdout}")
+    for bad in (["--port", "70000"], ["--threads", "0"], ["--log-level", "loud"], ["--bogus"], ["--host", "nowhere"]):
+        out = subprocess.run([binary, *bad], capture_output=True, text=True, timeout=DEADLINE)
+        if out.returncode == 0 or not (out.stderr or out.stdout).strip():
+            fail(f"{bad} was accepted or gave no message (exit {out.returncode})")
+    # A port already in use is a clear start-up error, not a crash.
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    out = subprocess.run([binary, "--port", str(port)], capture_output=True, text=True, timeout=DEADLINE)
+    if out.returncode != 1 or "cannot start" not in out.stderr:
+        fail(f"port in use: exit {out.returncode}, stderr {out.stderr!r}")
+
+
+def signals(binary):
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        proc, port = start_server(binary)
+        noy, elias = Client(port), Client(port)
+        for c in (noy, elias):
+            if not c.line().startswith("HELLO CHAT/1 "):
+                fail("no greeting")
+        noy.send("REGISTER Noy\nCONNECT Elias\n")
+        replies = [noy.line(), noy.line()]
+        if replies != ["OK REGISTERED Noy", "ERR NO_SUCH_USER no user of that name is online"]:
+            fail(f"unexpected replies {replies}")
+        elias.send("REGISTER Elias\n")
+        if elias.line() != "OK REGISTERED Elias":
+            fail("registration")
+        noy.send("CONNECT Elias\nMSG before the signal\nPING sync\n")
+        replies = [noy.line(), noy.line()]
+        if replies != ["OK CONNECTED Elias", "PONG sync"]:
+            fail(f"unexpected replies {replies}")
+        proc.send_signal(sig)
+        got = [elias.line(), elias.line(), elias.line()]
+        if got[:2] != ["CONNECTED Noy", "MSG Noy before the signal"] or not got[2].startswith("BYE SHUTDOWN "):
+            fail(f"{sig.name}: elias got {got}")
+        if not noy.line().startswith("BYE SHUTDOWN ") or not noy.closed() or not elias.closed():
+            fail(f"{sig.name}: noy not told or not closed")
+        try:
+            code = proc.wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            fail(f"{sig.name}: server did not exit")
+        if code != 0:
+            fail(f"{sig.name}: exit code {code}")
+
+
+def wait_for_log(text, deadline=DEADLINE):
+    with LOG_CHANGED:
+        if not LOG_CHANGED.wait_for(lambda: any(text in line for line in SERVER_LOG), timeout=deadline):
+            fail(f"the server never logged {text!r}")
+
+
+def fd_exhaustion(binary):
+    """Out of descriptors: the accept loop logs once, backs off, and recovers when descriptors free up."""
+    proc, port = start_server(binary, "--max-clients", "1000", fd_limit=64)
+    clients = [socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) for _ in range(60)]
+    wait_for_log("accept failed")
+    # The first connections were accepted first (the backlog is FIFO): closing them frees descriptors.
+    for c in clients[:30]:
+        c.close()
+    for c in clients[30:]:
+        greeting = c.makefile("rb").readline()
+        if not greeting.startswith(b"HELLO CHAT/1 "):
+            fail(f"a waiting client got {greeting!r} instead of a greeting")
+    wait_for_log("accepting again")
+    probe = Client(port)
+    if not probe.line().startswith("HELLO") or (probe.send("PING ok\n") or probe.line()) != "PONG ok":
+        fail("server not serving after recovery")
+    failures = sum("accept failed" in line for line in SERVER_LOG)
+    if failures != 1:
+        fail(f"accept failure logged {failures} times, expected once per episode")
+    proc.send_signal(signal.SIGTERM)
+    if proc.wait(timeout=DEADLINE) != 0:
+        fail("exit code after recovery")
+
+
+if __name__ == "__main__":
+    scenario, binary = sys.argv[1], sys.argv[2]
+    {"help_and_errors": help_and_errors, "signals": signals, "fd_exhaustion": fd_exhaustion}[scenario](binary)
+    print("ok:", scenario)

@@ -1,0 +1,132 @@
+#include "test_client.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+namespace chat::test {
+
+running_server::running_server(server_config config) {
+  config.host = "127.0.0.1";
+  config.port = 0;
+  if (config.threads == 0) config.threads = 2;
+  config.handle_signals = false;
+  server_ = std::make_unique<chat::server>(config);
+  server_->start();
+}
+
+running_server::~running_server() {
+  stop();
+}
+
+bool running_server::stop() {
+  if (stopped_) return true;
+  stopped_ = true;
+  server_->stop();
+  return server_->wait();
+}
+
+test_client::test_client(std::uint16_t port, bool read_greeting) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd_ >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  const int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (read_greeting) {
+    const auto greeting = line();
+    INFO("greeting: " << greeting);
+    REQUIRE(greeting.starts_with("HELLO CHAT/1 "));
+  }
+}
+
+test_client::test_client(test_client&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), buffer_(std::move(other.buffer_)) {}
+
+test_client::~test_client() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void test_client::send(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    REQUIRE(n > 0);
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+std::string test_client::line() {
+  const auto deadline = std::chrono::steady_clock::now() + read_timeout;
+  for (;;) {
+    const auto lf = buffer_.find('\n');
+    if (lf != std::string::npos) {
+      auto result = buffer_.substr(0, lf);
+      buffer_.erase(0, lf + 1);
+      return result;
+    }
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{fd_, POLLIN, 0};
+    INFO("waiting for a line; have: " << buffer_);
+    REQUIRE(left.count() > 0);
+    REQUIRE(::poll(&p, 1, static_cast<int>(left.count())) == 1);
+    char chunk[65536];
+    const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
+    REQUIRE(n > 0);
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
+std::string test_client::ask(std::string_view command) {
+  send(std::string(command) + "\n");
+  return line();
+}
+
+void test_client::register_as(std::string_view name) {
+  REQUIRE(ask("REGISTER " + std::string(name)) == "OK REGISTERED " + std::string(name));
+}
+
+bool test_client::closed_by_server() {
+  const auto deadline = std::chrono::steady_clock::now() + read_timeout;
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) != 1) return false;
+    char chunk[65536];
+    const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return true;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
+void test_client::reset() {
+  const linger hard{1, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  ::close(fd_);
+  fd_ = -1;
+}
+
+void test_client::shutdown_write() {
+  ::shutdown(fd_, SHUT_WR);
+}
+
+std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t pages = 0;
+  std::size_t resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace chat::test

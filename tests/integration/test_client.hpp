@@ -1,0 +1,73 @@
+// Test-side helpers: an in-process server on an ephemeral loopback port, and a
+// plain blocking client whose every read has a generous deadline, so a broken
+// server fails a test instead of hanging it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "chat/server.hpp"
+
+namespace chat::test {
+
+inline constexpr auto read_timeout = std::chrono::seconds(20);
+
+// A server on 127.0.0.1 and an ephemeral port, running on its pool; stopped
+// gracefully when the object goes.
+class running_server {
+ public:
+  explicit running_server(server_config config = {});
+  ~running_server();
+  std::uint16_t port() const { return server_->local_endpoint().port(); }
+  chat::server& get() { return *server_; }
+  // Stops and waits; returns whether the shutdown was graceful.
+  bool stop();
+
+ private:
+  std::unique_ptr<chat::server> server_;
+  bool stopped_ = false;
+};
+
+class test_client {
+ public:
+  // Connects and consumes the HELLO greeting.
+  explicit test_client(std::uint16_t port, bool read_greeting = true);
+  ~test_client();
+  test_client(test_client&& other) noexcept;
+  test_client& operator=(test_client&&) = delete;
+
+  void send(std::string_view bytes);
+  // The next line without its LF; fails the test if none arrives in time.
+  std::string line();
+  // Sends a line (adding LF) and returns the next line received.
+  std::string ask(std::string_view command);
+  // Registers and checks the reply.
+  void register_as(std::string_view name);
+  // True once the server has closed the connection (EOF or reset) in time.
+  bool closed_by_server();
+  // Closes with a reset (SO_LINGER 0) instead of a FIN.
+  void reset();
+  void shutdown_write();
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+// The process's resident set size, in bytes.
+std::size_t resident_bytes();
+
+// Sanitizers keep freed memory in quarantine and shadow every byte, so resident
+// size says nothing about the server there: memory bounds are checked in the
+// Release run, behaviour in every run.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool memory_is_measurable = false;
+#else
+inline constexpr bool memory_is_measurable = true;
+#endif
+
+}  // namespace chat::test

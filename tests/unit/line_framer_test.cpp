@@ -1,0 +1,96 @@
+#include "chat/line_framer.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+using chat::line_framer;
+
+namespace {
+
+// Feeds everything and records lines, with "<too long>" for each over-long one.
+struct recorder {
+  line_framer framer;
+  std::vector<std::string> events;
+
+  explicit recorder(std::size_t max) : framer(max) {}
+
+  void feed(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const auto used = framer.feed(
+          bytes,
+          [&](std::string_view line) {
+            events.emplace_back(line);
+            return true;
+          },
+          [&] {
+            events.emplace_back("<too long>");
+            return true;
+          });
+      bytes.remove_prefix(used);
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("LF ends a line and a CR right before it is dropped") {
+  recorder r(100);
+  r.feed("one\ntwo\r\nthree\r\r\n\n");
+  CHECK(r.events == std::vector<std::string>{"one", "two", "three\r", ""});
+}
+
+TEST_CASE("a CR not before LF is kept") {
+  recorder r(100);
+  r.feed("a\rb\n");
+  CHECK(r.events == std::vector<std::string>{"a\rb"});
+}
+
+TEST_CASE("a line split byte by byte is reassembled") {
+  recorder r(100);
+  const std::string text = "REGISTER Noy\r\nMSG hi\n";
+  for (char c : text) r.feed(std::string_view(&c, 1));
+  CHECK(r.events == std::vector<std::string>{"REGISTER Noy", "MSG hi"});
+  CHECK(r.framer.buffered() == 0);
+}
+
+TEST_CASE("an unfinished line waits for its LF") {
+  recorder r(100);
+  r.feed("partial");
+  CHECK(r.events.empty());
+  CHECK(r.framer.buffered() == 7);
+  r.feed(" line\n");
+  CHECK(r.events == std::vector<std::string>{"partial line"});
+}
+
+TEST_CASE("the limit counts bytes without the terminator") {
+  recorder r(4);
+  r.feed("abcd\nabcd\r\nabcde\nok\n");
+  CHECK(r.events == std::vector<std::string>{"abcd", "abcd", "<too long>", "ok"});
+}
+
+TEST_CASE("an over-long line is reported once, early, and discarded to its LF without buffering it") {
+  recorder r(8);
+  r.feed("0123456789");
+  CHECK(r.events == std::vector<std::string>{"<too long>"});
+  for (int i = 0; i < 1000; ++i) r.feed("xxxxxxxxxxxxxxxx");
+  CHECK(r.framer.buffered() == 0);
+  CHECK(r.events.size() == 1);
+  r.feed("tail\nnext\n");
+  CHECK(r.events == std::vector<std::string>{"<too long>", "next"});
+}
+
+TEST_CASE("a callback returning false stops at that line") {
+  line_framer framer(100);
+  std::vector<std::string> lines;
+  const std::string_view bytes = "a\nb\nc";
+  const auto used = framer.feed(
+      bytes,
+      [&](std::string_view l) {
+        lines.emplace_back(l);
+        return false;
+      },
+      [] { return true; });
+  CHECK(used == 2);
+  CHECK(lines == std::vector<std::string>{"a"});
+}
