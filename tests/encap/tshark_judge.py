@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 GATE_FILTER = ("ip.checksum.status != 1 || tcp.checksum.status != 1 || tcp.analysis.flags"
                " || _ws.malformed || _ws.expert.severity >= warning")
@@ -294,21 +295,32 @@ def follow_negative(pcap, csv_path, workdir):
 
 def unprivileged(encap, csv_path, workdir):
     """Without root or CAP_NET_RAW, --send and capture-real.sh say so plainly and fail (no silent skip)."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "part1", "capture-real.sh")
     drop = []
     if os.geteuid() == 0:
         setpriv = shutil.which("setpriv")
         expect(setpriv is not None, "setpriv (util-linux) is needed to drop root for this check")
         drop = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
-        os.chmod(workdir, 0o777)
-    proc = subprocess.run([*drop, encap, csv_path, "-o", os.path.join(workdir, "send.pcap"), "--print", "none",
-                           "--send"], capture_output=True, text=True, timeout=30)
-    print(f"chat-encap --send unprivileged: exit {proc.returncode}: {proc.stderr.strip()}")
-    expect(proc.returncode == 1 and "needs root or CAP_NET_RAW" in proc.stderr, "--send without privilege")
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "part1", "capture-real.sh")
-    proc = subprocess.run([*drop, script, "--out", os.path.join(workdir, "real.pcap")], capture_output=True,
-                          text=True, timeout=30)
-    print(f"capture-real.sh unprivileged: exit {proc.returncode}: {proc.stderr.strip()}")
-    expect(proc.returncode == 1 and "must run as root" in proc.stderr, "capture-real.sh without root")
+        # The checkout may sit where nobody cannot read (/root): run copies from a shared scratch dir.
+        shared = tempfile.mkdtemp(prefix="encap-unprivileged.", dir="/tmp")
+        os.chmod(shared, 0o777)
+        for name, source in (("chat-encap", encap), ("input.csv", csv_path), ("capture-real.sh", script)):
+            shutil.copy2(source, os.path.join(shared, name))
+            os.chmod(os.path.join(shared, name), 0o755)
+        encap, csv_path, script, workdir = (os.path.join(shared, "chat-encap"), os.path.join(shared, "input.csv"),
+                                            os.path.join(shared, "capture-real.sh"), shared)
+    try:
+        proc = subprocess.run([*drop, encap, csv_path, "-o", os.path.join(workdir, "send.pcap"), "--print", "none",
+                               "--send"], capture_output=True, text=True, timeout=60)
+        print(f"chat-encap --send unprivileged: exit {proc.returncode}: {proc.stderr.strip()}")
+        expect(proc.returncode == 1 and "needs root or CAP_NET_RAW" in proc.stderr, "--send without privilege")
+        proc = subprocess.run([*drop, script, "--out", os.path.join(workdir, "real.pcap")], capture_output=True,
+                              text=True, timeout=60)
+        print(f"capture-real.sh unprivileged: exit {proc.returncode}: {proc.stderr.strip()}")
+        expect(proc.returncode == 1 and "must run as root" in proc.stderr, "capture-real.sh without root")
+    finally:
+        if drop:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main():
