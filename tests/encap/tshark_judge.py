@@ -139,7 +139,7 @@ def check_payloads(pcap, csv_path, extra=()):
                         raise Failure(f"stream {index} ({client}<->{server}), follow {mode}, chunk {i}:\n"
                                       f"  pcap: {g!r:.300}\n  csv:  {w!r:.300}")
         messages = sum(1 for _ in lines)
-        print(f"stream {index}: client {client} <-> server {server}: {messages} CSV messages reassembled "
+        print(f"tcp.stream {index} (the CSV's {client} <-> {server}): {messages} CSV messages reassembled "
               f"byte for byte in order (follow raw and ascii)")
 
 
