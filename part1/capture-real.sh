@@ -72,6 +72,9 @@ cleanup() {
   exit $code
 }
 trap cleanup EXIT
+# A signal ends the script through exit, so the EXIT trap still restores lo and stops the children.
+trap "exit 130" INT
+trap "exit 143" TERM
 
 # wait_for FILE PATTERN SECONDS PID WHAT: a line in FILE, or fail once PID dies or time runs out.
 wait_for() {
