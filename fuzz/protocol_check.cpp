@@ -116,6 +116,21 @@ std::string client_reads(const std::string& reply) {
   return line;
 }
 
+// What the client read back from a reply that carried `sent` must be `sent`, byte for byte.
+void check_read_back(std::string_view received, std::string_view sent) {
+  if (!sent.empty() && sent.back() == '\r') {
+    // KNOWN BUG (fuzz finding, reported to the lead; see fuzz/crashes/protocol/ and the
+    // "KNOWN BUG" test in tests/fuzz_regression): "MSG hi\r\r\n" or "PING t\r\r\n" leaves an
+    // argument ending in CR, which the server echoes as "...\r\n"; the receiver's framer
+    // takes that CR for half of a CRLF and drops it, so the text is not relayed unmodified.
+    // Tolerated here, pinned to its current shape, so that fuzzing goes on looking for
+    // other faults. Delete this branch with the fix.
+    FUZZ_CHECK(received == sent.substr(0, sent.size() - 1));
+    return;
+  }
+  FUZZ_CHECK(received == sent);
+}
+
 void check_relay(const std::string& text) {
   // The server stamps the sender; the partner must get the text back unmodified (README, "Relay").
   const std::string reply = format_msg("alice", text);
@@ -125,15 +140,7 @@ void check_relay(const std::string& text) {
   FUZZ_CHECK(head == "MSG");
   const auto [sender, received] = split_word(rest);
   FUZZ_CHECK(sender == "alice");
-  if (!text.empty() && text.back() == '\r') {
-    // KNOWN BUG (fuzz finding, reported to the lead; regression test
-    // tests/fuzz_regression "KNOWN BUG: MSG text ending in CR"): the receiver's framer
-    // takes that CR for half of a CRLF and drops it. Tolerated here, pinned to its current
-    // shape, so that fuzzing goes on looking for other faults; delete this branch with the fix.
-    FUZZ_CHECK(received == std::string_view(text).substr(0, text.size() - 1));
-    return;
-  }
-  FUZZ_CHECK(received == text);
+  check_read_back(received, text);
 }
 
 void check_name_functions(std::string_view arg) {
@@ -189,25 +196,22 @@ void check_command(std::string_view line, const command& cmd) {
       check_reply(reply);
       const std::string read = client_reads(reply);  // named: the split below views into it
       const auto [head, rest] = split_server_line(read);
-      FUZZ_CHECK(head == "PONG" && rest == arg);
+      FUZZ_CHECK(head == "PONG");
+      check_read_back(rest, arg);  // a client waits for PONG <its token>
       break;
     }
-    case command_kind::register_name: {
-      const std::string reply = format_ok("REGISTERED", arg);
-      check_reply(reply);
-      const std::string read = client_reads(reply);
-      const auto [head, rest] = split_server_line(read);
-      FUZZ_CHECK(head == "OK" && split_word(rest) == std::pair(std::string_view("REGISTERED"), std::string_view(arg)));
-      check_name_functions(arg);
-      break;
-    }
+    case command_kind::register_name:
     case command_kind::connect: {
-      const std::string reply = format_connected(arg);
-      check_reply(reply);
-      const std::string read = client_reads(reply);
-      const auto [head, rest] = split_server_line(read);
-      FUZZ_CHECK(head == "CONNECTED" && rest == arg);
       check_name_functions(arg);
+      // Replies and events spell only registered, hence valid, names (README, "Names").
+      if (!is_valid_name(arg)) break;
+      const std::string ok = format_ok(cmd.kind == command_kind::connect ? "CONNECTED" : "REGISTERED", arg);
+      const std::string ok_read = client_reads(ok);  // named: the splits below view into it
+      const auto [ok_head, ok_rest] = split_server_line(ok_read);
+      FUZZ_CHECK(ok_head == "OK" && split_word(ok_rest).second == arg);
+      const std::string event_read = client_reads(format_connected(arg));
+      const auto [event_head, event_rest] = split_server_line(event_read);
+      FUZZ_CHECK(event_head == "CONNECTED" && event_rest == arg);
       break;
     }
     case command_kind::who:
