@@ -49,7 +49,8 @@ def run(match):
     if proc.returncode != 0:
         sys.exit(f"regen-readme.sh: `{command}` failed ({proc.returncode}):\n{proc.stderr}")
     shown = command.replace("$TMP", "/tmp")
-    output = proc.stdout.rstrip().replace(scratch, "/tmp")  # the scratch name changes at every run
+    # The scratch name changes at every run, and the build folder with every clone.
+    output = proc.stdout.rstrip().replace(scratch, "/tmp").replace(build + "/", "build/")
     return f"{match.group(1)}```text\n$ {shown}\n{output}\n```\n{match.group(4)}"
 
 new = block.sub(run, text)

@@ -1,7 +1,6 @@
-// Faults the fuzzers found in src/, each replayed from its committed input under
-// fuzz/crashes/ along the whole path a line takes: the server's framer, the parser,
-// the formatter, then the receiving client's framer and split. They fail until src/
-// is fixed; then the matching "KNOWN BUG" tolerance in fuzz/*_check.cpp goes too.
+// Faults the fuzzers found in src/ (now fixed), each replayed from its committed
+// input under fuzz/crashes/ along the whole path a line takes: the server's
+// framer, the parser, the formatter, then the receiving client's framer and split.
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <iterator>
@@ -46,7 +45,7 @@ protocol::command parse_one(const std::string& bytes) {
 
 }  // namespace
 
-TEST_CASE("KNOWN BUG (fuzz finding): a MSG text ending in CR reaches the partner without it") {
+TEST_CASE("fuzz finding: a MSG text ending in CR reaches the partner as the server accepted it") {
   // "MSG hi\r\r\n": the session strips one CR, the text is "hi\r" and the server accepts it.
   const auto cmd = parse_one(crash_input("msg-text-ending-in-cr"));
   REQUIRE(cmd.kind == protocol::command_kind::msg);
@@ -60,7 +59,7 @@ TEST_CASE("KNOWN BUG (fuzz finding): a MSG text ending in CR reaches the partner
   CHECK(protocol::split_word(rest).second == cmd.argument);
 }
 
-TEST_CASE("KNOWN BUG (fuzz finding): a PING token ending in CR comes back without it") {
+TEST_CASE("fuzz finding: a PING token ending in CR comes back as the server accepted it") {
   // "PING t\r\r\n": the token is "t\r"; the client waiting for "PONG t\r" reads "PONG t".
   const auto cmd = parse_one(crash_input("ping-token-ending-in-cr"));
   REQUIRE(cmd.kind == protocol::command_kind::ping);
