@@ -48,7 +48,13 @@ int main(int argc, char** argv) {
   app.add_option("--name-prefix", c.name_prefix, "Client names are PREFIX_<n> (default b<pid>)");
   app.add_option("--label", c.label, "Free text copied into the JSON");
   app.add_flag("--no-progress", no_progress, "No live progress line even on a terminal");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help exits 0; every refused flag exits 2, like validate()'s refusals.
+    const auto code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
 
   c.proto = proto == "nats" ? chat::bench::protocol_kind::nats : chat::bench::protocol_kind::chat;
   c.threads = threads;

@@ -1,5 +1,6 @@
 #include "chat/bench/payload.hpp"
 
+#include <array>
 #include <cstring>
 #include <stdexcept>
 
@@ -15,22 +16,25 @@ void put_hex(char* out, std::uint64_t v) {
   }
 }
 
+// 0-15 for a lowercase hex digit, 0xff for anything else.
+constexpr auto hex_values = [] {
+  std::array<std::uint8_t, 256> t{};
+  t.fill(0xff);
+  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<std::uint8_t>(i);
+  for (int i = 0; i < 6; ++i) t['a' + i] = static_cast<std::uint8_t>(10 + i);
+  return t;
+}();
+
 bool get_hex(const char* in, std::uint64_t& v) {
   std::uint64_t r = 0;
+  std::uint8_t bad = 0;
   for (int i = 0; i < 16; ++i) {
-    const char c = in[i];
-    std::uint64_t d;
-    if (c >= '0' && c <= '9') {
-      d = static_cast<std::uint64_t>(c - '0');
-    } else if (c >= 'a' && c <= 'f') {
-      d = static_cast<std::uint64_t>(c - 'a' + 10);
-    } else {
-      return false;
-    }
-    r = (r << 4) | d;
+    const auto d = hex_values[static_cast<unsigned char>(in[i])];
+    bad |= d;
+    r = (r << 4) | (d & 0xf);
   }
   v = r;
-  return true;
+  return (bad & 0xf0) == 0;
 }
 
 // splitmix64's finalizer: every input bit changes about half the output bits.
