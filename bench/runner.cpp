@@ -262,8 +262,23 @@ void engine::fail(client& c, std::string what, bool fatal) {
 
 awaitable<void> engine::read_loop(client& c) {
   const bool nats = cfg().proto == protocol_kind::nats;
+  bool drained = true;  // the last read_some left nothing behind: wait for the next edge
   for (;;) {
-    auto [ec, n] = co_await c.sock.async_read_some(asio::buffer(c.buf.get() + c.len, c.cap - c.len), use_tuple);
+    asio::error_code ec;
+    std::size_t n = 0;
+    if (drained) {
+      // Wait for readability rather than reading speculatively: a speculative read is one
+      // more recvfrom per wake-up that returns EAGAIN whenever messages travel alone.
+      std::tie(ec) = co_await c.sock.async_wait(tcp::socket::wait_read, use_tuple);
+    }
+    if (!ec) {
+      n = c.sock.read_some(asio::buffer(c.buf.get() + c.len, c.cap - c.len), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        drained = true;
+        continue;
+      }
+      if (!ec && n == 0) ec = asio::error::eof;
+    }
     if (ec) {
       if (s_.get_phase() < phase::closing && c.st != client::state::closed) {
         fail(c, ec == asio::error::eof ? std::string("server closed the connection")
@@ -272,6 +287,8 @@ awaitable<void> engine::read_loop(client& c) {
       c.st = client::state::closed;
       co_return;
     }
+    // TCP hands over everything it holds up to the buffer's size: a short read drained the socket.
+    drained = n < c.cap - c.len;
     c.len += n;
     const auto now = now_ns();
     const auto used = nats ? process_nats(c, c.buf.get(), c.len, now) : process_chat(c, c.buf.get(), c.len, now);
