@@ -1,5 +1,6 @@
 #include "chat/bench/runner.hpp"
 
+#include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -225,6 +226,9 @@ awaitable<bool> engine::connect(client& c) {
   c.sock.open(s_.server.protocol(), ec);
   if (!ec && !s_.sources.empty()) {
     const auto& src = s_.sources[c.index % s_.sources.size()];
+    // Let connect() pick the port by the whole 4-tuple, not bind() by address alone.
+    const int yes = 1;
+    ::setsockopt(c.sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &yes, sizeof yes);
     c.sock.bind(tcp::endpoint(src, 0), ec);
   }
   if (ec) {
