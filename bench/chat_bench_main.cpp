@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--name-prefix", c.name_prefix, "Client names are PREFIX_<n> (default b<pid>)");
   app.add_option("--label", c.label, "Free text copied into the JSON");
+  app.add_flag("--spin", c.spin,
+               "Busy-poll instead of sleeping: exact open-loop send times and no wake-up costs, at the price of "
+               "a whole core per thread (idle polls are not counted as bench CPU)");
   app.add_flag("--no-progress", no_progress, "No live progress line even on a terminal");
   try {
     app.parse(argc, argv);

@@ -73,7 +73,7 @@ std::string summary_table(const bench_result& r) {
   }
   o << "  errors       " << r.protocol_errors << " protocol/connection\n";
   if (r.measured_seconds > 0) o << "  bench cpu    " << num(r.bench_cores * 100, 1) << " % of a core (" << num(r.bench_cpu_share * 100, 1)
-    << " % of its " << c.threads << " thread(s))" << (r.bench_bound ? "  BENCH-BOUND: figure limited by chat-bench" : "")
+    << " % of its " << c.threads << " thread(s)" << (c.spin ? ", idle spinning excluded" : "") << ")" << (r.bench_bound ? "  BENCH-BOUND: figure limited by chat-bench" : "")
     << "\n";
   if (r.server_cores >= 0) o << "  server cpu   " << num(r.server_cores * 100, 1) << " % of a core\n";
   if (r.server_rss_after_kib >= 0) {
@@ -100,7 +100,7 @@ std::string to_json(const bench_result& r) {
     << ", \"pairs\": " << c.pairs << ", \"window\": " << c.window << ", \"rate\": " << num(c.rate)
     << ", \"idle\": " << c.idle << ", \"payload\": " << c.payload << ", \"duration\": " << num(c.duration, 3)
     << ", \"warmup\": " << num(c.warmup, 3) << ", \"threads\": " << c.threads << ", \"server_pid\": " << c.server_pid
-    << ", \"source_addrs\": " << c.source_addrs.size() << "},\n";
+    << ", \"source_addrs\": " << c.source_addrs.size() << ", \"spin\": " << (c.spin ? "true" : "false") << "},\n";
   o << "  \"ok\": " << (r.ok() ? "true" : "false") << ",\n  \"error\": " << quoted(r.error) << ",\n";
   o << "  \"error_samples\": [";
   for (std::size_t i = 0; i < r.error_samples.size(); ++i) o << (i ? ", " : "") << quoted(r.error_samples[i]);
@@ -122,7 +122,7 @@ std::string to_json(const bench_result& r) {
   }
   o << "]},\n";
   o << "  \"bench\": {\"cpu_seconds\": " << num(r.bench_cpu_seconds, 3) << ", \"cores\": " << num(r.bench_cores, 3)
-    << ", \"cpu_share\": " << num(r.bench_cpu_share, 3) << ", \"bound\": " << (r.bench_bound ? "true" : "false")
+    << ", \"cpu_share\": " << num(r.bench_cpu_share, 3) << ", \"spin_idle_seconds\": " << num(r.bench_spin_idle_seconds, 3) << ", \"bound\": " << (r.bench_bound ? "true" : "false")
     << "},\n";
   o << "  \"server\": {\"cpu_seconds\": " << num(r.server_cpu_seconds, 3) << ", \"cores\": " << num(r.server_cores, 3)
     << ", \"rss_before_kib\": " << r.server_rss_before_kib << ", \"rss_after_kib\": " << r.server_rss_after_kib

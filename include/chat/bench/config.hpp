@@ -34,6 +34,7 @@ struct bench_config {
   double setup_timeout = 60;              // seconds for connect + register + pair
   std::string name_prefix;                // default: "b" + pid
   bool progress = false;                  // live progress line (on a terminal)
+  bool spin = false;                      // busy-poll instead of sleeping (exact send times)
   std::string label;                      // free text copied to the JSON
 
   workload mode() const { return idle ? workload::idle : rate > 0 ? workload::rate : workload::window; }
@@ -66,7 +67,8 @@ struct bench_result {
   std::uint64_t protocol_errors = 0;  // ERR, BYE, unexpected lines, disconnects, send backlog
   histogram latency;                  // ns, measured window only
 
-  double bench_cpu_seconds = 0;  // user + system over the measured window
+  double bench_cpu_seconds = 0;  // user + system over the measured window (less idle spinning)
+  double bench_spin_idle_seconds = 0;  // --spin: polls that found nothing to do
   double bench_cpu_share = 0;    // of the cores it could use (threads, affinity)
   double bench_cores = 0;        // cpu seconds / wall seconds
   double server_cpu_seconds = -1;
