@@ -9,7 +9,7 @@
 #   bench/run.sh matrix rate     only some parts: matrix rate idle cores
 #
 # Knobs (environment): REPS=3 DURATION=5 WARMUP=1 PAIRS="1 100 1000 9900"
-#   WINDOWS="1 16" RATES="10000 ... 150000" IDLE="1000 10000 19000" SERVERS="chat nats"
+#   WINDOWS="1 16" RATES="5000 ... 60000" IDLE="1000 10000 19000" SERVERS="chat nats"
 #   BENCH_RT=1: run servers and chat-bench under SCHED_FIFO (chrt -f 10) so that compile jobs
 #   on a shared machine cannot delay their wake-ups; the kernel's RT throttling still leaves
 #   others 5 % of each core. BENCH_RT=0 runs them as ordinary tasks.
@@ -23,7 +23,7 @@ DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
 PAIRS=${PAIRS:-"1 100 1000 9900"}
 WINDOWS=${WINDOWS:-"1 16"}
-RATES=${RATES:-"10000 20000 30000 40000 50000 75000 100000 150000"}
+RATES=${RATES:-"5000 10000 15000 20000 25000 30000 40000 60000"}
 IDLE=${IDLE:-"1000 10000 19000"}
 SERVERS=${SERVERS:-"chat nats"}
 BENCH_RT=${BENCH_RT:-1}

@@ -81,9 +81,9 @@ def main():
     fig = {k: figures(v) for k, v in runs.items()}
     get = lambda *k: fig.get(k, {})
     lines = []
-    machine = os.path.join(folder, "machine.txt")
-    if os.path.exists(machine):
-        lines += ["```", open(machine).read().rstrip(), "```", ""]
+    # One machine.txt per invocation of run.sh (a folder may hold parts run separately).
+    for machine in sorted(glob.glob(os.path.join(folder, "machine*.txt"))):
+        lines += [f"`{os.path.basename(machine)}`:", "```", open(machine).read().rstrip(), "```", ""]
 
     pairs = sorted({k[2] for k in fig if k[1] == "pairs"})
     windows = sorted({k[3] for k in fig if k[1] == "pairs"})
@@ -168,7 +168,8 @@ def main():
             f.write(" ".join(row) + "\n")
     gp = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plots.gp")
     try:
-        subprocess.run(["gnuplot", "-e", f"dir='{folder}'; nwin={len(windows)}", gp], check=True)
+        bound = min((r for r in rates for s in ("chat", "nats") if get(s, "rate", r, 0).get("bench_bound")), default=0)
+        subprocess.run(["gnuplot", "-e", f"dir='{folder}'; nwin={len(windows)}; bound={bound}", gp], check=True)
     except (OSError, subprocess.CalledProcessError) as e:
         print(f"summarize: no plots ({e})", file=sys.stderr)
 
