@@ -26,7 +26,7 @@ set format x "%.0s%c"
 set xtics auto
 set key top left
 # The open-loop sweep is only as good as the bench: summarize.py passes where chat-bench's core passed 90 %.
-if (exists("bound") && bound > 0) { set arrow 1 from bound, graph 0 to bound, graph 1 nohead dt 3 lc rgb "#888888"; set label 1 "chat-bench core >= 90 % (bench-bound) beyond here" at bound, graph 0.05 offset 0.5,0 }
+if (exists("bound") && bound > 0) { set arrow 1 from bound, graph 0 to bound, graph 1 nohead dt 3 lc rgb "#888888"; set label 1 "bench-bound from here (chat-bench core >= 90 %) " at bound, graph 0.05 right }
 plot dir.'/latency.dat' using 1:3 with linespoints lw 2 pt 7 lc rgb "#2ca02c" title "chat-server p50", \
      ''                 using 1:4 with linespoints lw 2 pt 5 lc rgb "#1f77b4" title "chat-server p99", \
      ''                 using 1:5 with linespoints lw 2 pt 9 lc rgb "#9467bd" title "chat-server p99.9", \
