@@ -562,11 +562,20 @@ awaitable<void> engine::ticker(worker& w) {
 // then costs nothing, and send times are exact. Idle polls are timed so that the
 // CPU figure still shows how busy chat-bench really was.
 void engine::spin(worker& w) {
+  // Idle time is this thread's CPU time, not wall time: a spinning thread that the
+  // kernel preempts is neither busy nor idle.
+  const auto thread_cpu_ns = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+  };
+  auto before = thread_cpu_ns();
   while (!w.io.stopped()) {
-    const auto t0 = now_ns();
     auto n = w.io.poll();
     n += send_due(w);
-    if (n == 0) w.idle_ns.add(now_ns() - t0);
+    const auto after = thread_cpu_ns();
+    if (n == 0) w.idle_ns.add(after - before);
+    before = after;
   }
 }
 

@@ -91,7 +91,7 @@ def check_json(path, want_traffic=True):
 def run_traffic(exe, port, pid, proto):
     tmp = tempfile.mkdtemp()
     try:
-        for extra in (["--window", "8"], ["--rate", "4000"]):
+        for extra in (["--window", "8"], ["--rate", "4000"], ["--rate", "4000", "--spin"]):
             out = os.path.join(tmp, "r.json")
             r = bench(exe, ["--proto", proto, "--port", str(port), "--pairs", "50", "--threads", "2",
                             "--duration", "1.5", "--warmup", "0.5", "--server-pid", str(pid), "--json", out] + extra)
