@@ -674,7 +674,7 @@ bool engine::wait_for(const char* what, std::uint64_t target, std::uint64_t (eng
 void engine::hold(const char* what, double seconds) {
   const auto start = now_ns();
   const auto end = start + static_cast<std::uint64_t>(seconds * 1e9);
-  auto next_progress = start + 1'000'000'000;
+  auto next_progress = start;  // show each phase as it begins
   while (now_ns() < end && !s_.failed.load()) {
     if (now_ns() >= next_progress) {
       progress(what);
