@@ -1,0 +1,87 @@
+// chat-bench: parse flags, run the benchmark, print the summary, write the JSON.
+// Exit status: 0 all delivered and checked, 1 any error, 2 bad flags.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "chat/bench/config.hpp"
+#include "chat/bench/report.hpp"
+#include "chat/bench/runner.hpp"
+
+int main(int argc, char** argv) {
+  chat::bench::bench_config c;
+  std::string proto = "chat";
+  std::string sources;
+  std::size_t threads = 0;
+  bool no_progress = false;
+
+  CLI::App app{"chat-bench: load generator for tcp-chat (and NATS) servers; checks every delivery"};
+  app.add_option("--host", c.host, "Server address")->capture_default_str();
+  app.add_option("--port", c.port, "Server port")->capture_default_str();
+  app.add_option("--proto", proto, "chat (CHAT/1) or nats")->check(CLI::IsMember({"chat", "nats"}))->capture_default_str();
+  auto* clients = app.add_option("--clients", c.clients, "Simulated clients (even: they talk in pairs)")
+                      ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 20));
+  app.add_option("--pairs", c.pairs, "Pairs of clients (instead of --clients)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 19))
+      ->excludes(clients);
+  app.add_option("--window", c.window, "Closed loop: messages in flight per sender (default 16)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 16));
+  app.add_option("--rate", c.rate, "Open loop: messages per second in total, latency from intended send time")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--idle", c.idle, "Open and register N connections and hold them")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  app.add_option("--payload", c.payload, "Bytes per message (48-3900)")->capture_default_str();
+  app.add_option("--duration", c.duration, "Seconds measured")->capture_default_str();
+  app.add_option("--warmup", c.warmup, "Seconds run before measuring (not counted)")->capture_default_str();
+  app.add_option("--threads", threads, "Threads (default: the cores this process may use)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{256}));
+  app.add_option("--server-pid", c.server_pid, "Server PID: its RSS and CPU time are read from /proc");
+  app.add_option("--json", c.json_path, "Write every figure and the histogram to this file");
+  app.add_option("--source-addrs", sources, "Local addresses to spread connections over, e.g. 127.0.0.1-127.0.0.8");
+  app.add_option("--drain-timeout", c.drain_timeout, "Seconds to wait for messages in flight at the end")
+      ->capture_default_str();
+  app.add_option("--setup-timeout", c.setup_timeout, "Seconds allowed for connect, register and pair")
+      ->capture_default_str();
+  app.add_option("--name-prefix", c.name_prefix, "Client names are PREFIX_<n> (default b<pid>)");
+  app.add_option("--label", c.label, "Free text copied into the JSON");
+  app.add_flag("--spin", c.spin,
+               "Busy-poll instead of sleeping: exact open-loop send times and no wake-up costs, at the price of "
+               "a whole core per thread (idle polls are not counted as bench CPU)");
+  app.add_flag("--no-progress", no_progress, "No live progress line even on a terminal");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help exits 0; every refused flag exits 2, like validate()'s refusals.
+    const auto code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  c.proto = proto == "nats" ? chat::bench::protocol_kind::nats : chat::bench::protocol_kind::chat;
+  c.threads = threads;
+  c.progress = !no_progress && isatty(STDERR_FILENO);
+  try {
+    if (!sources.empty()) c.source_addrs = chat::bench::parse_source_addrs(sources);
+  } catch (const std::exception& e) {
+    std::cerr << "chat-bench: --source-addrs: " << e.what() << "\n";
+    return 2;
+  }
+  if (auto why = chat::bench::validate(c); !why.empty()) {
+    std::cerr << "chat-bench: " << why << "\n";
+    return 2;
+  }
+
+  const auto result = chat::bench::run(c);
+  std::cout << chat::bench::summary_table(result) << std::flush;
+  if (!c.json_path.empty()) {
+    std::ofstream out(c.json_path);
+    out << chat::bench::to_json(result);
+    if (!out) {
+      std::cerr << "chat-bench: cannot write " << c.json_path << "\n";
+      return 1;
+    }
+  }
+  return result.ok() ? 0 : 1;
+}

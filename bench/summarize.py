@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Medians of a bench/run.sh result folder: summary.md (tables, ratios to NATS),
+summary.json, gnuplot data and plots (throughput.png, latency.png).
+
+usage: bench/summarize.py bench/results/<date>
+"""
+import glob
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+NAME = re.compile(r"^(chat|nats)_(pairs(\d+)_w(\d+)|rate(\d+)|idle(\d+)|threads(\d+))_rep(\d+)$")
+
+
+def load(folder):
+    runs = defaultdict(list)  # (server, kind, a, b) -> [doc]
+    for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
+        base = os.path.basename(path)[:-5]
+        m = NAME.match(base)
+        if not m:
+            continue
+        with open(path) as f:
+            doc = json.load(f)
+        server = m.group(1)
+        if m.group(3):
+            key = (server, "pairs", int(m.group(3)), int(m.group(4)))
+        elif m.group(5):
+            key = (server, "rate", int(m.group(5)), 0)
+        elif m.group(6):
+            key = (server, "idle", int(m.group(6)), 0)
+        else:
+            key = (server, "threads", int(m.group(7)), 0)
+        runs[key].append(doc)
+    return runs
+
+
+def med(docs, get):
+    vals = [get(d) for d in docs]
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
+
+
+def figures(docs):
+    ok = all(d["ok"] for d in docs)
+    return {
+        "runs": len(docs),
+        "ok": ok,
+        "errors": sum(d["total_errors"] for d in docs) + sum(1 for d in docs if d["error"]),
+        "throughput": med(docs, lambda d: d["throughput"]),
+        "p50_us": med(docs, lambda d: d["latency_ns"]["p50"] / 1e3),
+        "p99_us": med(docs, lambda d: d["latency_ns"]["p99"] / 1e3),
+        "p999_us": med(docs, lambda d: d["latency_ns"]["p999"] / 1e3),
+        "bench_cores": med(docs, lambda d: d["bench"]["cores"]),
+        "bench_bound": sum(1 for d in docs if d["bench"]["bound"]),
+        "server_cores": med(docs, lambda d: d["server"]["cores"]),
+        "rss_per_conn": med(docs, lambda d: d["server"]["rss_per_connection_bytes"]),
+        "connect_rate": med(docs, lambda d: d["connect_rate"]),
+        "load": med(docs, lambda d: float(d["label"].split("load=")[1]) if "load=" in d["label"] else None),
+    }
+
+
+def fmt(v, unit="", digits=0):
+    if v is None:
+        return "-"
+    return f"{v:,.{digits}f}{unit}"
+
+
+def ratio(a, b, inverse=False):
+    if a is None or b in (None, 0) or a == 0:
+        return "-"
+    return f"{(b / a if inverse else a / b):.2f}x"
+
+
+def main():
+    folder = sys.argv[1]
+    runs = load(folder)
+    fig = {k: figures(v) for k, v in runs.items()}
+    get = lambda *k: fig.get(k, {})
+    lines = []
+    # One machine.txt per invocation of run.sh (a folder may hold parts run separately).
+    for machine in sorted(glob.glob(os.path.join(folder, "machine*.txt"))):
+        lines += [f"`{os.path.basename(machine)}`:", "```", open(machine).read().rstrip(), "```", ""]
+
+    pairs = sorted({k[2] for k in fig if k[1] == "pairs"})
+    windows = sorted({k[3] for k in fig if k[1] == "pairs"})
+    if pairs:
+        lines += ["### Throughput (closed loop, msgs/s delivered, median)", "",
+                  "| pairs | window | chat-server | NATS | ratio | chat p99 us | NATS p99 us | bench CPU (chat/NATS) | server CPU (chat/NATS) | load |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for w in windows:
+            for p in pairs:
+                c, n = get("chat", "pairs", p, w), get("nats", "pairs", p, w)
+                if not c and not n:
+                    continue
+                bound = " (bench-bound)" if c.get("bench_bound") else ""
+                lines.append(
+                    f"| {p:,} | {w} | {fmt(c.get('throughput'))}{bound} | {fmt(n.get('throughput'))} | "
+                    f"{ratio(c.get('throughput'), n.get('throughput'))} | {fmt(c.get('p99_us'))} | {fmt(n.get('p99_us'))} | "
+                    f"{fmt((c.get('bench_cores') or 0) * 100, '%')} / {fmt((n.get('bench_cores') or 0) * 100, '%')} | "
+                    f"{fmt((c.get('server_cores') or 0) * 100, '%')} / {fmt((n.get('server_cores') or 0) * 100, '%')} | "
+                    f"{fmt(c.get('load'), '', 1)} |")
+        lines.append("")
+
+    rates = sorted({k[2] for k in fig if k[1] == "rate"})
+    if rates:
+        lines += ["### Latency vs offered rate (1,000 pairs, open loop, from intended send time, median)", "",
+                  "| offered/s | chat delivered/s | chat p50 / p99 / p99.9 us | NATS delivered/s | NATS p50 / p99 / p99.9 us | p99 ratio (NATS/chat) | bench CPU chat/NATS |",
+                  "|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in rates:
+            c, n = get("chat", "rate", r, 0), get("nats", "rate", r, 0)
+            lines.append(
+                f"| {r:,} | {fmt(c.get('throughput'))} | {fmt(c.get('p50_us'))} / {fmt(c.get('p99_us'))} / {fmt(c.get('p999_us'))} | "
+                f"{fmt(n.get('throughput'))} | {fmt(n.get('p50_us'))} / {fmt(n.get('p99_us'))} / {fmt(n.get('p999_us'))} | "
+                f"{ratio(n.get('p99_us'), c.get('p99_us'))} | "
+                f"{fmt((c.get('bench_cores') or 0) * 100, '%')} / {fmt((n.get('bench_cores') or 0) * 100, '%')} |")
+        lines.append("")
+
+    idle = sorted({k[2] for k in fig if k[1] == "idle"})
+    if idle:
+        lines += ["### Memory per idle registered connection (server RSS growth / connections, median)", "",
+                  "| connections | chat-server B/conn | NATS B/conn | chat connect+register/s | NATS connect+sub/s |",
+                  "|---:|---:|---:|---:|---:|"]
+        for n_ in idle:
+            c, n = get("chat", "idle", n_, 0), get("nats", "idle", n_, 0)
+            lines.append(f"| {n_:,} | {fmt(c.get('rss_per_conn'))} | {fmt(n.get('rss_per_conn'))} | "
+                         f"{fmt(c.get('connect_rate'))} | {fmt(n.get('connect_rate'))} |")
+        lines.append("")
+
+    threads = sorted({k[2] for k in fig if k[1] == "threads"})
+    if threads:
+        lines += ["### Cores (unpinned, 1,000 pairs, window 16, chat-bench --threads 2)", "",
+                  "| chat-server --threads | msgs/s | server CPU | bench CPU |", "|---:|---:|---:|---:|"]
+        for t in threads:
+            c = get("chat", "threads", t, 0)
+            lines.append(f"| {t} | {fmt(c.get('throughput'))} | {fmt((c.get('server_cores') or 0) * 100, '%')} | "
+                         f"{fmt((c.get('bench_cores') or 0) * 100, '%')} |")
+        lines.append("")
+
+    failed = sorted("_".join(map(str, k)) for k, v in fig.items() if not v["ok"])
+    lines.append("Runs with errors: " + (", ".join(failed) if failed else "none") + ".")
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(folder, "summary.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(folder, "summary.json"), "w") as f:
+        json.dump({"_".join(map(str, k)): v for k, v in sorted(fig.items())}, f, indent=1)
+    print(text)
+
+    # Plot data: throughput vs pairs, latency vs offered rate.
+    with open(os.path.join(folder, "throughput.dat"), "w") as f:
+        f.write("# pairs " + " ".join(f"chat_w{w} nats_w{w}" for w in windows) + "\n")
+        for p in pairs:
+            row = [str(p)]
+            for w in windows:
+                for s in ("chat", "nats"):
+                    row.append(str(get(s, "pairs", p, w).get("throughput") or "NaN"))
+            f.write(" ".join(row) + "\n")
+    with open(os.path.join(folder, "latency.dat"), "w") as f:
+        f.write("# offered chat_tput chat_p50 chat_p99 chat_p999 nats_tput nats_p50 nats_p99 nats_p999 (us)\n")
+        for r in rates:
+            row = [str(r)]
+            for s in ("chat", "nats"):
+                g = get(s, "rate", r, 0)
+                row += [str(g.get(x) if g.get(x) is not None else "NaN") for x in ("throughput", "p50_us", "p99_us", "p999_us")]
+            f.write(" ".join(row) + "\n")
+    gp = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plots.gp")
+    try:
+        bound = min((r for r in rates for s in ("chat", "nats") if get(s, "rate", r, 0).get("bench_bound")), default=0)
+        subprocess.run(["gnuplot", "-e", f"dir='{folder}'; nwin={len(windows)}; bound={bound}", gp], check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"summarize: no plots ({e})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""End-to-end checks of build/bin/chat-bench against real servers on loopback.
+
+usage: bench_e2e.py MODE CHAT_BENCH SERVER
+  chat   a short window run and a short rate run against chat-server: zero errors, sane JSON
+  nats   the same workload against nats-server (skipped, exit 77, when it is not installed)
+  idle   idle connections with --server-pid: RSS per connection is reported
+  flags  bad flag combinations exit 2 with a reason
+  killed the server dies mid-run: chat-bench must fail with a clear error
+Servers listen on a port the kernel picks (read back from their log), so runs never collide.
+"""
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def start_server(cmd, pattern, stream_name, then_until=None):
+    """Starts a server and returns (process, port) once its log says it listens."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    fd = proc.stdout.fileno()
+    deadline = time.monotonic() + 15
+    seen = ""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], max(0, deadline - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        seen += chunk.decode(errors="replace")
+        m = re.search(pattern, seen)
+        if m and then_until and not then_until(seen):
+            continue
+        if m:
+            # Keep draining the log so the server never blocks on a full pipe.
+            subprocess.Popen(["cat"], stdin=proc.stdout, stdout=subprocess.DEVNULL)
+            return proc, int(m.group(1))
+    proc.kill()
+    fail(f"{stream_name} did not report a listening port: {seen[-2000:]}")
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def bench(exe, args, timeout=40):
+    return subprocess.run([exe, "--no-progress"] + args, capture_output=True, text=True, timeout=timeout)
+
+
+def check_json(path, want_traffic=True):
+    with open(path) as f:
+        doc = json.load(f)
+    for key in ("config", "ok", "messages", "latency_ns", "bench", "server", "throughput", "connections"):
+        if key not in doc:
+            fail(f"JSON lacks {key}")
+    if doc["ok"] is not True or doc["total_errors"] != 0 or doc["error"]:
+        fail(f"errors in JSON: {doc['error']} {doc['error_samples']}")
+    m = doc["messages"]
+    if any(m[k] for k in ("lost", "duplicated", "reordered", "corrupted")):
+        fail(f"delivery errors: {m}")
+    if want_traffic:
+        lat = doc["latency_ns"]
+        if m["sent"] == 0 or m["received"] != m["sent"] or doc["throughput"] <= 0:
+            fail(f"no traffic or not all delivered: {m}")
+        if lat["count"] != m["measured"] or sum(b[2] for b in lat["buckets"]) != lat["count"]:
+            fail(f"histogram count mismatch: {lat['count']} vs {m['measured']}")
+        if not (0 < lat["min"] <= lat["p50"] <= lat["p99"] <= lat["p999"] <= lat["max"]):
+            fail(f"percentiles out of order: {lat}")
+        if doc["bench"]["cpu_seconds"] <= 0:
+            fail("no bench CPU time")
+    return doc
+
+
+def run_traffic(exe, port, pid, proto):
+    tmp = tempfile.mkdtemp()
+    try:
+        for extra in (["--window", "8"], ["--rate", "4000"], ["--rate", "4000", "--spin"]):
+            out = os.path.join(tmp, "r.json")
+            r = bench(exe, ["--proto", proto, "--port", str(port), "--pairs", "50", "--threads", "2",
+                            "--duration", "1.5", "--warmup", "0.5", "--server-pid", str(pid), "--json", out] + extra)
+            print(r.stdout, r.stderr)
+            if r.returncode != 0:
+                fail(f"chat-bench {' '.join(extra)} exited {r.returncode}")
+            doc = check_json(out)
+            if doc["server"]["cores"] < 0:
+                fail("no server CPU figure despite --server-pid")
+            if extra[0] == "--rate" and not (3000 < doc["throughput"] < 5000):
+                fail(f"rate mode delivered {doc['throughput']} msgs/s for 4000 offered")
+    finally:
+        shutil.rmtree(tmp)
+
+
+def main():
+    mode, exe, server = sys.argv[1:4]
+    if mode == "chat":
+        proc, port = start_server([server, "--port", "0", "--threads", "1", "--log-level", "info"],
+                                  r"listening on [^ ]*:(\d+)", "chat-server")
+        try:
+            run_traffic(exe, port, proc.pid, "chat")
+        finally:
+            stop(proc)
+    elif mode == "nats":
+        path = shutil.which(server)
+        if not path:
+            print("nats-server not installed: skipped")
+            sys.exit(77)
+        proc, port = start_server([path, "-a", "127.0.0.1", "-p", "-1"], r"client connections on [^ ]*:(\d+)",
+                                  "nats-server")
+        try:
+            run_traffic(exe, port, proc.pid, "nats")
+        finally:
+            stop(proc)
+    elif mode == "idle":
+        proc, port = start_server([server, "--port", "0", "--threads", "1", "--log-level", "info"],
+                                  r"listening on [^ ]*:(\d+)", "chat-server")
+        try:
+            tmp = tempfile.mkdtemp()
+            out = os.path.join(tmp, "idle.json")
+            r = bench(exe, ["--port", str(port), "--idle", "500", "--duration", "0.5", "--server-pid",
+                            str(proc.pid), "--json", out])
+            print(r.stdout, r.stderr)
+            if r.returncode != 0:
+                fail(f"idle run exited {r.returncode}")
+            doc = check_json(out, want_traffic=False)
+            per = doc["server"]["rss_per_connection_bytes"]
+            if doc["connections"] != 500 or per is None or not (0 < per < 100_000):
+                fail(f"idle figures: {doc['connections']} connections, {per} B each")
+            shutil.rmtree(tmp)
+        finally:
+            stop(proc)
+    elif mode == "flags":
+        cases = [
+            (["--pairs", "3", "--window", "2", "--rate", "5"], "one workload"),
+            (["--clients", "3"], "even"),
+            (["--pairs", "1", "--payload", "10"], "--payload"),
+            ([], "--pairs"),
+            (["--idle", "5", "--pairs", "2"], "--idle"),
+            (["--pairs", "1", "--source-addrs", "1.2.3.9-1.2.3.1"], "ascending"),
+            (["--pairs", "1", "--proto", "http"], "proto"),
+        ]
+        for args, reason in cases:
+            r = bench(exe, args)
+            if r.returncode != 2 or reason not in (r.stderr + r.stdout):
+                fail(f"{args}: exit {r.returncode}, wanted 2 and '{reason}' in: {r.stderr}{r.stdout}")
+        print(f"{len(cases)} bad flag sets refused")
+    elif mode == "killed":
+        # chat-bench starts as soon as the server listens; the server is killed once its log
+        # shows every client registered, so traffic is under way whatever the machine's speed.
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        state = {}
+
+        def bench_running_and_registered(log):
+            if "bench" not in state:
+                state["bench"] = subprocess.Popen(
+                    [exe, "--no-progress", "--port", str(port), "--pairs", "20", "--duration", "30", "--warmup", "0"],
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            return log.count("registered as") >= 40
+
+        proc, _ = start_server([server, "--port", str(port), "--threads", "1", "--log-level", "info"],
+                               r"listening on [^ ]*:(\d+)", "chat-server", then_until=bench_running_and_registered)
+        b = state["bench"]
+        proc.kill()
+        proc.wait()
+        out, _ = b.communicate(timeout=30)
+        print(out)
+        if b.returncode != 1 or "FAILED" not in out:
+            fail(f"chat-bench exited {b.returncode} after the server died")
+    else:
+        fail(f"unknown mode {mode}")
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()
