@@ -15,6 +15,42 @@ namespace {
 // Reading more than this per wake-up would only delay the other sessions on the strand's thread.
 constexpr std::size_t read_chunk = 16 * 1024;
 
+// A read buffer held only while a wake-up's bytes are processed. Blocks come from
+// a small per-thread cache rather than malloc: a busy session wakes up thousands
+// of times a second (a 16 KiB malloc/free per wake-up was 14 % of the server's
+// profile), while an idle session holds none.
+class read_buffer {
+ public:
+  read_buffer() : block_(take()) {}
+  ~read_buffer() { give_back(std::move(block_)); }
+  read_buffer(const read_buffer&) = delete;
+  read_buffer& operator=(const read_buffer&) = delete;
+  char* data() { return block_.get(); }
+
+ private:
+  using block = std::unique_ptr<char[]>;
+  static constexpr std::size_t cached_per_thread = 16;
+
+  static std::vector<block>& cache() {
+    thread_local std::vector<block> blocks;
+    return blocks;
+  }
+  static block take() {
+    auto& blocks = cache();
+    if (blocks.empty()) return block(new char[read_chunk]);
+    auto b = std::move(blocks.back());
+    blocks.pop_back();
+    return b;
+  }
+  // The coroutine may have moved to another thread: the block joins that thread's cache.
+  static void give_back(block b) {
+    auto& blocks = cache();
+    if (blocks.size() < cached_per_thread) blocks.push_back(std::move(b));
+  }
+
+  block block_;
+};
+
 }  // namespace
 
 session::session(socket_type socket, const strand& ex, session_id id, std::shared_ptr<router> router,
@@ -75,12 +111,12 @@ awaitable<void> session::read_loop() {
     std::tie(ec) = co_await socket_.async_wait(tcp::socket::wait_read,
                                                asio::bind_cancellation_slot(read_cancel_.slot(), use_tuple));
     if (ec || stopping_) break;
-    auto buffer = std::make_unique<char[]>(read_chunk);
-    const auto n = socket_.read_some(asio::buffer(buffer.get(), read_chunk), ec);
+    read_buffer buffer;
+    const auto n = socket_.read_some(asio::buffer(buffer.data(), read_chunk), ec);
     if (ec == asio::error::would_block) continue;
     if (ec) break;
     stats_.bytes_in.fetch_add(n, std::memory_order_relaxed);
-    std::string_view bytes(buffer.get(), n);
+    std::string_view bytes(buffer.data(), n);
     while (!bytes.empty() && !quit_ && !stopping_) {
       // The framer stops at each line so the coroutine can await the router in between.
       std::string line;
