@@ -65,6 +65,26 @@ def test_server_killed_while_waiting_exits_1():
         server.stop()
 
 
+def test_server_full_greeting_exits_1():
+    """A full server answers BYE SERVER_FULL instead of HELLO: printed, then exit 1."""
+    server = Server(SERVER, "--max-clients", "1")
+    first = ScriptClient(CLIENT, server.port, name="first")
+    second = None
+    try:
+        first.expect(HELLO)
+        second = ScriptClient(CLIENT, server.port, name="second")
+        second.expect("BYE SERVER_FULL too many clients, try later")
+        status = second.finish()
+        check(status == 1, f"exit {status}")
+        first.close_stdin()
+        check(first.finish() == 0, f"first: {first.stderr()!r}")
+    finally:
+        for c in (first, second):
+            if c:
+                c.kill()
+        server.stop()
+
+
 def test_stdin_dev_null_exits_0():
     server = Server(SERVER)
     plain = ScriptClient(CLIENT, server.port, stdin=subprocess.DEVNULL, name="plain")
@@ -120,4 +140,5 @@ def test_usage_errors_exit_2():
 
 
 run([test_cannot_connect_exits_3, test_server_shutdown_while_waiting_exits_1, test_server_killed_while_waiting_exits_1,
-     test_stdin_dev_null_exits_0, test_stdin_closed_exits_0, test_script_from_regular_file, test_usage_errors_exit_2])
+     test_server_full_greeting_exits_1, test_stdin_dev_null_exits_0, test_stdin_closed_exits_0,
+     test_script_from_regular_file, test_usage_errors_exit_2])
