@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -14,6 +15,8 @@ namespace {
 
 // Reading more than this per wake-up would only delay the other sessions on the strand's thread.
 constexpr std::size_t read_chunk = 16 * 1024;
+// How long a connection told its last line may take to close its side.
+constexpr std::chrono::seconds closing_linger{2};
 
 // A read buffer held only while a wake-up's bytes are processed. Blocks come from
 // a small per-thread cache rather than malloc: a busy session wakes up thousands
@@ -218,14 +221,35 @@ awaitable<void> session::write_loop() {
     if (write_ec) {
       spdlog::debug("session {} write failed: {}", id_, write_ec.message());
       outbox_.abandon();
-      last = true;
+      close_socket();
+      co_return;
     }
     if (last) {
-      close_socket();
-      if (abort_timer_) abort_timer_->cancel();
+      co_await close_gracefully();
       co_return;
     }
   }
+}
+
+awaitable<void> session::close_gracefully() {
+  // Closing a socket with unread input makes the kernel reset the connection and
+  // drop what is still in flight: the BYE line itself. So send FIN after the last
+  // line, discard what the client still sends until it closes too, and give up
+  // after a bounded wait.
+  asio::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  asio::steady_timer deadline(strand_, closing_linger);
+  deadline.async_wait([self = shared_from_this()](asio::error_code e) {
+    if (!e) self->close_socket();
+  });
+  std::array<char, 512> discard;
+  for (;;) {
+    auto [read_ec, n] = co_await socket_.async_read_some(asio::buffer(discard), use_tuple);
+    if (read_ec) break;
+  }
+  deadline.cancel();
+  close_socket();
+  if (abort_timer_) abort_timer_->cancel();
 }
 
 void session::close_socket() {

@@ -76,6 +76,8 @@ class session : public std::enable_shared_from_this<session> {
   // Hands a request to the router, waiting only if its queue is full.
   awaitable<void> send_to_router(router_request request);
   router_request request(router_request::kind what, protocol::command cmd = {}, std::string line = {}) const;
+  // After the last line: FIN, discard the client's input until it closes, then close.
+  awaitable<void> close_gracefully();
   void close_socket();
 
   using socket_type = asio::basic_stream_socket<tcp, strand>;  // a concrete executor: no boxed copies
