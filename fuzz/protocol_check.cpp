@@ -85,8 +85,9 @@ std::string_view strip_trailing_crs(std::string_view s) {
   return s;
 }
 
+// Names, tokens and prefixes lose trailing spaces and CRs (README, "Arguments").
 std::string_view trim_trailing_spaces(std::string_view s) {
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.remove_suffix(1);
   return s;
 }
 
@@ -171,7 +172,7 @@ void check_command(std::string_view line, const command& cmd) {
       [[fallthrough]];
     case command_kind::ping:
     case command_kind::who:
-      FUZZ_CHECK(arg.empty() || arg.back() != ' ');
+      FUZZ_CHECK(arg.empty() || (arg.back() != ' ' && arg.back() != '\r'));
       FUZZ_CHECK(trim_trailing_spaces(strip_trailing_crs(line)).ends_with(arg));
       break;
     case command_kind::disconnect:

@@ -60,8 +60,10 @@ bool iequals(std::string_view a, std::string_view b) {
   return std::ranges::equal(a, b, [](unsigned char x, unsigned char y) { return std::toupper(x) == std::toupper(y); });
 }
 
+// Names, tokens and prefixes end at their last character that is neither a space
+// nor a CR: a CR there could not come back intact (a receiver drops it).
 std::string_view trim_trailing_spaces(std::string_view text) {
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.remove_suffix(1);
   return text;
 }
 

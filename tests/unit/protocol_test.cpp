@@ -56,6 +56,10 @@ TEST_CASE("CRs at the end of a line never reach an argument") {
   CHECK(parsed("MSG a\rb\r\r") == command{command_kind::msg, "a\rb"});
   CHECK(parsed("PING t\r") == command{command_kind::ping, "t"});
   CHECK(parsed("MSG \r") == command{command_kind::msg, ""});
+  // Spaces and CRs mixed at the end of a name, token or prefix all go (a fuzz finding).
+  CHECK(parsed("PING a\r \r") == command{command_kind::ping, "a"});
+  CHECK(parsed("REGISTER Noy \r ") == command{command_kind::register_name, "Noy"});
+  CHECK(parsed("MSG a\r \r") == command{command_kind::msg, "a\r "});
 }
 
 TEST_CASE("missing and unknown") {
