@@ -45,7 +45,6 @@ class registry {
   outcome leave(session_id id);
 
   bool contains(session_id id) const { return users_.contains(id); }
-  std::size_t connections() const { return users_.size(); }
   std::size_t registered() const { return by_name_.size(); }
   std::size_t active_chats() const { return chats_; }
   std::optional<std::string> name_of(session_id id) const;

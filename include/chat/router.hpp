@@ -39,7 +39,7 @@ struct router_limits {
   std::size_t queue_capacity = 4096;
 };
 
-class router : public std::enable_shared_from_this<router> {
+class router {
  public:
   router(const pool_executor& pool, const router_limits& limits, server_stats& stats,
          std::function<std::size_t()> live_sessions);

@@ -11,6 +11,7 @@
 
 #include "test_client.hpp"
 
+using chat::test::open_chat;
 using chat::test::running_server;
 using chat::test::test_client;
 using namespace std::chrono_literals;
@@ -32,10 +33,7 @@ TEST_CASE("an idle client gets BYE IDLE_TIMEOUT and its partner is told") {
   config.idle_timeout = 500ms;
   running_server server(config);
   test_client noy(server.port()), elias(server.port());
-  noy.register_as("Noy");
-  elias.register_as("Elias");
-  noy.ask("CONNECT Elias");
-  elias.line();
+  open_chat(noy, "Noy", elias, "Elias");
   // Elias keeps talking; Noy says nothing more and times out first.
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   std::string event;

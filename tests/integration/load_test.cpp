@@ -11,6 +11,7 @@
 
 #include "test_client.hpp"
 
+using chat::test::open_chat;
 using chat::test::running_server;
 using chat::test::test_client;
 
@@ -62,10 +63,7 @@ TEST_CASE("50 silent connections and 50 half-sent lines do not hold anyone up") 
     silent.back().send("REGISTER half");
   }
   test_client noy(server.port()), elias(server.port());
-  noy.register_as("Noy");
-  elias.register_as("Elias");
-  noy.ask("CONNECT Elias");
-  elias.line();
+  open_chat(noy, "Noy", elias, "Elias");
   for (int i = 0; i < 500; ++i) {
     noy.send("MSG ping " + std::to_string(i) + "\n");
     REQUIRE(elias.line() == "MSG Noy ping " + std::to_string(i));
@@ -87,10 +85,7 @@ TEST_CASE("a client that never reads is cut off as a slow consumer - other pairs
   ::setsockopt(sink.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
   REQUIRE(flooder.ask("CONNECT Sink") == "OK CONNECTED Sink");
   test_client noy(server.port()), elias(server.port());
-  noy.register_as("Noy");
-  elias.register_as("Elias");
-  noy.ask("CONNECT Elias");
-  elias.line();
+  open_chat(noy, "Noy", elias, "Elias");
   const auto before = chat::test::resident_bytes();
 
   // The flooder writes 1 KiB messages from its own thread (raw syscalls: Catch2 is not

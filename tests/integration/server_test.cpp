@@ -7,6 +7,7 @@
 
 #include "test_client.hpp"
 
+using chat::test::open_chat;
 using chat::test::running_server;
 using chat::test::test_client;
 
@@ -90,10 +91,7 @@ TEST_CASE("PING, WHO, HELP, unknown commands, bad bytes") {
 TEST_CASE("a sender's name cannot be forged") {
   running_server server;
   test_client noy(server.port()), elias(server.port());
-  noy.register_as("Noy");
-  elias.register_as("Elias");
-  noy.ask("CONNECT Elias");
-  elias.line();
+  open_chat(noy, "Noy", elias, "Elias");
   noy.send("MSG Elias I am Elias\n");
   CHECK(elias.line() == "MSG Noy Elias I am Elias");
 }
@@ -101,10 +99,7 @@ TEST_CASE("a sender's name cannot be forged") {
 TEST_CASE("QUIT answers OK BYE, closes, tells the partner and frees the name") {
   running_server server;
   test_client noy(server.port()), elias(server.port());
-  noy.register_as("Noy");
-  elias.register_as("Elias");
-  noy.ask("CONNECT Elias");
-  elias.line();
+  open_chat(noy, "Noy", elias, "Elias");
   CHECK(elias.ask("QUIT") == "OK BYE");
   CHECK(elias.closed_by_server());
   CHECK(noy.line() == "DISCONNECTED Elias");
@@ -166,10 +161,7 @@ TEST_CASE("a client that half-closes gets every reply before the server closes")
 TEST_CASE("a peer that resets its connection: partner told at once, name freed") {
   running_server server;
   test_client noy(server.port()), elias(server.port());
-  noy.register_as("Noy");
-  elias.register_as("Elias");
-  noy.ask("CONNECT Elias");
-  elias.line();
+  open_chat(noy, "Noy", elias, "Elias");
   elias.reset();
   CHECK(noy.line() == "DISCONNECTED Elias");
   test_client again(server.port());
@@ -208,10 +200,7 @@ TEST_CASE("SIGTERM: every client gets BYE SHUTDOWN, queued lines are flushed fir
   chat::server server(config);
   server.start();
   test_client noy(server.local_endpoint().port()), elias(server.local_endpoint().port());
-  noy.register_as("Noy");
-  elias.register_as("Elias");
-  noy.ask("CONNECT Elias");
-  elias.line();
+  open_chat(noy, "Noy", elias, "Elias");
   std::string burst;
   for (int i = 0; i < 100; ++i) burst += "MSG m" + std::to_string(i) + "\n";
   noy.send(burst + "PING last\n");

@@ -121,6 +121,13 @@ void test_client::shutdown_write() {
   ::shutdown(fd_, SHUT_WR);
 }
 
+void open_chat(test_client& a, std::string_view a_name, test_client& b, std::string_view b_name) {
+  a.register_as(a_name);
+  b.register_as(b_name);
+  REQUIRE(a.ask("CONNECT " + std::string(b_name)) == "OK CONNECTED " + std::string(b_name));
+  REQUIRE(b.line() == "CONNECTED " + std::string(a_name));
+}
+
 std::size_t resident_bytes() {
   std::ifstream statm("/proc/self/statm");
   std::size_t pages = 0;

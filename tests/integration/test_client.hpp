@@ -58,6 +58,9 @@ class test_client {
   std::string buffer_;
 };
 
+// Registers both clients and opens a chat from `a` to `b`, checking the reply and the event.
+void open_chat(test_client& a, std::string_view a_name, test_client& b, std::string_view b_name);
+
 // The process's resident set size, in bytes.
 std::size_t resident_bytes();
 
