@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Builds report/final_report.pdf from report/sections/*.md.
+
+Every figure in the text comes from a run, never from the keyboard:
+  {{name}}             a value from the data this script gathers (see gather()); unknown names fail
+  <!-- run: CMD -->    on a line of its own: CMD runs (bash, from the repository root) and its output
+                       replaces the line as a code block headed by `$ CMD`
+  <!-- md: CMD -->     the same, but the output is Markdown (a table, say) and goes in as it is
+Diagrams and plots are drawn afresh by report/diagrams/render.sh and report/plots/render.sh; the
+Wireshark screenshots are committed PNGs (report/screenshots/take.sh retakes them).
+
+  report/build.py OUT_PDF     writes OUT_PDF (intermediate files in build-report/)
+  REPORT_DRAFT=1 report/build.py OUT_PDF    marks missing values and figures instead of failing
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "report"
+WORK = ROOT / "build-report"
+FIGURES = WORK / "figures"
+
+# The runs the report quotes.
+FINAL_RESULTS = "bench/results/2026-11-24-after"
+FUZZ_LOG = "fuzz/results/2026-11-24-600s.txt"
+
+# The commit-independent date the PDF carries: rebuilding must give the same text.
+SOURCE_DATE_EPOCH = "1795478400"  # 2026-11-24T00:00:00Z
+
+
+def run(cmd, **kwargs):
+    return subprocess.run(cmd, cwd=ROOT, check=True, text=True, capture_output=True, **kwargs).stdout
+
+
+def load_json(path):
+    with open(ROOT / path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def thousands(n):
+    return f"{round(n):,}"
+
+
+def test_counts():
+    """Tests per layer, from ctest's own list of the Release build."""
+    listing = json.loads(run(["ctest", "--test-dir", "build", "-N", "--show-only=json-v1"]))
+    layers = {}
+    for test in listing["tests"]:
+        layer = re.split(r"[:./ ]", test["name"], maxsplit=1)[0]
+        layers[layer] = layers.get(layer, 0) + 1
+    data = {f"tests.{layer}": str(n) for layer, n in layers.items()}
+    data["tests.total"] = str(sum(layers.values()))
+    return data
+
+
+def bench_results(alias, folder):
+    """A bench/run.sh folder's medians (summary.json) as ALIAS.<run>.<field>, ALIAS.ratio.<run>
+    (chat / NATS throughput) and ALIAS.machine.<field> (machine.txt)."""
+    summary = load_json(f"{folder}/summary.json")
+    data = {}
+    for run_name, fig in summary.items():
+        for field, v in fig.items():
+            data[f"{alias}.{run_name}.{field}"] = thousands(v) if isinstance(v, (int, float)) else str(v)
+        if run_name.startswith("chat_"):
+            peer = summary.get("nats_" + run_name[5:])
+            if peer and peer["throughput"] > 0:
+                data[f"{alias}.ratio.{run_name[5:]}"] = f"{fig['throughput'] / peer['throughput']:.2f}x"
+            if peer and peer.get("rss_per_conn", 0) > 0:
+                data[f"{alias}.mem_ratio.{run_name[5:]}"] = f"{fig['rss_per_conn'] / peer['rss_per_conn']:.2f}x"
+    for line in (ROOT / folder / "machine.txt").read_text(encoding="utf-8").splitlines():
+        field, _, v = line.partition(": ")
+        data[f"{alias}.machine.{field.replace(' ', '_')}"] = v
+    data[f"{alias}.dir"] = folder
+    return data
+
+
+def fuzz_runs(path):
+    """tools/dev fuzz's summary lines ("target: N runs, R exec/s, cov: C ft: F") as a table."""
+    rows = []
+    for line in (ROOT / path).read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^(\w+): (\d+) runs, (\d+) exec/s, cov: (\d+) ft: (\d+)$", line)
+        if m:
+            rows.append(f"| fuzz_{m[1]} | {thousands(int(m[2]))} | {thousands(int(m[3]))} | {m[4]} | {thousands(int(m[5]))} |")
+    if not rows:
+        sys.exit(f"report/build.py: no fuzz summary lines in {path}")
+    return {"fuzz.table": "| target | executions | exec/s | cov | ft |\n|---|---:|---:|---:|---:|\n" + "\n".join(rows)}
+
+
+def gather():
+    data = {}
+    for loader in (test_counts, lambda: bench_results("final", FINAL_RESULTS), lambda: fuzz_runs(FUZZ_LOG)):
+        try:
+            data.update(loader())
+        except (OSError, KeyError, ValueError) as e:
+            if not DRAFT:
+                raise
+            print(f"report/build.py: draft: {e}", file=sys.stderr)
+    return data
+
+
+DRAFT = os.environ.get("REPORT_DRAFT") == "1"
+
+
+def fill(text, data, source):
+    def value(match):
+        key = match.group(1).strip()
+        if key not in data and DRAFT:
+            return f"**??{key}??**"
+        if key not in data:
+            sys.exit(f"report/build.py: {source}: no value for {{{{{key}}}}}")
+        return data[key]
+
+    def command_output(match):
+        kind, cmd = match.group(1), match.group(2).strip()
+        result = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=ROOT, text=True, capture_output=True)
+        if result.returncode != 0 and DRAFT:
+            return f"**??command failed: {cmd}??**"
+        if result.returncode != 0:
+            sys.exit(f"report/build.py: {source}: `{cmd}` failed ({result.returncode}):\n{result.stderr}")
+        if kind == "md":
+            return result.stdout.rstrip()
+        return f"```text\n$ {cmd}\n{result.stdout.rstrip()}\n```"
+
+    def figure(match):
+        if (WORK / match.group(2)).exists():
+            return match.group(0)
+        if DRAFT:
+            return f"**??missing {match.group(2)}??**"
+        sys.exit(f"report/build.py: {source}: no {match.group(2)}")
+
+    text = re.sub(r"\{\{([^}]+)\}\}", value, text)  # first: commands may use values
+    text = re.sub(r"^!\[(.*)\]\((figures/[^)]+)\)", figure, text, flags=re.M)
+    return re.sub(r"^<!-- (run|md): (.*?) -->$", command_output, text, flags=re.M)
+
+
+def draw_figures():
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
+    for script in sorted(REPORT.glob("*/render.sh")):
+        if DRAFT:
+            subprocess.run(["bash", str(script), str(FIGURES)], cwd=ROOT, env=env)
+        else:
+            subprocess.run(["bash", str(script), str(FIGURES)], cwd=ROOT, check=True, env=env)
+    for png in sorted((REPORT / "screenshots").glob("*.png")):
+        shutil.copy(png, FIGURES / png.name)
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    out = Path(sys.argv[1]).resolve()
+    WORK.mkdir(exist_ok=True)
+    draw_figures()
+    data = gather()
+    sections = sorted((REPORT / "sections").glob("*.md"))
+    filled = WORK / "report.md"
+    filled.write_text("\n\n".join(fill(s.read_text(encoding="utf-8"), data, s.name) for s in sections),
+                      encoding="utf-8")
+    env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH, FORCE_SOURCE_DATE="1")
+    subprocess.run(["pandoc", str(REPORT / "metadata.yaml"), str(filled), "--from=markdown",
+                    "--pdf-engine=pdflatex", "--listings",
+                    f"--lua-filter={REPORT / 'inline-code.lua'}", "--number-sections", "--toc",
+                    f"--include-in-header={REPORT / 'preamble.tex'}", f"--resource-path={WORK}",
+                    "-o", str(out)], cwd=WORK, check=True, env=env)
+    print(f"report/build.py: wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+
+
+if __name__ == "__main__":
+    main()
