@@ -1,6 +1,6 @@
 # Latency vs offered rate, open loop: colour = server, line style = percentile; p99 with min-max bars
 # (nudged 250 msgs/s left for chat-server, right for NATS).
-# Called by render.py with out, tmp, bound (first rate where chat-bench's core hit 90 %, 0 = none), pairs.
+# Called by render.py with out, tmp, bound (first rate with a bench-bound run, 0 = none), pairs (text, "1,000").
 load common
 set output out
 set logscale y
