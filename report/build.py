@@ -28,6 +28,7 @@ FIGURES = WORK / "figures"
 # The runs the report quotes.
 FINAL_RESULTS = "bench/results/2026-11-24-after"
 FUZZ_LOG = "fuzz/results/2026-11-24-600s.txt"
+SOAK_JSON = "bench/results/2026-11-24-soak/soak.json"
 
 # The commit-independent date the PDF carries: rebuilding must give the same text.
 SOURCE_DATE_EPOCH = "1795478400"  # 2026-11-24T00:00:00Z
@@ -141,11 +142,12 @@ def fill(text, data, source):
 def draw_figures():
     FIGURES.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
-    for script in sorted(REPORT.glob("*/render.sh")):
-        if DRAFT:
-            subprocess.run(["bash", str(script), str(FIGURES)], cwd=ROOT, env=env)
-        else:
-            subprocess.run(["bash", str(script), str(FIGURES)], cwd=ROOT, check=True, env=env)
+    renders = [["report/diagrams/render.sh", str(FIGURES)],
+               ["report/plots/render.sh", FINAL_RESULTS, str(FIGURES), SOAK_JSON]]
+    for cmd in renders:
+        result = subprocess.run(["bash", *cmd], cwd=ROOT, env=env)
+        if result.returncode != 0 and not DRAFT:
+            sys.exit(f"report/build.py: {' '.join(cmd)} failed")
     for png in sorted((REPORT / "screenshots").glob("*.png")):
         shutil.copy(png, FIGURES / png.name)
 
