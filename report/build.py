@@ -92,9 +92,15 @@ def fuzz_runs(path):
     return {"fuzz.table": "| target | executions | exec/s | cov | ft |\n|---|---:|---:|---:|---:|\n" + "\n".join(rows)}
 
 
+def coverage_run():
+    """The ctest summary line of the coverage run (report/data/coverage/ctest.txt)."""
+    line = (ROOT / "report/data/coverage/ctest.txt").read_text(encoding="utf-8").splitlines()[0]
+    return {"coverage.ctest": line.strip()}
+
+
 def gather():
     data = {}
-    for loader in (test_counts, lambda: bench_results("final", FINAL_RESULTS), lambda: fuzz_runs(FUZZ_LOG)):
+    for loader in (test_counts, coverage_run, lambda: bench_results("final", FINAL_RESULTS), lambda: fuzz_runs(FUZZ_LOG)):
         try:
             data.update(loader())
         except (OSError, KeyError, ValueError) as e:
