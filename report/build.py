@@ -98,9 +98,41 @@ def coverage_run():
     return {"coverage.ctest": line.strip()}
 
 
+def soak_run(path):
+    """chat-bench's JSON of bench/soak.sh: totals, whole-run percentiles and per-interval figures."""
+    doc = load_json(path)
+    us = lambda ns: f"{ns / 1000:,.0f}" if ns >= 10_000 else f"{ns / 1000:,.1f}"
+    intervals = doc["intervals"]
+    p99s = sorted(i["p99_ns"] for i in intervals)
+    data = {f"soak.{k}": thousands(v) for k, v in doc["messages"].items()}
+    data.update({
+        "soak.dir": str(Path(path).parent),
+        "soak.rate": thousands(doc["config"]["rate"]),
+        "soak.pairs": thousands(doc["config"]["pairs"]),
+        "soak.seconds": thousands(doc["config"]["duration"]),
+        "soak.interval": thousands(doc["config"]["interval"]),
+        "soak.intervals": str(len(intervals)),
+        "soak.p50_us": us(doc["latency_ns"]["p50"]),
+        "soak.p99_us": us(doc["latency_ns"]["p99"]),
+        "soak.p999_us": us(doc["latency_ns"]["p999"]),
+        "soak.max_us": us(doc["latency_ns"]["max"]),
+        "soak.iv_p99_min_us": us(p99s[0]),
+        "soak.iv_p99_median_us": us(p99s[len(p99s) // 2]),
+        "soak.iv_p99_max_us": us(p99s[-1]),
+        "soak.iv_p99_over_1ms": str(sum(p > 1_000_000 for p in p99s)),
+        "soak.rss_first_kib": thousands(intervals[0]["server_rss_kib"]),
+        "soak.rss_last_kib": thousands(intervals[-1]["server_rss_kib"]),
+        "soak.rss_max_kib": thousands(max(i["server_rss_kib"] for i in intervals)),
+        "soak.server_cpu": f"{doc['server']['cores'] * 100:.0f} %",
+        "soak.bench_cpu": f"{doc['bench']['cores'] * 100:.0f} %",
+    })
+    return data
+
+
 def gather():
     data = {}
-    for loader in (test_counts, coverage_run, lambda: bench_results("final", FINAL_RESULTS), lambda: fuzz_runs(FUZZ_LOG)):
+    for loader in (test_counts, coverage_run, lambda: bench_results("final", FINAL_RESULTS), lambda: fuzz_runs(FUZZ_LOG),
+                   lambda: soak_run(SOAK_JSON)):
         try:
             data.update(loader())
         except (OSError, KeyError, ValueError) as e:
