@@ -29,6 +29,7 @@ FIGURES = WORK / "figures"
 FINAL_RESULTS = "bench/results/2026-11-24-after"
 FUZZ_LOG = "fuzz/results/2026-11-24-600s.txt"
 SOAK_JSON = "bench/results/2026-11-24-soak/soak.json"
+THREADS_JSON = "bench/results/2026-11-24-threads/thread_cost.json"
 
 # The commit-independent date the PDF carries: rebuilding must give the same text.
 SOURCE_DATE_EPOCH = "1795478400"  # 2026-11-24T00:00:00Z
@@ -129,10 +130,51 @@ def soak_run(path):
     return data
 
 
+def thread_cost(path):
+    """bench/thread_cost.sh's medians: thread per client against chat-server, idle and in traffic."""
+    doc = load_json(path)
+    idle = {(r["server"], r["connections"]): r["median"] for r in doc["idle"]}
+    traffic = {(r["server"], r["pairs"], r["window"]): r["median"] for r in doc["traffic"]}
+    rows = ["| connections | server | RSS | + kernel stack and page tables | connect + REGISTER /s |",
+            "|---:|---|---:|---:|---:|"]
+    for (server, n), m in sorted(idle.items(), key=lambda kv: (kv[0][1], kv[0][0] != "threads")):
+        if server == "chat2":
+            continue
+        total = m["rss_per_conn_bytes"] + m["kernel_stack_per_conn_bytes"] + m["vmpte_per_conn_bytes"]
+        rows.append(f"| {thousands(n)} | {doc['servers'][server]} | {thousands(m['rss_per_conn_bytes'])} B"
+                    f" | {thousands(total)} B | {thousands(m['connect_rate_per_s'])} |")
+    data = {"threads.idle_table": "\n".join(rows)}
+    rows = ["| pairs × window | thread per client: msgs/s, p99 | chat-server, 1 thread: msgs/s, p99 | ratio |",
+            "|---|---:|---:|---:|"]
+    for (server, pairs, window), m in sorted(traffic.items(), key=lambda kv: (kv[0][2], kv[0][1])):
+        if server != "threads":
+            continue
+        ours = traffic[("chat1", pairs, window)]
+        ms = lambda us: f"{us / 1000:,.1f} ms" if us >= 1000 else f"{us:,.0f} µs"
+        rows.append(f"| {thousands(pairs)} × {window} | {thousands(m['throughput'])}, {ms(m['p99_us'])}"
+                    f" | {thousands(ours['throughput'])}, {ms(ours['p99_us'])}"
+                    f" | {ours['throughput'] / m['throughput']:.2f}x |")
+    data["threads.traffic_table"] = "\n".join(rows)
+    big = max(n for _, n in idle)
+    th, ours = idle[("threads", big)], idle[("chat1", big)]
+    th_total = th["rss_per_conn_bytes"] + th["kernel_stack_per_conn_bytes"] + th["vmpte_per_conn_bytes"]
+    ours_total = ours["rss_per_conn_bytes"] + ours["kernel_stack_per_conn_bytes"] + ours["vmpte_per_conn_bytes"]
+    data.update({
+        "threads.n": thousands(big),
+        "threads.stack_resident": thousands(th["stack_rss_per_thread_bytes"]),
+        "threads.vmsize_mb": f"{th['vmsize_per_conn_bytes'] / 1e6:.1f}",
+        "threads.create_us": f"{th['thread_spawn_ns_mean'] / 1000:.0f}",
+        "threads.rss_ratio": f"{th['rss_per_conn_bytes'] / ours['rss_per_conn_bytes']:.1f}",
+        "threads.total_ratio": f"{th_total / ours_total:.1f}",
+        "threads.dir": str(Path(path).parent),
+    })
+    return data
+
+
 def gather():
     data = {}
     for loader in (test_counts, coverage_run, lambda: bench_results("final", FINAL_RESULTS), lambda: fuzz_runs(FUZZ_LOG),
-                   lambda: soak_run(SOAK_JSON)):
+                   lambda: soak_run(SOAK_JSON), lambda: thread_cost(THREADS_JSON)):
         try:
             data.update(loader())
         except (OSError, KeyError, ValueError) as e:
@@ -158,7 +200,8 @@ def fill(text, data, source):
         kind, cmd = match.group(1), match.group(2).strip()
         result = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=ROOT, text=True, capture_output=True)
         if result.returncode != 0 and DRAFT:
-            return f"**??command failed: {cmd}??**"
+            print(f"report/build.py: draft: `{cmd}` failed:\n{result.stderr}", file=sys.stderr)
+            return "**??command failed??**"
         if result.returncode != 0:
             sys.exit(f"report/build.py: {source}: `{cmd}` failed ({result.returncode}):\n{result.stderr}")
         if kind == "md":
