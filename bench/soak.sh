@@ -4,6 +4,8 @@
 # percentiles and the server's RSS, so the run shows whether p99 and memory stay flat.
 #   bench/soak.sh [SECONDS] [RATE] [PAIRS] [OUT]   defaults: 600 s, 20000 msgs/s, 1000 pairs,
 #                                                   bench/results/<date>
+# Like run.sh, both run under SCHED_FIFO (chrt -f 10; BENCH_RT=0 turns it off) so that other people's
+# compile jobs on a shared machine do not decide the latencies.
 # Writes OUT/soak.json (every figure, with the "intervals" array), OUT/soak.txt (chat-bench's
 # output: one line per interval, then the summary) and OUT/soak-intervals.txt (the summary below).
 set -euo pipefail
@@ -41,13 +43,17 @@ PY
 }
 
 ./tools/dev build release >/dev/null
+rt=()
+if [ "${BENCH_RT:-1}" = 1 ]; then
+  if chrt -f 10 true 2>/dev/null; then rt=(chrt -f 10); else echo "soak.sh: cannot use SCHED_FIFO here, running as ordinary tasks" >&2; fi
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-taskset -c 0 build/bin/chat-server --port "$port" --threads 1 --log-level warn &
+taskset -c 0 "${rt[@]}" build/bin/chat-server --port "$port" --threads 1 --log-level warn &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; done
 status=0
-taskset -c 1 build/bin/chat-bench --port "$port" --pairs "$pairs" --rate "$rate" --duration "$seconds" --warmup 5 \
+taskset -c 1 "${rt[@]}" build/bin/chat-bench --port "$port" --pairs "$pairs" --rate "$rate" --duration "$seconds" --warmup 5 \
   --interval 10 --server-pid "$server" --json "$out/soak.json" --no-progress | tee "$out/soak.txt" || status=$?
 summarize "$out/soak.json" | tee "$out/soak-intervals.txt"
 exit $status
