@@ -5,7 +5,7 @@
 # valgrind's report goes to OUT/memcheck.txt. Exit 1 on any memcheck error or definite/indirect leak
 # ("possible" leaks are listed but do not fail: Asio's thread-local caches can look like them).
 #   bench/memcheck.sh [OUT]      default: bench/results/<date>
-# Takes a few minutes under valgrind, so it is not a CI step.
+# About 20 s on the 2-vCPU machine, so CI runs it too (.ci/run, into build/memcheck).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-bench/results/$(date +%F)}
