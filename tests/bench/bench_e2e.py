@@ -178,6 +178,7 @@ def main():
             (["--idle", "5", "--pairs", "2"], "--idle"),
             (["--pairs", "1", "--source-addrs", "1.2.3.9-1.2.3.1"], "ascending"),
             (["--pairs", "1", "--proto", "http"], "proto"),
+            (["--pairs", "1", "--interval", "0.01"], "--interval"),
         ]
         for args, reason in cases:
             r = bench(exe, args)
