@@ -36,6 +36,11 @@ int main(int argc, char** argv) {
   app.add_option("--payload", c.payload, "Bytes per message (48-3900)")->capture_default_str();
   app.add_option("--duration", c.duration, "Seconds measured")->capture_default_str();
   app.add_option("--warmup", c.warmup, "Seconds run before measuring (not counted)")->capture_default_str();
+  app.add_option("--interval", c.interval,
+                 "Also report every SECONDS of the measured phase: messages, p50/p99/p99.9/max latency and "
+                 "(with --server-pid) server RSS, as a line on stdout (without the progress line) and in the JSON; "
+                 "0: off")
+      ->capture_default_str();
   app.add_option("--threads", threads, "Threads (default: the cores this process may use)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{256}));
   app.add_option("--server-pid", c.server_pid, "Server PID: its RSS and CPU time are read from /proc");

@@ -72,9 +72,10 @@ std::string summary_table(const bench_result& r) {
       << r.duplicated << "  reordered " << r.reordered << "  corrupted " << r.corrupted << "\n";
   }
   o << "  errors       " << r.protocol_errors << " protocol/connection\n";
-  if (r.measured_seconds > 0) o << "  bench cpu    " << num(r.bench_cores * 100, 1) << " % of a core (" << num(r.bench_cpu_share * 100, 1)
-    << " % of its " << c.threads << " thread(s)" << (c.spin ? ", idle spinning excluded" : "") << ")" << (r.bench_bound ? "  BENCH-BOUND: figure limited by chat-bench" : "")
-    << "\n";
+  if (r.measured_seconds > 0)
+    o << "  bench cpu    " << num(r.bench_cores * 100, 1) << " % of a core (" << num(r.bench_cpu_share * 100, 1)
+      << " % of its " << c.threads << " thread(s)" << (c.spin ? ", idle spinning excluded" : "") << ")"
+      << (r.bench_bound ? "  BENCH-BOUND: figure limited by chat-bench" : "") << "\n";
   if (r.server_cores >= 0) o << "  server cpu   " << num(r.server_cores * 100, 1) << " % of a core\n";
   if (r.server_rss_after_kib >= 0) {
     o << "  server rss   " << r.server_rss_before_kib << " KiB before, " << r.server_rss_after_kib << " KiB at end";
@@ -99,7 +100,8 @@ std::string to_json(const bench_result& r) {
     << ", \"host\": " << quoted(c.host) << ", \"port\": " << c.port << ", \"mode\": " << quoted(mode_name(c))
     << ", \"pairs\": " << c.pairs << ", \"window\": " << c.window << ", \"rate\": " << num(c.rate)
     << ", \"idle\": " << c.idle << ", \"payload\": " << c.payload << ", \"duration\": " << num(c.duration, 3)
-    << ", \"warmup\": " << num(c.warmup, 3) << ", \"threads\": " << c.threads << ", \"server_pid\": " << c.server_pid
+    << ", \"warmup\": " << num(c.warmup, 3) << ", \"interval\": " << num(c.interval, 3)
+    << ", \"threads\": " << c.threads << ", \"server_pid\": " << c.server_pid
     << ", \"source_addrs\": " << c.source_addrs.size() << ", \"spin\": " << (c.spin ? "true" : "false") << "},\n";
   o << "  \"ok\": " << (r.ok() ? "true" : "false") << ",\n  \"error\": " << quoted(r.error) << ",\n";
   o << "  \"error_samples\": [";
@@ -122,11 +124,15 @@ std::string to_json(const bench_result& r) {
   }
   o << "]},\n";
   o << "  \"bench\": {\"cpu_seconds\": " << num(r.bench_cpu_seconds, 3) << ", \"cores\": " << num(r.bench_cores, 3)
-    << ", \"cpu_share\": " << num(r.bench_cpu_share, 3) << ", \"spin_idle_seconds\": " << num(r.bench_spin_idle_seconds, 3) << ", \"bound\": " << (r.bench_bound ? "true" : "false")
-    << "},\n";
+    << ", \"cpu_share\": " << num(r.bench_cpu_share, 3)
+    << ", \"spin_idle_seconds\": " << num(r.bench_spin_idle_seconds, 3)
+    << ", \"bound\": " << (r.bench_bound ? "true" : "false") << "},\n";
   o << "  \"server\": {\"cpu_seconds\": " << num(r.server_cpu_seconds, 3) << ", \"cores\": " << num(r.server_cores, 3)
     << ", \"rss_before_kib\": " << r.server_rss_before_kib << ", \"rss_after_kib\": " << r.server_rss_after_kib
-    << ", \"rss_per_connection_bytes\": " << num(r.server_rss_per_connection, 1) << "}\n}\n";
+    << ", \"rss_per_connection_bytes\": " << num(r.server_rss_per_connection, 1) << "},\n";
+  o << "  \"intervals\": [";
+  for (std::size_t i = 0; i < r.intervals.size(); ++i) o << (i ? ",\n    " : "\n    ") << interval_json(r.intervals[i]);
+  o << (r.intervals.empty() ? "]\n}\n" : "\n  ]\n}\n");
   return o.str();
 }
 

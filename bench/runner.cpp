@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "chat/bench/payload.hpp"
@@ -133,6 +134,9 @@ struct worker {
   std::vector<client*> dirty;
   std::thread thread;
   histogram latency;
+  // --interval: the latencies of the interval under way. The coordinator swaps in an empty one at each
+  // boundary through a handler on this worker's thread, so recording stays a plain single-writer store.
+  std::unique_ptr<histogram> slice;
   counter registered, paired, sent, received, measured, protocol_errors;
   counter idle_ns;  // --spin: time spent polling with nothing to do
 
@@ -185,12 +189,18 @@ class engine {
     return t;
   }
   void progress(const char* what, bool final = false);
-  void hold(const char* what, double seconds);
+  void hold(const char* what, double seconds) {
+    hold_until(what, now_ns() + static_cast<std::uint64_t>(seconds * 1e9));
+  }
+  void hold_until(const char* what, std::uint64_t end);
+  void measure(bench_result& r, std::uint64_t start);
+  void close_interval(bench_result& r, std::uint64_t start, std::uint64_t to, long rss_kib);
 
   shared_state s_;
   std::vector<std::unique_ptr<worker>> workers_;
   std::uint64_t last_progress_received_ = 0;
   std::uint64_t last_progress_at_ = 0;
+  std::uint64_t interval_from_ = 0;  // start of the interval under way
 };
 
 // ---------------------------------------------------------------- connections
@@ -438,7 +448,9 @@ void engine::on_message(client& c, bool from_partner, std::string_view text, std
   w.received.add();
   ++p.delivered;
   if (s_.get_phase() == phase::measure) {
-    w.latency.record(now > d->timestamp_ns ? now - d->timestamp_ns : 0);
+    const auto latency = now > d->timestamp_ns ? now - d->timestamp_ns : 0;
+    w.latency.record(latency);
+    if (w.slice) w.slice->record(latency);
     w.measured.add();
   }
   if (cfg().window) mark_dirty(p);
@@ -671,10 +683,8 @@ bool engine::wait_for(const char* what, std::uint64_t target, std::uint64_t (eng
   return true;
 }
 
-void engine::hold(const char* what, double seconds) {
-  const auto start = now_ns();
-  const auto end = start + static_cast<std::uint64_t>(seconds * 1e9);
-  auto next_progress = start;  // show each phase as it begins
+void engine::hold_until(const char* what, std::uint64_t end) {
+  auto next_progress = now_ns();  // show each phase as it begins
   while (now_ns() < end && !s_.failed.load()) {
     if (now_ns() >= next_progress) {
       progress(what);
@@ -720,6 +730,48 @@ long rss_kib_of(int pid) {
   return -1;
 }
 
+// Holds the measured phase; with --interval, closes an interval at every boundary but
+// the last, which run() closes once the phase has ended so that it holds every measured message.
+void engine::measure(bench_result& r, std::uint64_t start) {
+  const char* what = cfg().idle ? "idle" : "measure";
+  const auto end = start + static_cast<std::uint64_t>(cfg().duration * 1e9);
+  if (!(cfg().interval > 0)) return hold_until(what, end);
+  // Boundaries on a fixed grid from the start, so a late wake-up does not shift the later ones.
+  const auto step = static_cast<std::uint64_t>(cfg().interval * 1e9);
+  interval_from_ = start;
+  for (std::uint64_t k = 1; !s_.failed.load(); ++k) {
+    const auto to = std::min(end, start + k * step);
+    hold_until(what, to);
+    if (to == end) return;
+    close_interval(r, start, now_ns(), rss_kib_of(cfg().server_pid));
+  }
+}
+
+// Swaps every worker's interval histogram for an empty one on the worker's own thread and
+// records the merged figures of the interval from interval_from_ to `to`.
+void engine::close_interval(bench_result& r, std::uint64_t start, std::uint64_t to, long rss_kib) {
+  std::vector<std::future<std::unique_ptr<histogram>>> full;
+  for (auto& w : workers_) {
+    std::promise<std::unique_ptr<histogram>> swapped;
+    full.push_back(swapped.get_future());
+    // Allocated here, not on the worker: a histogram is ~40 KB to zero.
+    asio::post(w->io, [&w, swapped = std::move(swapped), fresh = std::make_unique<histogram>()]() mutable {
+      swapped.set_value(std::exchange(w->slice, std::move(fresh)));
+    });
+  }
+  histogram merged;
+  for (auto& f : full) {
+    if (const auto h = f.get()) merged.merge(*h);
+  }
+  const auto seconds = [start](std::uint64_t t) { return static_cast<double>(t - start) / 1e9; };
+  r.intervals.push_back(summarize_interval(seconds(interval_from_), seconds(to), merged, rss_kib));
+  interval_from_ = to;
+  if (!cfg().progress) {
+    std::printf("%s\n", interval_line(r.intervals.back()).c_str());
+    std::fflush(stdout);
+  }
+}
+
 std::size_t usable_cores() {
   cpu_set_t set;
   CPU_ZERO(&set);
@@ -762,7 +814,10 @@ bench_result engine::run() {
 
   // Clients: a pair's two ends share a thread.
   const auto prefix = cfg().name_prefix.empty() ? "b" + std::to_string(getpid()) : cfg().name_prefix;
-  for (std::size_t t = 0; t < cfg().threads; ++t) workers_.push_back(std::make_unique<worker>());
+  for (std::size_t t = 0; t < cfg().threads; ++t) {
+    workers_.push_back(std::make_unique<worker>());
+    if (cfg().interval > 0) workers_.back()->slice = std::make_unique<histogram>();
+  }
   const bool nats = cfg().proto == protocol_kind::nats;
   for (std::size_t i = 0; i < n; ++i) {
     const auto unit = cfg().idle ? i : i / 2;
@@ -860,17 +915,20 @@ bench_result engine::run() {
       hold("warmup", cfg().warmup);
     }
     s_.set_phase(phase::measure);
-    t0 = static_cast<double>(now_ns()) / 1e9;
+    const auto start = now_ns();
+    t0 = static_cast<double>(start) / 1e9;
     cpu0 = cpu_seconds_self();
     idle0 = sum(&worker::idle_ns);
     scpu0 = cpu_seconds_of(cfg().server_pid);
-    hold(cfg().idle ? "idle" : "measure", cfg().duration);
-    t1 = static_cast<double>(now_ns()) / 1e9;
+    measure(r, start);
+    const auto stop = now_ns();
+    t1 = static_cast<double>(stop) / 1e9;
     cpu1 = cpu_seconds_self();
     idle1 = sum(&worker::idle_ns);
     scpu1 = cpu_seconds_of(cfg().server_pid);
     r.server_rss_after_kib = rss_kib_of(cfg().server_pid);
     s_.set_phase(phase::drain);
+    if (cfg().interval > 0 && !s_.failed.load()) close_interval(r, start, stop, r.server_rss_after_kib);
     // Every message sent must arrive: wait for the last ones in flight.
     const auto deadline = now_ns() + static_cast<std::uint64_t>(cfg().drain_timeout * 1e9);
     while (!s_.failed.load() && sum(&worker::received) < sum(&worker::sent) && now_ns() < deadline) {

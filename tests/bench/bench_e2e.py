@@ -2,7 +2,7 @@
 """End-to-end checks of build/bin/chat-bench against real servers on loopback.
 
 usage: bench_e2e.py MODE CHAT_BENCH SERVER
-  chat   a short window run and a short rate run against chat-server: zero errors, sane JSON
+  chat   a short window run (with --interval) and a short rate run against chat-server: zero errors, sane JSON
   nats   the same workload against nats-server (skipped, exit 77, when it is not installed)
   idle   idle connections with --server-pid: RSS per connection is reported
   flags  bad flag combinations exit 2 with a reason
@@ -88,10 +88,33 @@ def check_json(path, want_traffic=True):
     return doc
 
 
+def check_intervals(doc, stdout, wanted):
+    """--interval 0.5 over 1.5 s: three intervals that add up to the whole measured window."""
+    iv = doc["intervals"]
+    lines = [l for l in stdout.splitlines() if l.startswith("interval")]
+    if not wanted:
+        if iv or lines:
+            fail(f"intervals without --interval: {iv} {lines}")
+        return
+    if len(iv) != 3 or len(lines) != 3:
+        fail(f"wanted 3 intervals and 3 interval lines, got {len(iv)} and {len(lines)}: {iv} {lines}")
+    if sum(i["messages"] for i in iv) != doc["messages"]["measured"]:
+        fail(f"interval messages do not add up to {doc['messages']['measured']}: {iv}")
+    if max(i["max_ns"] for i in iv) != doc["latency_ns"]["max"]:
+        fail(f"no interval holds the run's max latency {doc['latency_ns']['max']}: {iv}")
+    if abs(iv[-1]["t"] - doc["measured_seconds"]) > 0.01 or abs(sum(i["seconds"] for i in iv) - iv[-1]["t"]) > 0.01:
+        fail(f"interval times do not cover the measured {doc['measured_seconds']} s: {iv}")
+    for i in iv:
+        if i["messages"] <= 0 or not (0 < i["p50_ns"] <= i["p99_ns"] <= i["p999_ns"] <= i["max_ns"]):
+            fail(f"implausible interval: {i}")
+        if i["server_rss_kib"] <= 0:
+            fail(f"no server RSS in an interval despite --server-pid: {i}")
+
+
 def run_traffic(exe, port, pid, proto):
     tmp = tempfile.mkdtemp()
     try:
-        for extra in (["--window", "8"], ["--rate", "4000"], ["--rate", "4000", "--spin"]):
+        for extra in (["--window", "8", "--interval", "0.5"], ["--rate", "4000"], ["--rate", "4000", "--spin"]):
             out = os.path.join(tmp, "r.json")
             r = bench(exe, ["--proto", proto, "--port", str(port), "--pairs", "50", "--threads", "2",
                             "--duration", "1.5", "--warmup", "0.5", "--server-pid", str(pid), "--json", out] + extra)
@@ -106,6 +129,7 @@ def run_traffic(exe, port, pid, proto):
             # msgs/s at a load average of 300), and tests must not depend on timing to pass.
             if extra[0] == "--rate" and not (0 < doc["throughput"] < 4000 * 1.5):
                 fail(f"rate mode delivered {doc['throughput']} msgs/s for 4000 offered")
+            check_intervals(doc, r.stdout, "--interval" in extra)
     finally:
         shutil.rmtree(tmp)
 
@@ -157,6 +181,7 @@ def main():
             (["--idle", "5", "--pairs", "2"], "--idle"),
             (["--pairs", "1", "--source-addrs", "1.2.3.9-1.2.3.1"], "ascending"),
             (["--pairs", "1", "--proto", "http"], "proto"),
+            (["--pairs", "1", "--interval", "0.01"], "--interval"),
         ]
         for args, reason in cases:
             r = bench(exe, args)

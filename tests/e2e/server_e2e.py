@@ -142,6 +142,19 @@ def wait_for_log(text, deadline=DEADLINE):
 def fd_exhaustion(binary):
     """Out of descriptors: the accept loop logs once, backs off, and recovers when descriptors free up."""
     proc, port = start_server(binary, "--max-clients", "1000", fd_limit=64)
+    # One session opened and closed before the exhaustion, for the ASan+UBSan build. UBSan's vptr check
+    # proves a vtable readable by writing it into a new pipe (sanitizer_common's IsAccessibleMemoryRange),
+    # and with every descriptor in use pipe2() fails with EMFILE, so the first release of the session's
+    # type-erased ticket (a shared_ptr<void> control block) during the episode was reported as "invalid
+    # vptr" (strace: three pipe2 EMFILE right after the accept EMFILE; "<memory cannot be printed>" for a
+    # live heap block). UBSan caches each (vtable, type) pair it has verified, so after this session the
+    # check no longer needs a pipe. Suppressions cannot help: -fno-sanitize-recover makes it unsuppressible.
+    warm_up = Client(port)
+    if not warm_up.line().startswith("HELLO"):
+        fail("no greeting before the exhaustion")
+    warm_up.file.close()
+    warm_up.sock.close()
+    wait_for_log("closed")
     clients = [socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) for _ in range(60)]
     wait_for_log("accept failed")
     # The first connections were accepted first (the backlog is FIFO): closing them frees descriptors.
@@ -155,9 +168,13 @@ def fd_exhaustion(binary):
     probe = Client(port)
     if not probe.line().startswith("HELLO") or (probe.send("PING ok\n") or probe.line()) != "PONG ok":
         fail("server not serving after recovery")
-    failures = sum("accept failed" in line for line in SERVER_LOG)
-    if failures != 1:
-        fail(f"accept failure logged {failures} times, expected once per episode")
+    # Once per episode, not per failed accept. The 30 closes reach the server one by one, so it may
+    # recover on the first freed descriptors and run out again before the rest arrive (seen under
+    # ASan): then "accept failed" and "accepting again" alternate.
+    episodes = [("accept failed" in line) for line in SERVER_LOG
+                if "accept failed" in line or "accepting again" in line]
+    if not episodes or not episodes[0] or any(a and b for a, b in zip(episodes, episodes[1:])):
+        fail("accept failure not logged exactly once per episode")
     proc.send_signal(signal.SIGTERM)
     if proc.wait(timeout=DEADLINE) != 0:
         fail("exit code after recovery")

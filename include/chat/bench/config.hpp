@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "chat/bench/histogram.hpp"
+#include "chat/bench/intervals.hpp"
 
 namespace chat::bench {
 
@@ -24,8 +25,9 @@ struct bench_config {
   double rate = 0;          // --rate R: open loop, messages per second in total
   std::size_t idle = 0;     // --idle N: connections that only register
   std::size_t payload = 64;
-  double duration = 10;  // seconds measured
-  double warmup = 2;     // seconds run before measuring
+  double duration = 10;     // seconds measured
+  double warmup = 2;        // seconds run before measuring
+  double interval = 0;      // --interval: seconds per row of per-interval figures (0: none)
   std::size_t threads = 0;  // 0: one per core the process may run on
   int server_pid = 0;       // for the server's RSS and CPU time from /proc
   std::string json_path;
@@ -64,13 +66,14 @@ struct bench_result {
   std::uint64_t measured_received = 0;  // during the measured window
   double throughput = 0;                // measured_received / measured_seconds
   std::uint64_t lost = 0, duplicated = 0, reordered = 0, corrupted = 0;
-  std::uint64_t protocol_errors = 0;  // ERR, BYE, unexpected lines, disconnects, send backlog
-  histogram latency;                  // ns, measured window only
+  std::uint64_t protocol_errors = 0;        // ERR, BYE, unexpected lines, disconnects, send backlog
+  histogram latency;                        // ns, measured window only
+  std::vector<interval_figures> intervals;  // --interval: the measured window in slices
 
-  double bench_cpu_seconds = 0;  // user + system over the measured window (less idle spinning)
+  double bench_cpu_seconds = 0;        // user + system over the measured window (less idle spinning)
   double bench_spin_idle_seconds = 0;  // --spin: polls that found nothing to do
-  double bench_cpu_share = 0;    // of the cores it could use (threads, affinity)
-  double bench_cores = 0;        // cpu seconds / wall seconds
+  double bench_cpu_share = 0;          // of the cores it could use (threads, affinity)
+  double bench_cores = 0;              // cpu seconds / wall seconds
   double server_cpu_seconds = -1;
   double server_cores = -1;
   long server_rss_before_kib = -1;
