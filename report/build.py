@@ -26,7 +26,8 @@ WORK = ROOT / "build-report"
 FIGURES = WORK / "figures"
 
 # The runs the report quotes.
-FINAL_RESULTS = "bench/results/2026-11-24-after"
+FINAL_RESULTS = "bench/results/2026-11-24-final"
+FIRST_RESULTS = "bench/results/2026-11-24"  # the same matrix on the first version of the server
 FUZZ_LOG = "fuzz/results/2026-11-24-600s.txt"
 SOAK_JSON = "bench/results/2026-11-24-soak/soak.json"
 THREADS_JSON = "bench/results/2026-11-24-threads/thread_cost.json"
@@ -79,6 +80,62 @@ def bench_results(alias, folder):
         data[f"{alias}.machine.{field.replace(' ', '_')}"] = v
     data[f"{alias}.dir"] = folder
     return data
+
+
+def bench_tables(alias, folder):
+    """Compact Markdown tables of a bench/run.sh folder's medians: ALIAS.table.{throughput,latency,memory,cores}."""
+    s = load_json(f"{folder}/summary.json")
+    runs = lambda kind: sorted({tuple(int(x) for x in k.split("_")[2:]) for k in s if k.startswith(f"chat_{kind}_")},
+                               key=lambda key: (key[-1], key[0]) if kind == "pairs" else key)
+    pct = lambda v: f"{v * 100:.0f} %"
+    us = lambda v: thousands(v)
+
+    def mark(fig):
+        notes = []
+        if fig.get("errors"):
+            notes.append(f"{fig['errors']} run with errors")
+        if fig.get("bench_bound"):
+            notes.append("bench-bound")
+        return f" ({', '.join(notes)})" if notes else ""
+
+    tables = {}
+    rows = ["| pairs | window | chat-server msgs/s | NATS msgs/s | ratio | bench CPU chat / NATS |",
+            "|---:|---:|---:|---:|---:|---:|"]
+    for pairs, window in runs("pairs"):
+        c, n = s[f"chat_pairs_{pairs}_{window}"], s[f"nats_pairs_{pairs}_{window}"]
+        rows.append(f"| {thousands(pairs)} | {window} | {thousands(c['throughput'])}{mark(c)} | "
+                    f"{thousands(n['throughput'])}{mark(n)} | {c['throughput'] / n['throughput']:.2f}x | "
+                    f"{pct(c['bench_cores'])} / {pct(n['bench_cores'])} |")
+    tables["throughput"] = rows
+    rows = ["| offered /s | chat-server p50 / p99 / p99.9 µs | NATS p50 / p99 / p99.9 µs | bench CPU chat / NATS |",
+            "|---:|---:|---:|---:|"]
+    for (rate, _) in runs("rate"):
+        c, n = s[f"chat_rate_{rate}_0"], s[f"nats_rate_{rate}_0"]
+        rows.append(f"| {thousands(rate)} | {us(c['p50_us'])} / {us(c['p99_us'])} / {us(c['p999_us'])}{mark(c)} | "
+                    f"{us(n['p50_us'])} / {us(n['p99_us'])} / {us(n['p999_us'])}{mark(n)} | "
+                    f"{pct(c['bench_cores'])} / {pct(n['bench_cores'])} |")
+    tables["latency"] = rows
+    upto = [r for (r, _) in runs("rate") if r <= 20000]
+    worst = lambda kind, field: max(s[f"{kind}_rate_{r}_0"][field] for r in upto)
+    extra = {f"{alias}.rate.upto": thousands(max(upto)),
+             f"{alias}.rate.chat_p99_max": us(worst("chat", "p99_us")),
+             f"{alias}.rate.chat_p999_max": us(worst("chat", "p999_us")),
+             f"{alias}.rate.nats_p99_max": us(worst("nats", "p99_us")),
+             f"{alias}.rate.nats_p999_max": us(worst("nats", "p999_us"))}
+    rows = ["| idle connections | chat-server B/conn | NATS B/conn | ratio | connect + register /s chat / NATS |",
+            "|---:|---:|---:|---:|---:|"]
+    for (conns, _) in runs("idle"):
+        c, n = s[f"chat_idle_{conns}_0"], s[f"nats_idle_{conns}_0"]
+        rows.append(f"| {thousands(conns)} | {thousands(c['rss_per_conn'])} | {thousands(n['rss_per_conn'])} | "
+                    f"{c['rss_per_conn'] / n['rss_per_conn']:.2f}x | "
+                    f"{thousands(c['connect_rate'])} / {thousands(n['connect_rate'])} |")
+    tables["memory"] = rows
+    rows = ["| chat-server threads | msgs/s | server CPU | bench CPU |", "|---:|---:|---:|---:|"]
+    for (threads, _) in runs("threads"):
+        c = s[f"chat_threads_{threads}_0"]
+        rows.append(f"| {threads} | {thousands(c['throughput'])} | {pct(c['server_cores'])} | {pct(c['bench_cores'])} |")
+    tables["cores"] = rows
+    return extra | {f"{alias}.table.{name}": "\n".join(rows) for name, rows in tables.items()}
 
 
 def fuzz_runs(path):
@@ -163,6 +220,7 @@ def thread_cost(path):
         "threads.n": thousands(big),
         "threads.stack_resident": thousands(th["stack_rss_per_thread_bytes"]),
         "threads.vmsize_mb": f"{th['vmsize_per_conn_bytes'] / 1e6:.1f}",
+        "threads.commit_gb": f"{th['commit_charge_per_conn_bytes'] * big / 1e9:.0f}",
         "threads.create_us": f"{th['thread_spawn_ns_mean'] / 1000:.0f}",
         "threads.rss_ratio": f"{th['rss_per_conn_bytes'] / ours['rss_per_conn_bytes']:.1f}",
         "threads.total_ratio": f"{th_total / ours_total:.1f}",
@@ -173,7 +231,8 @@ def thread_cost(path):
 
 def gather():
     data = {}
-    for loader in (test_counts, coverage_run, lambda: bench_results("final", FINAL_RESULTS), lambda: fuzz_runs(FUZZ_LOG),
+    for loader in (test_counts, coverage_run, lambda: bench_results("final", FINAL_RESULTS),
+                   lambda: bench_tables("final", FINAL_RESULTS), lambda: bench_results("first", FIRST_RESULTS), lambda: fuzz_runs(FUZZ_LOG),
                    lambda: soak_run(SOAK_JSON), lambda: thread_cost(THREADS_JSON)):
         try:
             data.update(loader())
