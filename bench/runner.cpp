@@ -150,7 +150,7 @@ struct worker {
 
 class engine {
  public:
-  explicit engine(const bench_config& c) : s_(c) {}
+  engine(const bench_config& c, const run_hooks& h) : s_(c), hooks_(h) {}
   bench_result run();
 
  private:
@@ -177,6 +177,7 @@ class engine {
   void start_pairing(worker& w);
   void start_traffic(worker& w);
   void close_all(worker& w);
+  void stop_sending(std::uint64_t deadline);
 
   // --- main thread ---
   std::string connect_error(const asio::error_code& ec) const;
@@ -197,6 +198,7 @@ class engine {
   void close_interval(bench_result& r, std::uint64_t start, std::uint64_t to, long rss_kib);
 
   shared_state s_;
+  const run_hooks& hooks_;
   std::vector<std::unique_ptr<worker>> workers_;
   std::uint64_t last_progress_received_ = 0;
   std::uint64_t last_progress_at_ = 0;
@@ -466,6 +468,7 @@ void engine::append_message(client& c, std::uint64_t timestamp) {
   std::memcpy(p, c.prefix.data(), c.prefix.size());
   s_.codec.encode(p + c.prefix.size(), c.sent, timestamp);
   std::memcpy(p + c.prefix.size() + size, c.suffix.data(), c.suffix.size());
+  if (hooks_.counting_message) hooks_.counting_message();
   ++c.sent;
   c.owner.sent.add();
 }
@@ -630,6 +633,25 @@ void engine::close_all(worker& w) {
 }
 
 // ---------------------------------------------------------------- main thread
+
+// Called once the phase is drain. The phase flag alone does not stop the workers at once: one
+// that checked it just before it changed may still be appending messages (and on one core, as
+// bench/run.sh runs it, this thread preempts a worker anywhere). The drain would then compare
+// received with a sent total that is still about to grow, could end at once at received == sent,
+// and close_all() would count the message sent just after as lost. A handler posted to a worker
+// now runs after any send under way, and every send after it sees the new phase: once each has
+// run, the sent totals are final.
+void engine::stop_sending(std::uint64_t deadline) {
+  std::vector<std::future<void>> stopped;
+  for (auto& w : workers_) {
+    std::promise<void> done;
+    stopped.push_back(done.get_future());
+    asio::post(w->io, [done = std::move(done)]() mutable { done.set_value(); });
+  }
+  if (hooks_.stopping_senders) hooks_.stopping_senders();
+  const auto until = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(deadline));
+  for (auto& f : stopped) f.wait_until(until);
+}
 
 std::string format_ns(std::uint64_t ns) {
   char b[32];
@@ -929,11 +951,13 @@ bench_result engine::run() {
     r.server_rss_after_kib = rss_kib_of(cfg().server_pid);
     s_.set_phase(phase::drain);
     if (cfg().interval > 0 && !s_.failed.load()) close_interval(r, start, stop, r.server_rss_after_kib);
-    // Every message sent must arrive: wait for the last ones in flight.
+    // Every message sent must arrive: once the workers have stopped sending, wait for the last ones in flight.
     const auto deadline = now_ns() + static_cast<std::uint64_t>(cfg().drain_timeout * 1e9);
+    stop_sending(deadline);
     while (!s_.failed.load() && sum(&worker::received) < sum(&worker::sent) && now_ns() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
+    if (hooks_.drained) hooks_.drained();
     progress(cfg().idle ? "idle" : "done", true);
   } else if (cfg().progress) {
     std::fputc('\n', stderr);
@@ -981,8 +1005,8 @@ bench_result engine::run() {
 
 }  // namespace
 
-bench_result run(const bench_config& config) {
-  engine e(config);
+bench_result run(const bench_config& config, const run_hooks& hooks) {
+  engine e(config, hooks);
   return e.run();
 }
 

@@ -5,6 +5,8 @@
 
 #include <asio.hpp>
 #include <asio/experimental/as_tuple.hpp>
+#include <atomic>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -173,6 +175,56 @@ TEST_CASE("a relay that corrupts one message fails the run", "[relay]") {
   const auto r = run_against(fault::corrupt);
   CHECK_FALSE(r.ok());
   CHECK(r.corrupted == 1);
+}
+
+// Regression (bench/results/2026-11-24-final/chat_rate15000_rep2: "lost 1"). A worker that has
+// checked that the sending phase is on and has not yet counted its message, when the coordinator
+// ends the phase: on one core (run.sh pins chat-bench to one) the coordinator preempts the worker
+// anywhere. The drain compared received with a sent total that was still about to grow, could
+// stop at received == sent at once, and the message the worker then sent was counted lost.
+// Here the worker is held at that very point until the coordinator either waits for it (the fix)
+// or has finished the drain (the bug); the verdict does not depend on timing.
+TEST_CASE("a message being sent as the measured phase ends is delivered, not counted lost", "[relay]") {
+  fault_relay relay(fault::none, 0);
+  chat::bench::bench_config c;
+  c.port = relay.port();
+  c.pairs = 1;
+  c.rate = 100;
+  c.threads = 1;
+  c.duration = 0.1;
+  c.warmup = 0.05;
+  c.drain_timeout = 5;
+  c.setup_timeout = 5;
+  c.name_prefix = "t";
+  REQUIRE(chat::bench::validate(c).empty());
+
+  std::promise<void> release;
+  const auto released = release.get_future().share();
+  std::atomic<bool> let_go{false};
+  const auto let_go_once = [&] {
+    if (!let_go.exchange(true)) release.set_value();
+  };
+  std::atomic<bool> held{false};
+  std::atomic<bool> released_by_coordinator_wait{false};
+  chat::bench::run_hooks hooks;
+  // The first message of the run: hold the worker until the coordinator has ended the sending phase.
+  hooks.counting_message = [&] {
+    if (!held.exchange(true)) released.wait();
+  };
+  hooks.stopping_senders = [&] {
+    released_by_coordinator_wait = !let_go.load();
+    let_go_once();
+  };
+  hooks.drained = let_go_once;
+
+  const auto r = chat::bench::run(c, hooks);
+  INFO(r.error);
+  CHECK(held.load());
+  CHECK(released_by_coordinator_wait.load());
+  CHECK(r.sent > 0);
+  CHECK(r.lost == 0);
+  CHECK(r.received == r.sent);
+  CHECK(r.ok());
 }
 
 TEST_CASE("nothing listening is a clear error", "[relay]") {
