@@ -79,6 +79,11 @@ def bench_results(alias, folder):
         field, _, v = line.partition(": ")
         data[f"{alias}.machine.{field.replace(' ', '_')}"] = v
     data[f"{alias}.dir"] = folder
+    data[f"{alias}.runs_total"] = str(sum(fig["runs"] for fig in summary.values()))
+    for path in sorted((ROOT / folder).glob("*_rep*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc["messages"]["lost"]:
+            data[f"{alias}.lost_run_sent"] = thousands(doc["messages"]["sent"])
     return data
 
 
