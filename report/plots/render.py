@@ -28,8 +28,8 @@ NAME = re.compile(r"^(chat|nats)_(?:pairs(\d+)_w(\d+)|rate(\d+)|idle(\d+)|thread
 # the first interval wins.
 SOAK_INTERVALS_KEY = "intervals"
 SOAK_FIELDS = {
-    "elapsed_s": [("elapsed_s", 1), ("elapsed", 1), ("t_s", 1), ("time_s", 1), ("seconds", 1), ("t", 1),
-                  ("elapsed_ms", 1e-3)],
+    # chat-bench --interval: "t" is the interval's end since the measured phase began, "seconds" its length.
+    "elapsed_s": [("t", 1), ("elapsed_s", 1), ("elapsed", 1), ("t_s", 1), ("time_s", 1), ("elapsed_ms", 1e-3)],
     "delivered": [("delivered", 1), ("received", 1), ("messages", 1), ("msgs", 1), ("count", 1),
                   ("latency_ns.count", 1)],
     "p50_us": [("p50_us", 1), ("p50_ns", 1e-3), ("latency_us.p50", 1), ("latency_ns.p50", 1e-3), ("p50", 1e-3)],
