@@ -156,9 +156,13 @@ def fuzz_runs(path):
 
 
 def coverage_run():
-    """The ctest summary line of the coverage run (report/data/coverage/ctest.txt)."""
-    line = (ROOT / "report/data/coverage/ctest.txt").read_text(encoding="utf-8").splitlines()[0]
-    return {"coverage.ctest": line.strip()}
+    """The ctest summary line of the coverage run (report/data/coverage/ctest.txt), and whether the
+    suite has grown since (needs test_counts' total)."""
+    line = (ROOT / "report/data/coverage/ctest.txt").read_text(encoding="utf-8").splitlines()[0].strip()
+    then = int(re.search(r"out of (\d+)", line)[1])
+    now = int(test_counts()["tests.total"])
+    grown = f"; the suite has {now} tests now" if now != then else ""
+    return {"coverage.ctest": line + grown}
 
 
 def soak_run(path):
