@@ -3,9 +3,10 @@
 local escapes = {
   ["\\"] = "\\textbackslash{}", ["{"] = "\\{", ["}"] = "\\}", ["$"] = "\\$", ["&"] = "\\&",
   ["#"] = "\\#", ["^"] = "\\textasciicircum{}", ["_"] = "\\_", ["%"] = "\\%", ["~"] = "\\textasciitilde{}",
+  ["-"] = "-{}",  -- no "--" to en-dash ligature: options stay --like-this
 }
 
 function Code(el)
-  local text = el.text:gsub("[\\{}$&#^_%%~]", escapes)
+  local text = el.text:gsub("[\\{}$&#^_%%~-]", escapes)
   return pandoc.RawInline("latex", "\\texttt{" .. text .. "}")
 end

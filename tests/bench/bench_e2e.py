@@ -154,6 +154,18 @@ def main():
             run_traffic(exe, port, proc.pid, "nats")
         finally:
             stop(proc)
+    elif mode == "threads":
+        # chat-threads-baseline, the measuring instrument of bench/thread_cost.sh: it must speak
+        # enough CHAT/1 for chat-bench to check every message, as against chat-server.
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        proc, _ = start_server([server, "--port", str(port)], r"listening on [^ ]*:(\d+)", "chat-threads-baseline")
+        try:
+            run_traffic(exe, port, proc.pid, "chat")
+        finally:
+            stop(proc)
     elif mode == "idle":
         proc, port = start_server([server, "--port", "0", "--threads", "1", "--log-level", "info"],
                                   r"listening on [^ ]*:(\d+)", "chat-server")
