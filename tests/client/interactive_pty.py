@@ -8,8 +8,9 @@ usage: interactive_pty.py CHAT_SERVER CHAT_CLIENT"""
 import re
 import signal
 import sys
+import time
 
-from chat_e2e import Server, ScriptClient, PtyClient, check, run
+from chat_e2e import TIMEOUT, Server, ScriptClient, PtyClient, check, run
 
 SERVER, CLIENT = sys.argv[1], sys.argv[2]
 HELLO = re.compile(r"HELLO CHAT/1 .*")
@@ -180,7 +181,9 @@ def test_keepalive_outlasts_the_idle_timeout():
     """An idle user stays connected past the server's --idle-timeout thanks to the
     client's PINGs, whose PONGs are not shown; with --keepalive 0 the same user is
     timed out (so the check can fail)."""
-    server = Server(SERVER, "--idle-timeout", "1", "--log-level", "trace")
+    # Keepalive every 0.3 s against a 2 s idle timeout: a margin a loaded 2-core machine keeps
+    # (CI saw a 1 s timeout pass before the first keepalive was in the log).
+    server = Server(SERVER, "--idle-timeout", "2", "--log-level", "trace")
     kept = lost = None
     try:
         kept = PtyClient(CLIENT, server.port, "--name", "Kept", "--keepalive", "0.3")
@@ -190,7 +193,10 @@ def test_keepalive_outlasts_the_idle_timeout():
         # The unkept one is told once the idle timeout has passed: the kept one has been idle as long.
         lost.wait_for("*** server: no activity for too long (IDLE_TIMEOUT)")
         check(lost.wait_exit() == 1, "the idle client without keepalive should exit 1")
-        check(server.log_text().count("<- PING keepalive") >= 1, "no keepalive PING reached the server")
+        deadline = time.monotonic() + TIMEOUT  # the log is another process's file: poll it, bounded
+        while server.log_text().count("<- PING keepalive") < 1:
+            check(time.monotonic() < deadline, "no keepalive PING reached the server")
+            time.sleep(0.05)
         kept.type("PING still-here\r")
         at_kept = kept.wait_for("*** pong still-here", at_kept)
         output = kept.output.decode(errors="replace")
