@@ -124,18 +124,24 @@ class fault_relay {
   std::thread thread_;
 };
 
-chat::bench::bench_result run_against(fault f) {
-  fault_relay relay(f, 50);
+// One chat-bench thread against the relay; callers set the workload and its phases.
+chat::bench::bench_config config_for(const fault_relay& relay) {
   chat::bench::bench_config c;
   c.port = relay.port();
+  c.threads = 1;
+  c.setup_timeout = 5;
+  c.name_prefix = "t";
+  return c;
+}
+
+chat::bench::bench_result run_against(fault f) {
+  fault_relay relay(f, 50);
+  auto c = config_for(relay);
   c.pairs = 2;
   c.window = 4;
-  c.threads = 1;
   c.duration = 0.3;
   c.warmup = 0.1;
   c.drain_timeout = 0.5;
-  c.setup_timeout = 5;
-  c.name_prefix = "t";
   REQUIRE(chat::bench::validate(c).empty());
   return chat::bench::run(c);
 }
@@ -186,16 +192,12 @@ TEST_CASE("a relay that corrupts one message fails the run", "[relay]") {
 // or has finished the drain (the bug); the verdict does not depend on timing.
 TEST_CASE("a message being sent as the measured phase ends is delivered, not counted lost", "[relay]") {
   fault_relay relay(fault::none, 0);
-  chat::bench::bench_config c;
-  c.port = relay.port();
+  auto c = config_for(relay);
   c.pairs = 1;
   c.rate = 100;
-  c.threads = 1;
   c.duration = 0.1;
   c.warmup = 0.05;
   c.drain_timeout = 5;
-  c.setup_timeout = 5;
-  c.name_prefix = "t";
   REQUIRE(chat::bench::validate(c).empty());
 
   std::promise<void> release;

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 TIMEOUT = 20.0  # seconds for any one expected event; generous for a loaded 2-core machine
@@ -24,26 +25,40 @@ def check(condition, message):
 
 
 class Server:
-    """chat-server on 127.0.0.1 and a port the kernel picks, read back from its log."""
+    """chat-server on 127.0.0.1 and a port the kernel picks, read back from its log. A thread
+    drains the log pipe (so a chatty server never blocks on it) and wakes whoever waits for a line."""
 
     def __init__(self, binary, *args):
-        self.log = tempfile.NamedTemporaryFile(prefix="chat-server-", suffix=".log", delete=False)
         self.proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", "0", *args],
-                                     stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            with open(self.log.name, "rb") as f:
-                m = re.search(rb"listening on 127\.0\.0\.1:(\d+)", f.read())
-            if m:
-                self.port = int(m.group(1))
-                return
-            check(self.proc.poll() is None, f"chat-server exited early: {self.log_text()}")
-            check(time.monotonic() < deadline, f"chat-server did not start: {self.log_text()}")
-            time.sleep(0.02)
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self._log = b""
+        self._eof = False  # the server closed its end of the log pipe
+        self._changed = threading.Condition()
+        threading.Thread(target=self._pump, daemon=True).start()
+        self.port = int(self.wait_for_log(rb"listening on 127\.0\.0\.1:(\d+)", "chat-server did not start").group(1))
+
+    def _pump(self):
+        try:
+            for chunk in iter(lambda: os.read(self.proc.stdout.fileno(), 65536), b""):
+                with self._changed:
+                    self._log += chunk
+                    self._changed.notify_all()
+        finally:
+            with self._changed:
+                self._eof = True
+                self._changed.notify_all()
+
+    def wait_for_log(self, pattern, failure, count=1):
+        """Waits until the log holds `pattern` (bytes regex) `count` times; returns the first match."""
+        with self._changed:
+            self._changed.wait_for(lambda: len(re.findall(pattern, self._log)) >= count or self._eof, TIMEOUT)
+            matches = list(re.finditer(pattern, self._log))
+        check(len(matches) >= count, f"{failure}: {self.log_text()}")
+        return matches[0]
 
     def log_text(self):
-        with open(self.log.name, "rb") as f:
-            return f.read().decode(errors="replace")
+        with self._changed:
+            return self._log.decode(errors="replace")
 
     def signal(self, signo):
         self.proc.send_signal(signo)
@@ -56,7 +71,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        os.unlink(self.log.name)
 
 
 class ScriptClient:
