@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   app.add_option("--max-clients", config.max_clients,
                  "Most clients at once (default: what the open-files limit allows)")
       ->check(CLI::Range(1, 1 << 24));
-  app.add_option("--max-queue", config.max_outbox_bytes,
+  app.add_option("--max-queue", config.output.hard_bytes,
                  "Bytes queued for one client before it is cut off as a slow consumer")
       ->check(CLI::Range(4096, 1 << 30))
       ->capture_default_str();

@@ -95,7 +95,7 @@ std::pair<std::string_view, std::string_view> split_word(std::string_view text) 
   return {text.substr(0, end), rest};
 }
 
-parse_result parse_command(std::string_view line) {
+parse_view_result parse_command_view(std::string_view line) {
   if (!is_valid_utf8(line) || line.find('\0') != std::string_view::npos) {
     return parse_error{error_code::bad_encoding};
   }
@@ -110,22 +110,29 @@ parse_result parse_command(std::string_view line) {
   switch (entry->kind) {
     case command_kind::msg:
       // The text is everything after the separator, inner and trailing spaces included.
-      return command{entry->kind, std::string(rest)};
+      return command_view{entry->kind, rest};
     case command_kind::register_name:
     case command_kind::connect: {
       const auto name = trim_trailing_spaces(rest);
       if (name.empty()) return parse_error{error_code::missing_argument};
-      return command{entry->kind, std::string(name)};
+      return command_view{entry->kind, name};
     }
     case command_kind::ping:
     case command_kind::who:
-      return command{entry->kind, std::string(trim_trailing_spaces(rest))};
+      return command_view{entry->kind, trim_trailing_spaces(rest)};
     case command_kind::disconnect:
     case command_kind::quit:
     case command_kind::help:
-      return command{entry->kind, {}};
+      return command_view{entry->kind, {}};
   }
   return parse_error{error_code::unknown_command};
+}
+
+parse_result parse_command(std::string_view line) {
+  auto parsed = parse_command_view(line);
+  if (auto* error = std::get_if<parse_error>(&parsed)) return *error;
+  const auto& view = std::get<command_view>(parsed);
+  return command{view.kind, std::string(view.argument)};
 }
 
 std::string_view keyword(command_kind kind) {

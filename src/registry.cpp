@@ -31,6 +31,11 @@ std::optional<std::string> registry::name_of(session_id id) const {
   return it->second.name;
 }
 
+bool registry::is_registered(session_id id) const {
+  const auto it = users_.find(id);
+  return it != users_.end() && !it->second.name.empty();
+}
+
 std::optional<session_id> registry::partner_of(session_id id) const {
   const auto it = users_.find(id);
   if (it == users_.end()) return std::nullopt;
@@ -101,6 +106,7 @@ outcome registry::connect(session_id from, user& self, const std::string& target
   outcome out;
   out.add(from, protocol::format_ok("CONNECTED", other.name));
   out.add(found->second, protocol::format_connected(self.name));
+  out.chat_opened = outcome::pair{from, found->second};
   return out;
 }
 
@@ -124,7 +130,9 @@ outcome registry::disconnect(session_id from, user& self) {
 void registry::end_chat(user& self, outcome& out) {
   if (!self.partner) return;
   const auto partner = *self.partner;
-  users_.at(partner).partner.reset();
+  auto& other = users_.at(partner);
+  out.chat_closed = outcome::pair{*other.partner, partner};
+  other.partner.reset();
   self.partner.reset();
   --chats_;
   out.add(partner, protocol::format_disconnected(self.name));

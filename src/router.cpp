@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "chat/completion.hpp"
-#include "chat/session.hpp"
 
 namespace chat {
 
@@ -35,13 +34,13 @@ void router::shutdown() {
 }
 
 awaitable<void> router::run() {
-  while (!(shutting_down_ && sessions_.empty())) {
+  while (!(shutting_down_ && peers_.empty())) {
     auto [ec, request] = co_await requests_.async_receive(use_tuple);
     if (ec) break;
     handle(request);
     // Drain what is already queued before suspending again.
     while (requests_.try_receive([this](asio::error_code, router_request more) { handle(more); })) {
-      if (shutting_down_ && sessions_.empty()) break;
+      if (shutting_down_ && peers_.empty()) break;
     }
   }
   spdlog::debug("router stopped");
@@ -60,10 +59,10 @@ awaitable<void> router::sweep() {
     if (shutting_down_) break;
     const auto now = steady_clock::now();
     std::vector<std::pair<session_id, protocol::bye_reason>> expired;
-    for (const auto& [id, s] : sessions_) {
-      if (now - s->last_line_at() > limits_.idle_timeout) {
+    for (const auto& [id, p] : peers_) {
+      if (now - p->last_activity() > limits_.idle_timeout) {
         expired.emplace_back(id, protocol::bye_reason::idle_timeout);
-      } else if (now - s->connected_at() > limits_.register_timeout && !registry_.name_of(id)) {
+      } else if (now - p->connected_at() > limits_.register_timeout && !registry_.is_registered(id)) {
         expired.emplace_back(id, protocol::bye_reason::register_timeout);
       }
     }
@@ -86,31 +85,35 @@ void router::handle(router_request& request) {
   switch (request.what) {
     case kind::join: {
       auto& joining = request.joining;
+      joining->request_done();
       if (shutting_down_) {
         joining->deliver_last(protocol::format_bye(protocol::bye_reason::shutdown));
         joining->stop_reading();
         return;
       }
       registry_.join(request.from);
-      sessions_.emplace(request.from, std::move(joining));
+      peers_.emplace(request.from, std::move(joining));
       return;
     }
     case kind::command: {
-      const auto was_registered = registry_.name_of(request.from).has_value();
-      const auto out = registry_.handle(request.from, request.cmd);
-      deliver(out);
       const auto command = request.cmd.kind;
-      if (command == protocol::command_kind::msg && out.count == 1 && out.items[0].to != request.from) {
-        stats_.messages_relayed.fetch_add(1, std::memory_order_relaxed);
-        return;  // the hot path: nothing else changed
+      const auto was_registered =
+          command == protocol::command_kind::register_name && registry_.is_registered(request.from);
+      const auto out = registry_.handle(request.from, request.cmd);
+      apply(out);
+      done(request.from);
+      if (command == protocol::command_kind::msg) {
+        if (out.count == 1 && out.items[0].to != request.from) {
+          stats_.messages_relayed.fetch_add(1, std::memory_order_relaxed);
+        }
+        return;  // nothing else changed
       }
       if (command == protocol::command_kind::quit) {
-        sessions_.erase(request.from);
-      } else if (!was_registered && command == protocol::command_kind::register_name) {
+        peers_.erase(request.from);
+      } else if (command == protocol::command_kind::register_name && !was_registered) {
         if (auto name = registry_.name_of(request.from)) {
-          const auto it = sessions_.find(request.from);
-          spdlog::info("session {} from {} registered as {}", request.from,
-                       it != sessions_.end() ? it->second->remote() : tcp::endpoint{}, *name);
+          const auto it = peers_.find(request.from);
+          spdlog::info("session {} registered as {}", it != peers_.end() ? it->second->describe() : "?", *name);
         }
       }
       break;
@@ -119,25 +122,29 @@ void router::handle(router_request& request) {
       outcome out;
       out.add(request.from, std::move(request.line));
       deliver(out);
+      done(request.from);
       return;
     }
     case kind::leave: {
-      deliver(registry_.leave(request.from));
-      const auto it = sessions_.find(request.from);
-      if (it != sessions_.end()) {
+      apply(registry_.leave(request.from));
+      const auto it = peers_.find(request.from);
+      if (it != peers_.end()) {
         // Flush what is queued for it, then close.
         it->second->deliver_last({});
-        sessions_.erase(it);
+        peers_.erase(it);
       }
       break;
     }
+    case kind::slow_consumer:
+      drop_slow_consumer(request.from);
+      break;
     case kind::shutdown: {
       if (shutting_down_) return;
       shutting_down_ = true;
-      spdlog::info("shutting down: saying BYE to {} sessions", sessions_.size());
-      for (auto& [id, s] : sessions_) {
-        s->deliver_last(protocol::format_bye(protocol::bye_reason::shutdown));
-        s->stop_reading();
+      spdlog::info("shutting down: saying BYE to {} sessions", peers_.size());
+      for (auto& [id, p] : peers_) {
+        p->deliver_last(protocol::format_bye(protocol::bye_reason::shutdown));
+        p->stop_reading();
       }
       break;
     }
@@ -145,40 +152,66 @@ void router::handle(router_request& request) {
   update_gauges();
 }
 
+void router::done(session_id id) {
+  if (const auto it = peers_.find(id); it != peers_.end()) it->second->request_done();
+}
+
+void router::apply(const outcome& out) {
+  if (out.chat_closed) {
+    // First make both queues refuse the chat's MSG lines, then queue DISCONNECTED:
+    // a MSG either went in before it, or its sender is told NOT_IN_CHAT.
+    for (const auto id : {out.chat_closed->first, out.chat_closed->second}) {
+      if (const auto it = peers_.find(id); it != peers_.end()) it->second->leave_chat();
+    }
+  }
+  deliver(out);
+  // After OK CONNECTED and CONNECTED are queued: no direct MSG can precede them.
+  if (out.chat_opened) open_chat(out.chat_opened->first, out.chat_opened->second);
+}
+
+void router::open_chat(session_id requester, session_id target) {
+  const auto a = peers_.find(requester);
+  const auto b = peers_.find(target);
+  if (a == peers_.end() || b == peers_.end()) return;  // one was cut while its line was queued
+  const auto chat = ++last_chat_;
+  a->second->enter_chat(chat, registry_.name_of(requester).value_or(""), b->second->sink());
+  b->second->enter_chat(chat, registry_.name_of(target).value_or(""), a->second->sink());
+}
+
 void router::deliver(const outcome& out) {
   for (const auto& d : out) {
-    const auto it = sessions_.find(d.to);
-    if (it == sessions_.end()) continue;
+    const auto it = peers_.find(d.to);
+    if (it == peers_.end()) continue;
     auto& target = *it->second;
     if (d.last) {
       target.deliver_last(d.line);
-    } else if (target.deliver(d.line) == outbox::push_result::full) {
+    } else if (target.deliver(d.line) == outbox::push_result::slow_consumer) {
       drop_slow_consumer(d.to);
     }
   }
 }
 
 void router::drop_slow_consumer(session_id id) {
-  const auto it = sessions_.find(id);
-  if (it == sessions_.end()) return;
+  const auto it = peers_.find(id);
+  if (it == peers_.end()) return;
   auto dropped = std::move(it->second);
-  sessions_.erase(it);
+  peers_.erase(it);
   stats_.slow_consumers.fetch_add(1, std::memory_order_relaxed);
-  spdlog::warn("session {} ({}, {}) is a slow consumer: {} bytes queued, closing it", id,
-               registry_.name_of(id).value_or("unregistered"), dropped->remote(), dropped->queued_bytes());
+  spdlog::warn("session {} ({}) is a slow consumer: {} bytes queued, closing it", dropped->describe(),
+               registry_.name_of(id).value_or("unregistered"), dropped->queued_bytes());
   // It is not reading, so a BYE line could not reach it: close at once and free its name.
-  // The end marker also wakes its writer if it happens to be waiting for lines.
   dropped->deliver_last({});
   dropped->abort();
-  deliver(registry_.leave(id));
+  apply(registry_.leave(id));
 }
 
 void router::say_bye(session_id id, protocol::bye_reason reason) {
-  const auto it = sessions_.find(id);
-  if (it == sessions_.end()) return;
+  const auto it = peers_.find(id);
+  if (it == peers_.end()) return;
   auto ending = std::move(it->second);
-  sessions_.erase(it);
-  deliver(registry_.leave(id));
+  peers_.erase(it);
+  ending->leave_chat();
+  apply(registry_.leave(id));
   ending->deliver_last(protocol::format_bye(reason));
   ending->stop_reading();
   // A client that does not read either would keep its writer waiting forever.

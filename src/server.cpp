@@ -7,6 +7,8 @@
 
 #include "chat/completion.hpp"
 #include "chat/fd_limit.hpp"
+#include "chat/plain_stream.hpp"
+#include "chat/session.hpp"
 
 namespace chat {
 namespace {
@@ -25,7 +27,7 @@ server::server(server_config config)
       strand_(asio::make_strand(pool_.get_executor())),
       acceptor_(strand_),
       signals_(strand_),
-      limits_{config_.max_line, config_.max_outbox_bytes, config_.msg_rate,
+      limits_{config_.max_line, config_.output, config_.msg_rate,
               config_.msg_burst > 0 ? config_.msg_burst : config_.msg_rate},
       router_(std::make_shared<router>(pool_.get_executor(),
                                        router_limits{config_.idle_timeout, config_.register_timeout,
@@ -146,8 +148,9 @@ awaitable<void> server::accept_loop() {
       continue;
     }
     const auto id = next_id_++;
-    auto s = std::make_shared<session>(std::move(socket), ex, id, router_, limits_, stats_, std::move(ticket));
-    spdlog::info("session {} opened from {}", id, s->remote());
+    auto s = std::make_shared<session<plain_stream>>(plain_stream(std::move(socket)), ex, id, router_, limits_, stats_,
+                                                     std::move(ticket));
+    spdlog::info("session {} opened", s->describe());
     s->start();
   }
 }

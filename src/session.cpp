@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <iterator>
 #include <memory>
 #include <vector>
 
 #include "chat/completion.hpp"
+#include "chat/plain_stream.hpp"
 #include "chat/protocol.hpp"
 #include "chat/router.hpp"
 
@@ -54,241 +56,384 @@ class read_buffer {
   block block_;
 };
 
-}  // namespace
+// A chain of chunks as an Asio buffer sequence, so that one gathered write takes
+// the whole batch without building (and allocating) an array of buffers.
+class chunk_buffers {
+ public:
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = asio::const_buffer;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const asio::const_buffer*;
+    using reference = asio::const_buffer;
 
-session::session(socket_type socket, const strand& ex, session_id id, std::shared_ptr<router> router,
-                 const session_limits& limits, server_stats& stats, std::shared_ptr<void> ticket)
-    : socket_(std::move(socket)),
-      strand_(ex),
-      id_(id),
-      router_(std::move(router)),
-      outbox_(limits.max_outbox_bytes),
-      framer_(limits.max_line),
-      stats_(stats),
-      rate_(limits.msg_rate, limits.msg_burst, std::chrono::steady_clock::now()),
-      connected_at_(std::chrono::steady_clock::now()),
-      last_line_at_(connected_at_.time_since_epoch().count()),
-      ticket_(std::move(ticket)) {
-  asio::error_code ec;
-  remote_ = socket_.remote_endpoint(ec);
-  socket_.set_option(tcp::no_delay(true), ec);
-}
-
-session::~session() {
-  spdlog::info("session {} from {} closed", id_, remote_);
-}
-
-void session::start() {
-  deliver(protocol::format_hello());
-  auto self = shared_from_this();
-  asio::co_spawn(strand_, read_loop(),
-                 asio::bind_executor(strand_, [self](std::exception_ptr e) { log_exception{"session reader"}(e); }));
-}
-
-outbox::push_result session::deliver(std::string line) {
-  const auto result = outbox_.push(std::move(line));
-  if (result == outbox::push_result::queued_start) start_writer();
-  return result;
-}
-
-void session::deliver_last(std::string line) {
-  if (outbox_.push_last(std::move(line)) == outbox::push_result::queued_start) start_writer();
-}
-
-void session::start_writer() {
-  asio::co_spawn(strand_, write_loop(), asio::bind_executor(strand_, [self = shared_from_this()](std::exception_ptr e) {
-                   log_exception{"session writer"}(e);
-                 }));
-}
-
-awaitable<void> session::read_loop() {
-  {
-    auto join = request(router_request::kind::join);
-    join.joining = shared_from_this();
-    co_await send_to_router(std::move(join));
-  }
-  asio::error_code ec;
-  socket_.non_blocking(true, ec);
-  while (!stopping_ && !quit_) {
-    // Wait for data before owning a buffer: an idle session holds no read buffer.
-    std::tie(ec) = co_await socket_.async_wait(tcp::socket::wait_read,
-                                               asio::bind_cancellation_slot(read_cancel_.slot(), use_tuple));
-    if (ec || stopping_) break;
-    read_buffer buffer;
-    const auto n = socket_.read_some(asio::buffer(buffer.data(), read_chunk), ec);
-    if (ec == asio::error::would_block) continue;
-    if (ec) break;
-    stats_.bytes_in.fetch_add(n, std::memory_order_relaxed);
-    std::string_view bytes(buffer.data(), n);
-    while (!bytes.empty() && !quit_ && !stopping_) {
-      // The framer stops at each line so the coroutine can await the router in between.
-      std::string line;
-      bool too_long = false;
-      bool got = false;
-      const auto used = framer_.feed(
-          bytes,
-          [&](std::string_view l) {
-            line.assign(l);
-            got = true;
-            return false;
-          },
-          [&] {
-            too_long = true;
-            return false;
-          });
-      bytes.remove_prefix(used);
-      if (got || too_long) {
-        last_line_at_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
-        if (rate_.enabled()) co_await pace();
-      }
-      if (too_long) {
-        auto r = request(router_request::kind::reply, {}, protocol::format_error(protocol::error_code::line_too_long));
-        co_await send_to_router(std::move(r));
-      } else if (got) {
-        co_await forward(std::move(line));
-      }
+    const_iterator() = default;
+    explicit const_iterator(const chunk* c) : chunk_(c) {}
+    asio::const_buffer operator*() const { return asio::const_buffer(chunk_->data, chunk_->size); }
+    const_iterator& operator++() {
+      chunk_ = chunk_->next;
+      return *this;
     }
-    framer_.release_memory();
-  }
-  spdlog::debug("session {} stops reading: {}", id_, ec ? ec.message() : (quit_ ? "QUIT" : "shutdown"));
-  if (!quit_) {
-    auto r = request(router_request::kind::leave);
-    co_await send_to_router(std::move(r));
-  }
-}
+    const_iterator operator++(int) {
+      auto before = *this;
+      ++*this;
+      return before;
+    }
+    bool operator==(const const_iterator&) const = default;
 
-awaitable<void> session::pace() {
-  auto wait = rate_.take(std::chrono::steady_clock::now());
-  if (wait == std::chrono::steady_clock::duration::zero()) co_return;
-  stats_.rate_limited.fetch_add(1, std::memory_order_relaxed);
-  spdlog::debug("session {} over its message rate: pausing reads", id_);
-  asio::steady_timer timer(strand_);
-  while (wait != std::chrono::steady_clock::duration::zero() && !stopping_) {
-    timer.expires_after(wait);
-    co_await timer.async_wait(asio::bind_cancellation_slot(read_cancel_.slot(), use_tuple));
-    wait = rate_.take(std::chrono::steady_clock::now());
-  }
-}
+   private:
+    const chunk* chunk_ = nullptr;
+  };
+  using value_type = asio::const_buffer;
 
-awaitable<void> session::forward(std::string line) {
-  spdlog::trace("session {} <- {}", id_, line);
-  auto parsed = protocol::parse_command(line);
-  if (auto* error = std::get_if<protocol::parse_error>(&parsed)) {
-    auto r = request(router_request::kind::reply, {}, protocol::format_error(error->code));
-    co_await send_to_router(std::move(r));
-    co_return;
-  }
-  auto& cmd = std::get<protocol::command>(parsed);
-  // After QUIT the router forgets this session: nothing more is read.
-  quit_ = cmd.kind == protocol::command_kind::quit;
-  auto r = request(router_request::kind::command, std::move(cmd));
-  co_await send_to_router(std::move(r));
-}
+  explicit chunk_buffers(const chunk* head) : head_(head) {}
+  const_iterator begin() const { return const_iterator(head_); }
+  const_iterator end() const { return const_iterator(); }
+
+ private:
+  const chunk* head_;
+};
 
 // GCC 12 bitwise-copies non-trivial temporaries made inside a co_await
 // expression (an invalid free under ASan), so requests are built by this plain
-// function into a named object first, and only then moved into the coroutine.
-router_request session::request(router_request::kind what, protocol::command cmd, std::string line) const {
+// function into a named object first, and only then moved where they go.
+router_request make_request(router_request::kind what, session_id from, protocol::command cmd = {},
+                            std::string line = {}) {
   router_request r;
   r.what = what;
-  r.from = id_;
+  r.from = from;
   r.cmd = std::move(cmd);
   r.line = std::move(line);
   return r;
 }
 
-awaitable<void> session::send_to_router(router_request r) {
-  // The common case costs no suspension; a full queue parks only this reader.
-  if (!router_->try_post(r)) co_await router_->post(std::move(r));
+}  // namespace
+
+template <typename Stream>
+session<Stream>::session(Stream stream, const strand& ex, session_id id, std::shared_ptr<router> router,
+                         const session_limits& limits, server_stats& stats, std::shared_ptr<void> ticket)
+    : stream_(std::move(stream)),
+      strand_(ex),
+      id_(id),
+      remote_(stream_.remote_endpoint()),
+      router_(std::move(router)),
+      outbox_(limits.output),
+      framer_(limits.max_line),
+      stats_(stats),
+      rate_(limits.msg_rate, limits.msg_burst, clock::now()),
+      connected_at_(clock::now()),
+      last_line_at_(connected_at_.time_since_epoch().count()),
+      ticket_(std::move(ticket)) {}
+
+template <typename Stream>
+session<Stream>::~session() {
+  spdlog::info("session {} from {} closed", id_, remote_);
 }
 
-awaitable<void> session::write_loop() {
-  std::vector<std::string> batch;
-  std::vector<asio::const_buffer> buffers;
-  bool last = false;
-  while (outbox_.take(batch, last)) {
-    // Everything queued goes out in one gathered write: a burst costs one syscall.
-    std::size_t bytes = 0;
-    for (const auto& l : batch) {
-      if (!l.empty()) buffers.emplace_back(asio::buffer(l));
-      bytes += l.size();
+template <typename Stream>
+std::string session<Stream>::describe() const {
+  return fmt::format("{} from {}", id_, remote_);
+}
+
+template <typename Stream>
+void session<Stream>::start() {
+  deliver(protocol::format_hello());
+  auto self = this->shared_from_this();
+  asio::co_spawn(strand_, read_pass(true), asio::bind_executor(strand_, [self](std::exception_ptr e, bool more) {
+                   log_exception{"session reader"}(e);
+                   if (!e && more) self->arm_read();
+                 }));
+}
+
+// ---- reading ----
+
+template <typename Stream>
+void session<Stream>::arm_read() {
+  // A plain handler, not a coroutine: an idle session holds only this wait.
+  stream_.async_wait_readable(
+      asio::bind_cancellation_slot(read_cancel_.slot(), [self = this->shared_from_this()](asio::error_code ec) {
+        const bool readable = !ec && !self->stopping_;
+        asio::co_spawn(self->strand_, self->read_pass(readable),
+                       asio::bind_executor(self->strand_, [self](std::exception_ptr e, bool more) {
+                         log_exception{"session reader"}(e);
+                         if (!e && more) self->arm_read();
+                       }));
+      }));
+}
+
+template <typename Stream>
+awaitable<bool> session<Stream>::read_pass(bool readable) {
+  if (!joined_) {
+    joined_ = true;
+    auto join = make_request(router_request::kind::join, id_);
+    join.joining = this->shared_from_this();
+    if (!router_->try_post(join)) co_await router_->post(std::move(join));
+  }
+  asio::error_code ec;
+  while (readable && !stopping_ && !quit_) {
+    read_buffer buffer;
+    const auto n = stream_.read_some(asio::buffer(buffer.data(), read_chunk), ec);
+    if (ec == asio::error::would_block) co_return true;  // idle again: wait for readiness
+    if (ec) break;
+    stats_.bytes_in.fetch_add(n);
+    std::string_view bytes(buffer.data(), n);
+    bool got_line = false;
+    while (!bytes.empty() && !quit_ && !stopping_) {
+      // Lines are handled inside the framer's callbacks, as views into the
+      // buffer; a callback stops the framer only when the pass must wait.
+      const auto used = framer_.feed(
+          bytes,
+          [&](std::string_view line) {
+            got_line = true;
+            return handle_line(line, false);
+          },
+          [&] {
+            got_line = true;
+            return handle_too_long();
+          });
+      bytes.remove_prefix(used);
+      while (blocked_ || paused_line_) {
+        if (blocked_) {
+          auto request = std::move(*blocked_);
+          blocked_.reset();
+          co_await router_->post(std::move(request));
+        }
+        if (paused_line_) {
+          co_await pace();
+          auto line = std::move(*paused_line_);
+          paused_line_.reset();
+          if (!stopping_) handle_line(line, true);
+        }
+      }
     }
-    auto [write_ec, written] = co_await asio::async_write(socket_, buffers, use_tuple);
-    outbox_.written(bytes);
-    stats_.bytes_out.fetch_add(written, std::memory_order_relaxed);
-    batch.clear();
-    buffers.clear();
-    if (write_ec) {
-      spdlog::debug("session {} write failed: {}", id_, write_ec.message());
-      outbox_.abandon();
-      close_socket();
-      co_return;
+    if (got_line) last_line_at_.store(clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    framer_.release_memory();
+  }
+  spdlog::debug("session {} stops reading: {}", id_, ec ? ec.message() : (quit_ ? "QUIT" : "shutdown"));
+  chat_.reset();  // the partner's sink is no longer needed (and must not keep it alive)
+  if (!quit_) {
+    auto leave = make_request(router_request::kind::leave, id_);
+    if (!router_->try_post(leave)) co_await router_->post(std::move(leave));
+  }
+  co_return false;
+}
+
+template <typename Stream>
+bool session<Stream>::handle_line(std::string_view line, bool paced) {
+  if (!paced && rate_.enabled() && rate_.take(clock::now()) != clock::duration::zero()) {
+    paused_line_ = std::make_unique<std::string>(line);
+    return false;
+  }
+  spdlog::trace("session {} <- {}", id_, line);
+  const auto parsed = protocol::parse_command_view(line);
+  if (const auto* error = std::get_if<protocol::parse_error>(&parsed))
+    return reply(protocol::format_error(error->code));
+  const auto& cmd = std::get<protocol::command_view>(parsed);
+
+  // The data plane: in a chat, with nothing at the router, a MSG goes straight
+  // into the partner's queue. Anything else follows the control requests.
+  if (cmd.kind == protocol::command_kind::msg && chat_ && !cmd.argument.empty() && idle_at_router()) {
+    switch (chat_->partner->deliver_msg(chat_->id, chat_->self_name, cmd.argument)) {
+      case msg_sink::result::delivered:
+        stats_.messages_relayed.fetch_add(1);
+        return true;
+      case msg_sink::result::slow_consumer: {
+        // The partner was cut: the router ends it and tells us DISCONNECTED.
+        // The line is dropped with the partner's queue, as the router would drop it.
+        return route(make_request(router_request::kind::slow_consumer, chat_->partner->sink_id()));
+      }
+      case msg_sink::result::not_in_chat:
+        break;  // the chat is ending: the router answers in order
     }
-    if (last) {
-      co_await close_gracefully();
-      co_return;
-    }
+  }
+  // After QUIT the router forgets this session: nothing more is read.
+  quit_ = cmd.kind == protocol::command_kind::quit;
+  ++pending_requests_;
+  return route(
+      make_request(router_request::kind::command, id_, protocol::command{cmd.kind, std::string(cmd.argument)}));
+}
+
+template <typename Stream>
+bool session<Stream>::handle_too_long() {
+  return reply(protocol::format_error(protocol::error_code::line_too_long));
+}
+
+template <typename Stream>
+bool session<Stream>::reply(std::string line) {
+  if (idle_at_router()) {
+    if (deliver(line) != outbox::push_result::slow_consumer) return true;
+    // Our own queue is over its limit: we are the slow consumer.
+    return route(make_request(router_request::kind::slow_consumer, id_));
+  }
+  ++pending_requests_;
+  return route(make_request(router_request::kind::reply, id_, {}, std::move(line)));
+}
+
+template <typename Stream>
+bool session<Stream>::route(router_request request) {
+  // The common case costs no suspension; a full queue parks only this reader.
+  if (router_->try_post(request)) return true;
+  blocked_ = std::make_unique<router_request>(std::move(request));
+  return false;
+}
+
+template <typename Stream>
+awaitable<void> session<Stream>::pace() {
+  auto wait = rate_.take(clock::now());
+  if (wait == clock::duration::zero()) co_return;
+  stats_.rate_limited.fetch_add(1, std::memory_order_relaxed);
+  spdlog::debug("session {} over its message rate: pausing reads", id_);
+  asio::steady_timer timer(strand_);
+  while (wait != clock::duration::zero() && !stopping_) {
+    timer.expires_after(wait);
+    co_await timer.async_wait(asio::bind_cancellation_slot(read_cancel_.slot(), use_tuple));
+    wait = rate_.take(clock::now());
   }
 }
 
-awaitable<void> session::close_gracefully() {
+// ---- chats ----
+
+template <typename Stream>
+void session<Stream>::enter_chat(chat_id chat, std::string self_name, std::shared_ptr<msg_sink> partner) {
+  outbox_.accept_chat(chat);
+  auto side = std::make_unique<chat_side>(chat_side{chat, std::move(self_name), std::move(partner)});
+  asio::post(strand_,
+             [self = this->shared_from_this(), side = std::move(side)]() mutable { self->chat_ = std::move(side); });
+}
+
+template <typename Stream>
+void session<Stream>::leave_chat() {
+  outbox_.refuse_chats();
+  asio::post(strand_, [self = this->shared_from_this()] { self->chat_.reset(); });
+}
+
+template <typename Stream>
+msg_sink::result session<Stream>::deliver_msg(chat_id chat, std::string_view sender, std::string_view text) {
+  switch (outbox_.push_msg(chat, sender, text)) {
+    case outbox::push_result::queued_start:
+      start_writer();
+      return result::delivered;
+    case outbox::push_result::queued:
+      return result::delivered;
+    case outbox::push_result::slow_consumer:
+      return result::slow_consumer;
+    case outbox::push_result::ended:
+    case outbox::push_result::not_in_chat:
+      break;
+  }
+  return result::not_in_chat;
+}
+
+// ---- writing ----
+
+template <typename Stream>
+outbox::push_result session<Stream>::deliver(std::string_view line) {
+  const auto pushed = outbox_.push(line);
+  if (pushed == outbox::push_result::queued_start) start_writer();
+  return pushed;
+}
+
+template <typename Stream>
+void session<Stream>::deliver_last(std::string_view line) {
+  if (outbox_.push_last(line) == outbox::push_result::queued_start) start_writer();
+}
+
+template <typename Stream>
+void session<Stream>::start_writer() {
+  // Posted, not dispatched: lines queued by the rest of this read pass (or by the
+  // partner's) join the same gathered write.
+  asio::post(strand_, [self = this->shared_from_this()] { self->write_next(); });
+}
+
+template <typename Stream>
+void session<Stream>::write_next() {
+  if (!outbox_.take(writing_)) return;  // idle: the next push starts a writer again
+  if (writing_.bytes == 0) {
+    on_written({}, 0);  // only the end of the connection is queued
+    return;
+  }
+  stream_.async_write(
+      chunk_buffers(writing_.head),
+      [self = this->shared_from_this()](const asio::error_code& ec, std::size_t n) { self->on_written(ec, n); });
+}
+
+template <typename Stream>
+void session<Stream>::on_written(const asio::error_code& ec, std::size_t bytes) {
+  stats_.bytes_out.fetch_add(bytes);
+  const bool last = writing_.last;
+  outbox_.written(writing_);
+  if (ec) {
+    spdlog::debug("session {} write failed: {}", id_, ec.message());
+    outbox_.abandon();
+    stream_.close();
+    return;
+  }
+  if (last) {
+    asio::co_spawn(strand_, close_gracefully(),
+                   asio::bind_executor(strand_, [self = this->shared_from_this()](std::exception_ptr e) {
+                     log_exception{"session close"}(e);
+                   }));
+    return;
+  }
+  write_next();
+}
+
+template <typename Stream>
+awaitable<void> session<Stream>::close_gracefully() {
   // Closing a socket with unread input makes the kernel reset the connection and
   // drop what is still in flight: the BYE line itself. So send FIN after the last
   // line, discard what the client still sends until it closes too, and give up
   // after a bounded wait.
-  asio::error_code ec;
-  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  stream_.shutdown_send();
   asio::steady_timer deadline(strand_, closing_linger);
-  deadline.async_wait([self = shared_from_this()](asio::error_code e) {
-    if (!e) self->close_socket();
+  deadline.async_wait([self = this->shared_from_this()](asio::error_code e) {
+    if (!e) self->stream_.close();
   });
   std::array<char, 512> discard;
   for (;;) {
-    auto [read_ec, n] = co_await socket_.async_read_some(asio::buffer(discard), use_tuple);
+    auto [read_ec, n] = co_await stream_.async_read_some(asio::buffer(discard), use_tuple);
     if (read_ec) break;
   }
   deadline.cancel();
-  close_socket();
+  stream_.close();
   if (abort_timer_) abort_timer_->cancel();
 }
 
-void session::close_socket() {
-  asio::error_code ec;
-  if (!socket_.is_open()) return;
-  socket_.shutdown(tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
-}
+// ---- ending ----
 
-void session::stop_reading() {
-  asio::post(strand_, [self = shared_from_this()] {
+template <typename Stream>
+void session<Stream>::stop_reading() {
+  asio::post(strand_, [self = this->shared_from_this()] {
     self->stopping_ = true;
     self->read_cancel_.emit(asio::cancellation_type::terminal);
   });
 }
 
-void session::abort_after(std::chrono::milliseconds grace) {
-  asio::post(strand_, [self = shared_from_this(), grace] {
-    if (!self->socket_.is_open()) return;
+template <typename Stream>
+void session<Stream>::abort_after(std::chrono::milliseconds grace) {
+  asio::post(strand_, [self = this->shared_from_this(), grace] {
+    if (!self->stream_.is_open()) return;
     self->abort_timer_ = std::make_unique<asio::steady_timer>(self->strand_, grace);
     // The handler holds only a weak reference: the timer must not keep a finished session alive.
     self->abort_timer_->async_wait([weak = std::weak_ptr<session>(self)](asio::error_code ec) {
       auto s = weak.lock();
-      if (ec || !s || !s->socket_.is_open()) return;
+      if (ec || !s || !s->stream_.is_open()) return;
       spdlog::warn("session {} did not flush its BYE in time: resetting it", s->id_);
       s->abort();
     });
   });
 }
 
-void session::abort() {
-  asio::post(strand_, [self = shared_from_this()] {
+template <typename Stream>
+void session<Stream>::abort() {
+  asio::post(strand_, [self = this->shared_from_this()] {
     self->stopping_ = true;
-    // Reset rather than FIN: the kernel would otherwise keep the unread backlog
-    // and go on trickling it to a client that does not read.
-    asio::error_code ec;
-    self->socket_.set_option(asio::socket_base::linger(true, 0), ec);
-    self->socket_.close(ec);
+    self->chat_.reset();
+    self->stream_.reset();
   });
 }
+
+template class session<plain_stream>;
 
 }  // namespace chat

@@ -54,6 +54,15 @@ struct parse_error {
 
 using parse_result = std::variant<command, parse_error>;
 
+// A parsed command whose argument points into the parsed line: the reader's hot
+// path parses a MSG without copying its text (the view lives as long as the line).
+struct command_view {
+  command_kind kind;
+  std::string_view argument;
+};
+
+using parse_view_result = std::variant<command_view, parse_error>;
+
 // Parses one line, already stripped of its LF (and of a CR before it); further
 // CRs at its end are dropped too, as a receiver's framer would drop them.
 // Keywords are case-insensitive and separated from their argument by one or more
@@ -61,6 +70,8 @@ using parse_result = std::variant<command, parse_error>;
 // spaces; names, tokens and prefixes lose trailing spaces. Extra words after
 // DISCONNECT, QUIT and HELP are ignored.
 parse_result parse_command(std::string_view line);
+// The same rules, without copying: the argument is a view into `line`.
+parse_view_result parse_command_view(std::string_view line);
 
 std::string_view keyword(command_kind kind);
 std::string_view wire_name(error_code code);

@@ -11,12 +11,12 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
+#include "chat/peer.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat {
-
-using session_id = std::uint64_t;
 
 struct delivery {
   session_id to = 0;
@@ -25,10 +25,16 @@ struct delivery {
   bool last = false;
 };
 
-// What one command produces: at most a reply and one event for the partner.
+// What one command produces: at most a reply and one event for the partner,
+// and the chat it opened or closed, if any. The router applies a closed chat
+// before it queues the lines (so no MSG of that chat follows DISCONNECTED) and
+// an opened chat after (so none precedes OK CONNECTED).
 struct outcome {
+  using pair = std::pair<session_id, session_id>;
   std::array<delivery, 2> items;
   std::size_t count = 0;
+  std::optional<pair> chat_opened;  // {requester, target}
+  std::optional<pair> chat_closed;  // {the side that left, its partner}
 
   void add(session_id to, std::string line, bool last = false) { items.at(count++) = {to, std::move(line), last}; }
   const delivery* begin() const { return items.data(); }
@@ -45,6 +51,7 @@ class registry {
   outcome leave(session_id id);
 
   bool contains(session_id id) const { return users_.contains(id); }
+  bool is_registered(session_id id) const;
   std::size_t registered() const { return by_name_.size(); }
   std::size_t active_chats() const { return chats_; }
   std::optional<std::string> name_of(session_id id) const;

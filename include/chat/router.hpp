@@ -1,9 +1,13 @@
-// The router owns the registry (names and pairings) and runs as one coroutine
-// on its own strand, fed by a concurrent channel: sessions post their parsed
-// commands into it and it answers by pushing lines into their outboxes. No
-// mutex guards its maps because nothing else touches them, and it never waits on
-// a session: a full outbox is a slow consumer, cut off by policy. A second
-// coroutine on the same strand sweeps for timeouts and logs the stats line.
+// The control plane. The router owns the registry (names and pairings) and runs
+// as one coroutine on its own strand, fed by a concurrent channel: connections
+// post their control commands into it (REGISTER, CONNECT, DISCONNECT, WHO, ...,
+// and any MSG that cannot take the direct path) and it answers by queueing
+// lines for them. It sees connections only as `peer`s. When a chat opens it
+// hands each side its partner's `msg_sink`, and from then on MSG lines go from
+// one side's reader straight into the other's send queue without passing here.
+// No mutex guards its maps because nothing else touches them, and it never
+// waits on a connection: a full send queue is a slow consumer, cut by policy. A
+// second coroutine on the same strand sweeps for timeouts and logs the stats line.
 #pragma once
 
 #include <chrono>
@@ -13,28 +17,34 @@
 #include <unordered_map>
 
 #include "chat/net.hpp"
+#include "chat/peer.hpp"
 #include "chat/protocol.hpp"
 #include "chat/registry.hpp"
 #include "chat/server_stats.hpp"
 
 namespace chat {
 
-class session;
-
 struct router_request {
-  enum class kind { join, command, reply, leave, shutdown };
+  enum class kind {
+    join,           // a connection arrived: `joining` is its peer
+    command,        // a parsed command (`cmd`) to handle in order
+    reply,          // a line (`line`) to queue in order (parse errors)
+    leave,          // the connection's reader stopped (EOF, reset, shutdown)
+    slow_consumer,  // `from` was cut by the slow-consumer policy while a partner sent to it
+    shutdown,       // say BYE SHUTDOWN to everyone
+  };
   kind what = kind::command;
   session_id from = 0;
-  std::shared_ptr<session> joining;  // join: the session to answer through
-  protocol::command cmd;             // command
-  std::string line;                  // reply: a line to queue in order (parse errors)
+  std::shared_ptr<peer> joining;
+  protocol::command cmd;
+  std::string line;
 };
 
 struct router_limits {
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};       // no complete line for this long
   std::chrono::milliseconds register_timeout{std::chrono::seconds(30)};  // unregistered for this long
   std::chrono::milliseconds stats_interval{std::chrono::minutes(1)};     // 0: no stats line
-  // How long a session told BYE may take to flush it before it is reset.
+  // How long a connection told BYE may take to flush it before it is reset.
   std::chrono::milliseconds flush_grace{std::chrono::seconds(5)};
   std::size_t queue_capacity = 4096;
 };
@@ -44,29 +54,37 @@ class router {
   router(const pool_executor& pool, const router_limits& limits, server_stats& stats,
          std::function<std::size_t()> live_sessions);
 
-  // Runs until shutdown() has been processed and every session has left.
+  // Runs until shutdown() has been processed and every connection has left.
   awaitable<void> run();
-  // Closes sessions past their idle or register timeout and logs the stats line,
-  // once a tick, until shutdown.
+  // Closes connections past their idle or register timeout and logs the stats
+  // line, once a tick, until shutdown.
   awaitable<void> sweep();
 
-  // Thread-safe entry points for sessions. try_post queues without waiting and
+  // Thread-safe entry points for connections. try_post queues without waiting and
   // leaves `request` untouched when the queue is full; post then waits for room,
   // which holds back only the sending reader (backpressure), never the router.
   bool try_post(router_request& request);
   awaitable<void> post(router_request request);
-  // Thread-safe, never waits: asks every session to say BYE SHUTDOWN and end.
+  // Thread-safe, never waits: asks every connection to say BYE SHUTDOWN and end.
   void shutdown();
+
+  // Handles one request. Only on the router's strand (run() calls it), or from a
+  // test thread while nothing else runs the router.
+  void handle(router_request& request);
 
   const strand& executor() const { return strand_; }
 
  private:
-  void handle(router_request& request);
+  // Opens or closes the outcome's chat and queues its lines, in the order that
+  // keeps direct MSG lines between OK CONNECTED and DISCONNECTED.
+  void apply(const outcome& out);
   void deliver(const outcome& out);
-  // Ends a session whose outbox is full: frees its name, tells its partner, resets it.
+  void open_chat(session_id requester, session_id target);
+  // Ends a connection whose send queue the policy cut: frees its name, tells its partner, resets it.
   void drop_slow_consumer(session_id id);
-  // Ends a session with a BYE line: frees its name, tells its partner, flushes, closes.
+  // Ends a connection with a BYE line: frees its name, tells its partner, flushes, closes.
   void say_bye(session_id id, protocol::bye_reason reason);
+  void done(session_id id);
   void update_gauges();
 
   strand strand_;
@@ -75,7 +93,8 @@ class router {
   std::function<std::size_t()> live_sessions_;
   concurrent_channel<void(asio::error_code, router_request)> requests_;
   registry registry_;
-  std::unordered_map<session_id, std::shared_ptr<session>> sessions_;
+  std::unordered_map<session_id, std::shared_ptr<peer>> peers_;
+  chat_id last_chat_ = 0;
   bool shutting_down_ = false;
 };
 

@@ -14,7 +14,7 @@
 #include "chat/router.hpp"
 #include "chat/server_config.hpp"
 #include "chat/server_stats.hpp"
-#include "chat/session.hpp"
+#include "chat/session.hpp"  // session_limits
 
 namespace chat {
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "chat/protocol.hpp"
+#include "chat/slow_consumer.hpp"
 
 namespace chat {
 
@@ -15,11 +16,11 @@ struct server_config {
   std::uint16_t port = 5555;  // 0 picks an ephemeral port (tests)
   std::size_t threads = 0;    // 0: one per core
   std::size_t max_line = protocol::default_max_line;
-  std::size_t max_clients = 0;             // 0: as many as the open-files limit allows
-  std::size_t max_outbox_bytes = 1 << 20;  // per client; past it the client is a slow consumer
-  std::size_t max_per_ip = 0;              // connections from one address; 0: no limit
-  double msg_rate = 0;                     // lines per second per client; 0: no limit
-  double msg_burst = 0;                    // lines a client may send at once (default: one second's worth)
+  std::size_t max_clients = 0;  // 0: as many as the open-files limit allows
+  output_limits output;         // per client: the slow-consumer policy's limits (--max-queue)
+  std::size_t max_per_ip = 0;   // connections from one address; 0: no limit
+  double msg_rate = 0;          // lines per second per client; 0: no limit
+  double msg_burst = 0;         // lines a client may send at once (default: one second's worth)
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds register_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds stats_interval{std::chrono::minutes(1)};  // 0: no stats line

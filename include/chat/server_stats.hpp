@@ -1,5 +1,6 @@
-// Counters of a running server: written with relaxed atomics where the events
-// happen (router, sessions, listener), read by the stats log line and by tests.
+// Counters of a running server: written where the events happen (router,
+// sessions, listener), read by the stats log line and by tests. The per-message
+// counters are sharded by thread so that the relay's threads share no cache line.
 #pragma once
 
 #include <atomic>
@@ -7,14 +8,16 @@
 #include <cstdint>
 #include <string>
 
+#include "chat/sharded_counter.hpp"
+
 namespace chat {
 
 struct server_stats {
   std::atomic<std::size_t> registered{0};
   std::atomic<std::size_t> active_chats{0};
-  std::atomic<std::uint64_t> messages_relayed{0};
-  std::atomic<std::uint64_t> bytes_in{0};
-  std::atomic<std::uint64_t> bytes_out{0};
+  sharded_counter messages_relayed;
+  sharded_counter bytes_in;
+  sharded_counter bytes_out;
   std::atomic<std::uint64_t> slow_consumers{0};
   std::atomic<std::uint64_t> rate_limited{0};  // times a reader paused for its message rate
   std::atomic<std::uint64_t> timeouts{0};      // idle and register timeouts

@@ -1,99 +1,128 @@
-// One client connection: a reader coroutine that frames and parses lines and
-// posts them to the router, and a writer coroutine, started only while lines
-// are queued, that drains the outbox with gathered writes. Both run on the session's own strand; the socket, the framer
-// and the stop flag are touched only from there.
+// One client connection, over a transport `Stream` (plain_stream.hpp describes
+// the seam). Everything runs on the session's own strand.
+//
+// Reading: while idle the session holds only a pending readiness wait with a
+// plain handler; when bytes arrive a short coroutine (a "read pass") frames
+// and handles them and ends, so an idle connection holds no coroutine frame and
+// no buffer. A MSG goes straight into the partner's send queue when the
+// session is in a chat and has no control request still at the router;
+// otherwise it follows its control requests through the router, so replies
+// keep command order under pipelining.
+//
+// Writing: the send queue (outbox) starts a writer only while bytes are
+// queued; it hands everything queued to one gathered write.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "chat/line_framer.hpp"
 #include "chat/net.hpp"
 #include "chat/outbox.hpp"
+#include "chat/peer.hpp"
 #include "chat/rate_limiter.hpp"
-#include "chat/registry.hpp"
-#include "chat/router.hpp"
 #include "chat/server_stats.hpp"
 
 namespace chat {
 
+class router;
+struct router_request;
+
 struct session_limits {
   std::size_t max_line = 4096;
-  std::size_t max_outbox_bytes = 1 << 20;
-  double msg_rate = 0;  // lines per second; 0: no limit
+  output_limits output;  // the slow-consumer policy's limits
+  double msg_rate = 0;   // lines per second; 0: no limit
   double msg_burst = 0;
 };
 
-class session : public std::enable_shared_from_this<session> {
+template <typename Stream>
+class session final : public peer, public msg_sink, public std::enable_shared_from_this<session<Stream>> {
  public:
   // `ticket` is held for the session's lifetime: the server counts live sessions with it.
-  session(asio::basic_stream_socket<tcp, strand> socket, const strand& ex, session_id id,
-          std::shared_ptr<router> router, const session_limits& limits, server_stats& stats,
-          std::shared_ptr<void> ticket);
-  ~session();
+  session(Stream stream, const strand& ex, session_id id, std::shared_ptr<router> router, const session_limits& limits,
+          server_stats& stats, std::shared_ptr<void> ticket);
+  ~session() override;
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
-  // Greets the client, joins the router and starts both coroutines.
+  // Greets the client, joins the router and starts reading.
   void start();
-
   session_id id() const { return id_; }
-  const tcp::endpoint& remote() const { return remote_; }
-  // Thread-safe: queue a line for the client, starting a writer if none runs.
-  // `full` means the client is a slow consumer; `ended` that the line was dropped
-  // because the connection is closing.
-  outbox::push_result deliver(std::string line);
-  // Thread-safe: queue the last line (possibly empty); the connection ends after it.
-  void deliver_last(std::string line);
-  std::size_t queued_bytes() const { return outbox_.queued_bytes(); }
 
-  // Thread-safe: stop reading (server shutdown); the writer still flushes.
-  void stop_reading();
-  // Thread-safe: close the connection now (a slow consumer cannot be flushed).
-  void abort();
-  // Thread-safe: close the connection after `grace` unless it has ended by then.
-  void abort_after(std::chrono::milliseconds grace);
-
-  // Thread-safe: when the session connected, and when it last sent a complete
-  // line (a client trickling bytes without LF does not count as active).
-  std::chrono::steady_clock::time_point connected_at() const { return connected_at_; }
-  std::chrono::steady_clock::time_point last_line_at() const {
-    return std::chrono::steady_clock::time_point(
-        std::chrono::steady_clock::duration(last_line_at_.load(std::memory_order_relaxed)));
+  // peer
+  outbox::push_result deliver(std::string_view line) override;
+  void deliver_last(std::string_view line) override;
+  void stop_reading() override;
+  void abort() override;
+  void abort_after(std::chrono::milliseconds grace) override;
+  void request_done() override { pending_requests_.fetch_sub(1, std::memory_order_release); }
+  void enter_chat(chat_id chat, std::string self_name, std::shared_ptr<msg_sink> partner) override;
+  void leave_chat() override;
+  std::shared_ptr<msg_sink> sink() override { return this->shared_from_this(); }
+  clock::time_point connected_at() const override { return connected_at_; }
+  clock::time_point last_activity() const override {
+    return clock::time_point(clock::duration(last_line_at_.load(std::memory_order_relaxed)));
   }
+  std::size_t queued_bytes() const override { return outbox_.queued_bytes(); }
+  std::string describe() const override;
+
+  // msg_sink
+  result deliver_msg(chat_id chat, std::string_view sender, std::string_view text) override;
+  session_id sink_id() const override { return id_; }
 
  private:
-  awaitable<void> read_loop();
+  // The session's side of a chat, as the router last told it (on the strand).
+  struct chat_side {
+    chat_id id = 0;
+    std::string self_name;
+    std::shared_ptr<msg_sink> partner;
+  };
+
+  void arm_read();
+  // Reads and handles what is ready; returns false once reading has ended (the router was told).
+  awaitable<bool> read_pass(bool readable);
+  // Handles one line without waiting if it can; false means it set blocked_ or
+  // paused_line_ and the read pass must wait before the next line.
+  bool handle_line(std::string_view line, bool paced);
+  bool handle_too_long();
+  // Queues a reply in order: straight into the own queue when nothing is at the router.
+  bool reply(std::string line);
+  // Sends a request to the router in order; false if it has to wait for room (blocked_).
+  bool route(router_request request);
+  bool idle_at_router() const { return pending_requests_.load(std::memory_order_acquire) == 0; }
   // Holds the reader back while the client is over its message rate.
   awaitable<void> pace();
-  // Runs while lines are queued: one gathered write per batch.
-  awaitable<void> write_loop();
+
   void start_writer();
-  // Posts one framed line to the router, or answers a line that did not parse.
-  awaitable<void> forward(std::string line);
-  // Hands a request to the router, waiting only if its queue is full.
-  awaitable<void> send_to_router(router_request request);
-  router_request request(router_request::kind what, protocol::command cmd = {}, std::string line = {}) const;
+  void write_next();
+  void on_written(const asio::error_code& ec, std::size_t bytes);
   // After the last line: FIN, discard the client's input until it closes, then close.
   awaitable<void> close_gracefully();
-  void close_socket();
 
-  using socket_type = asio::basic_stream_socket<tcp, strand>;  // a concrete executor: no boxed copies
-  socket_type socket_;
+  Stream stream_;
   strand strand_;
   session_id id_;
   tcp::endpoint remote_;
   std::shared_ptr<router> router_;
   outbox outbox_;
+  outbox::batch writing_;  // the batch being written (writer only)
   line_framer framer_;
   server_stats& stats_;
   rate_limiter rate_;
-  std::chrono::steady_clock::time_point connected_at_;
-  std::atomic<std::chrono::steady_clock::rep> last_line_at_;
+  clock::time_point connected_at_;
+  std::atomic<clock::rep> last_line_at_;
+  // Requests posted to the router and not yet handled (the join counts from the start).
+  std::atomic<std::uint32_t> pending_requests_{1};
+  std::unique_ptr<chat_side> chat_;                  // strand only; null outside a chat
+  std::unique_ptr<router_request> blocked_;          // read pass only: waits for room at the router
+  std::unique_ptr<std::string> paused_line_;         // read pass only: waits for the message rate
   std::unique_ptr<asio::steady_timer> abort_timer_;  // only for a session told to end
   asio::cancellation_signal read_cancel_;
+  bool joined_ = false;
   bool stopping_ = false;
   bool quit_ = false;
   std::shared_ptr<void> ticket_;

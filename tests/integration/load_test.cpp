@@ -75,7 +75,7 @@ TEST_CASE("50 silent connections and 50 half-sent lines do not hold anyone up") 
 
 TEST_CASE("a client that never reads is cut off as a slow consumer - other pairs and memory unaffected") {
   chat::server_config config;
-  config.max_outbox_bytes = 256 * 1024;
+  config.output.hard_bytes = 256 * 1024;
   running_server server(config);
   test_client flooder(server.port()), sink(server.port());
   flooder.register_as("Flooder");

@@ -31,7 +31,7 @@ TEST_CASE("a zero rate disables the limit") {
 
 TEST_CASE("the stats line names every counter") {
   chat::server_stats stats;
-  stats.messages_relayed = 7;
+  stats.messages_relayed.fetch_add(7);
   stats.slow_consumers = 1;
   const auto line = stats.summary(3);
   CHECK(line.find("connections=3 ") != std::string::npos);
