@@ -57,14 +57,10 @@ test_client::~test_client() {
 }
 
 void test_client::send(std::string_view bytes) {
-  while (!bytes.empty()) {
-    const auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    REQUIRE(n > 0);
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
+  REQUIRE(send_bytes(bytes));
 }
 
-std::string test_client::line() {
+std::optional<std::string> test_client::next_line() {
   const auto deadline = std::chrono::steady_clock::now() + read_timeout;
   for (;;) {
     const auto lf = buffer_.find('\n');
@@ -76,14 +72,28 @@ std::string test_client::line() {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd p{fd_, POLLIN, 0};
-    INFO("waiting for a line; have: " << buffer_);
-    REQUIRE(left.count() > 0);
-    REQUIRE(::poll(&p, 1, static_cast<int>(left.count())) == 1);
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) return std::nullopt;
     char chunk[65536];
     const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
-    REQUIRE(n > 0);
+    if (n <= 0) return std::nullopt;
     buffer_.append(chunk, static_cast<std::size_t>(n));
   }
+}
+
+bool test_client::send_bytes(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+std::string test_client::line() {
+  auto next = next_line();
+  INFO("no line in time (or the connection closed); have: " << buffer_);
+  REQUIRE(next.has_value());
+  return *next;
 }
 
 std::string test_client::ask(std::string_view command) {

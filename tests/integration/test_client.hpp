@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,10 @@ class test_client {
   void send(std::string_view bytes);
   // The next line without its LF; fails the test if none arrives in time.
   std::string line();
+  // The same without Catch's macros (which are not thread-safe), for a test's
+  // helper threads: false / nullopt when sending fails or no line arrives in time.
+  bool send_bytes(std::string_view bytes);
+  std::optional<std::string> next_line();
   // Sends a line (adding LF) and returns the next line received.
   std::string ask(std::string_view command);
   // Registers and checks the reply.
