@@ -1,0 +1,196 @@
+// The router (control plane) driven directly with fake peers: which lines each
+// connection gets, and in which order chats open and close around them.
+#include "chat/router.hpp"
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace chat;
+using protocol::command_kind;
+
+namespace {
+
+// Records every call the router makes, in order, as text.
+class fake_peer final : public peer, public msg_sink, public std::enable_shared_from_this<fake_peer> {
+ public:
+  explicit fake_peer(session_id id) : id_(id) {}
+
+  outbox::push_result deliver(std::string_view line) override {
+    if (cut_next) return outbox::push_result::slow_consumer;
+    events.push_back("line " + std::string(line.substr(0, line.size() - 1)));
+    return outbox::push_result::queued;
+  }
+  void deliver_last(std::string_view line) override { events.push_back("last " + std::string(line)); }
+  void stop_reading() override { events.push_back("stop"); }
+  void abort() override { events.push_back("abort"); }
+  void abort_after(std::chrono::milliseconds) override { events.push_back("abort_after"); }
+  void request_done() override { ++done; }
+  void enter_chat(chat_id chat, std::string self_name, std::shared_ptr<msg_sink> partner) override {
+    events.push_back("enter " + std::to_string(chat) + " " + self_name + " with " + std::to_string(partner->sink_id()));
+  }
+  void leave_chat() override { events.push_back("leave"); }
+  std::shared_ptr<msg_sink> sink() override { return shared_from_this(); }
+  clock::time_point connected_at() const override { return clock::now(); }
+  clock::time_point last_activity() const override { return clock::now(); }
+  std::size_t queued_bytes() const override { return 0; }
+  std::string describe() const override { return "fake " + std::to_string(id_); }
+  result deliver_msg(chat_id, std::string_view, std::string_view) override { return result::delivered; }
+  session_id sink_id() const override { return id_; }
+
+  std::vector<std::string> take_events() { return std::exchange(events, {}); }
+
+  std::vector<std::string> events;
+  int done = 0;
+  bool cut_next = false;
+
+ private:
+  session_id id_;
+};
+
+struct world {
+  asio::thread_pool pool{1};
+  server_stats stats;
+  router r{pool.get_executor(), router_limits{}, stats, [] { return std::size_t{0}; }};
+  std::vector<std::shared_ptr<fake_peer>> peers;
+
+  world() {
+    for (session_id id = 1; id <= 3; ++id) {
+      peers.push_back(std::make_shared<fake_peer>(id));
+      router_request join;
+      join.what = router_request::kind::join;
+      join.from = id;
+      join.joining = peers.back();
+      r.handle(join);
+    }
+  }
+  ~world() { pool.join(); }
+  fake_peer& p(session_id id) { return *peers.at(id - 1); }
+  void command(session_id from, command_kind kind, std::string arg = {}) {
+    router_request req;
+    req.what = router_request::kind::command;
+    req.from = from;
+    req.cmd = {kind, std::move(arg)};
+    r.handle(req);
+  }
+  void request(router_request::kind what, session_id from) {
+    router_request req;
+    req.what = what;
+    req.from = from;
+    r.handle(req);
+  }
+  // Noy (1) and Elias (2) registered and in a chat; events cleared.
+  void open_chat() {
+    command(1, command_kind::register_name, "Noy");
+    command(2, command_kind::register_name, "Elias");
+    command(1, command_kind::connect, "Elias");
+    for (auto& fp : peers) fp->take_events();
+  }
+};
+
+using events = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("router: a join and every command are acknowledged once, after their replies") {
+  world w;
+  CHECK(w.p(1).done == 1);  // the join
+  w.command(1, command_kind::register_name, "Noy");
+  w.command(1, command_kind::ping, "x");
+  router_request reply;
+  reply.what = router_request::kind::reply;
+  reply.from = 1;
+  reply.line = "ERR UNKNOWN_COMMAND unknown command, try HELP\n";
+  w.r.handle(reply);
+  CHECK(w.p(1).done == 4);
+  CHECK(w.p(1).take_events() ==
+        events{"line OK REGISTERED Noy", "line PONG x", "line ERR UNKNOWN_COMMAND unknown command, try HELP"});
+}
+
+TEST_CASE("router: CONNECT queues OK CONNECTED and CONNECTED before it opens the chat on both sides") {
+  world w;
+  w.command(1, command_kind::register_name, "Noy");
+  w.command(2, command_kind::register_name, "Elias");
+  w.p(1).take_events();
+  w.p(2).take_events();
+  w.command(1, command_kind::connect, "elias");
+  CHECK(w.p(1).take_events() == events{"line OK CONNECTED Elias", "enter 1 Noy with 2"});
+  CHECK(w.p(2).take_events() == events{"line CONNECTED Noy", "enter 1 Elias with 1"});
+}
+
+TEST_CASE("router: DISCONNECT closes the chat on both sides before it queues the lines") {
+  world w;
+  w.open_chat();
+  w.command(2, command_kind::disconnect);
+  CHECK(w.p(2).take_events() == events{"leave", "line OK DISCONNECTED Noy"});
+  CHECK(w.p(1).take_events() == events{"leave", "line DISCONNECTED Elias"});
+  // A new chat gets a new id: a stale sender's MSG can never match it.
+  w.command(1, command_kind::connect, "Elias");
+  CHECK(w.p(1).take_events() == events{"line OK CONNECTED Elias", "enter 2 Noy with 2"});
+}
+
+TEST_CASE("router: QUIT closes the chat, answers OK BYE as the last line and forgets the connection") {
+  world w;
+  w.open_chat();
+  w.command(1, command_kind::quit);
+  CHECK(w.p(1).take_events() == events{"leave", "last OK BYE\n"});
+  CHECK(w.p(2).take_events() == events{"leave", "line DISCONNECTED Noy"});
+  w.command(1, command_kind::ping);  // nothing answers a forgotten connection
+  CHECK(w.p(1).take_events().empty());
+  w.command(3, command_kind::register_name, "Noy");  // the name is free
+  CHECK(w.p(3).take_events() == events{"line OK REGISTERED Noy"});
+}
+
+TEST_CASE("router: a leave frees the name, tells the partner and flushes the connection") {
+  world w;
+  w.open_chat();
+  w.request(router_request::kind::leave, 2);
+  CHECK(w.p(1).take_events() == events{"leave", "line DISCONNECTED Elias"});
+  CHECK(w.p(2).take_events() == events{"leave", "last "});
+}
+
+TEST_CASE("router: a MSG through the router reaches the partner and counts as relayed") {
+  world w;
+  w.open_chat();
+  w.command(1, command_kind::msg, "hello");
+  CHECK(w.p(2).take_events() == events{"line MSG Noy hello"});
+  CHECK(w.stats.messages_relayed.load() == 1);
+}
+
+TEST_CASE("router: a slow consumer is reset, its name freed and its partner told") {
+  world w;
+  w.open_chat();
+  w.p(2).cut_next = true;
+  w.command(1, command_kind::msg, "flood");
+  CHECK(w.p(2).take_events() == events{"last ", "abort"});
+  CHECK(w.p(1).take_events() == events{"leave", "line DISCONNECTED Elias"});
+  CHECK(w.stats.slow_consumers.load() == 1);
+  w.command(3, command_kind::register_name, "Elias");
+  CHECK(w.p(3).take_events() == events{"line OK REGISTERED Elias"});
+}
+
+TEST_CASE("router: a partner's report of a slow consumer cuts it once") {
+  world w;
+  w.open_chat();
+  w.request(router_request::kind::slow_consumer, 2);
+  w.request(router_request::kind::slow_consumer, 2);  // a second report finds it gone
+  CHECK(w.p(2).take_events() == events{"last ", "abort"});
+  CHECK(w.p(1).take_events() == events{"leave", "line DISCONNECTED Elias"});
+  CHECK(w.stats.slow_consumers.load() == 1);
+}
+
+TEST_CASE("router: shutdown says BYE SHUTDOWN to everyone, and to a connection that joins after") {
+  world w;
+  w.request(router_request::kind::shutdown, 0);
+  for (session_id id = 1; id <= 3; ++id)
+    CHECK(w.p(id).take_events() == events{"last BYE SHUTDOWN the server is shutting down\n", "stop"});
+  auto late = std::make_shared<fake_peer>(9);
+  router_request join;
+  join.what = router_request::kind::join;
+  join.from = 9;
+  join.joining = late;
+  w.r.handle(join);
+  CHECK(late->take_events() == events{"last BYE SHUTDOWN the server is shutting down\n", "stop"});
+  CHECK(late->done == 1);
+}
