@@ -24,12 +24,12 @@ std::size_t pool_size(std::size_t requested) {
 server::server(server_config config)
     : config_(std::move(config)),
       pool_(pool_size(config_.threads)),
-      strand_(asio::make_strand(pool_.get_executor())),
+      strand_(asio::make_strand(pool_executor_of(pool_))),
       acceptor_(strand_),
       signals_(strand_),
       limits_{config_.max_line, config_.output, config_.msg_rate,
               config_.msg_burst > 0 ? config_.msg_burst : config_.msg_rate},
-      router_(std::make_shared<router>(pool_.get_executor(),
+      router_(std::make_shared<router>(pool_executor_of(pool_),
                                        router_limits{config_.idle_timeout, config_.register_timeout,
                                                      config_.stats_interval, config_.shutdown_timeout},
                                        stats_, [this] { return live_sessions(); })) {
@@ -119,7 +119,7 @@ awaitable<void> server::accept_loop() {
   auto backoff = 10ms;
   bool failing = false;
   while (!stopping_) {
-    const auto ex = asio::make_strand(pool_.get_executor());
+    const auto ex = asio::make_strand(pool_executor_of(pool_));
     asio::basic_stream_socket<tcp, strand> socket(ex);
     auto [ec] = co_await acceptor_.async_accept(socket, use_tuple);
     if (stopping_ || ec == asio::error::operation_aborted) break;

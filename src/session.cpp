@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "chat/completion.hpp"
+#include "chat/handler_allocator.hpp"
 #include "chat/plain_stream.hpp"
 #include "chat/protocol.hpp"
 #include "chat/router.hpp"
@@ -15,49 +16,12 @@
 namespace chat {
 namespace {
 
-// Reading more than this per wake-up would only delay the other sessions on the strand's thread.
-constexpr std::size_t read_chunk = 16 * 1024;
 // How long a connection told its last line may take to close its side.
 constexpr std::chrono::seconds closing_linger{2};
 
-// A read buffer held only while a wake-up's bytes are processed. Blocks come from
-// a small per-thread cache rather than malloc: a busy session wakes up thousands
-// of times a second (a 16 KiB malloc/free per wake-up was 14 % of the server's
-// profile), while an idle session holds none.
-class read_buffer {
- public:
-  read_buffer() : block_(take()) {}
-  ~read_buffer() { give_back(std::move(block_)); }
-  read_buffer(const read_buffer&) = delete;
-  read_buffer& operator=(const read_buffer&) = delete;
-  char* data() { return block_.get(); }
-
- private:
-  using block = std::unique_ptr<char[]>;
-  static constexpr std::size_t cached_per_thread = 16;
-
-  static std::vector<block>& cache() {
-    thread_local std::vector<block> blocks;
-    return blocks;
-  }
-  static block take() {
-    auto& blocks = cache();
-    if (blocks.empty()) return block(new char[read_chunk]);
-    auto b = std::move(blocks.back());
-    blocks.pop_back();
-    return b;
-  }
-  // The coroutine may have moved to another thread: the block joins that thread's cache.
-  static void give_back(block b) {
-    auto& blocks = cache();
-    if (blocks.size() < cached_per_thread) blocks.push_back(std::move(b));
-  }
-
-  block block_;
-};
-
-// A chain of chunks as an Asio buffer sequence, so that one gathered write takes
-// the whole batch without building (and allocating) an array of buffers.
+// A chain of chunks as an Asio buffer sequence, starting `skip` bytes in, so
+// that one gathered write takes a whole batch (or its unwritten rest) without
+// building, and allocating, an array of buffers.
 class chunk_buffers {
  public:
   class const_iterator {
@@ -69,10 +33,11 @@ class chunk_buffers {
     using reference = asio::const_buffer;
 
     const_iterator() = default;
-    explicit const_iterator(const chunk* c) : chunk_(c) {}
-    asio::const_buffer operator*() const { return asio::const_buffer(chunk_->data, chunk_->size); }
+    const_iterator(const chunk* c, std::size_t offset) : chunk_(c), offset_(offset) {}
+    asio::const_buffer operator*() const { return asio::const_buffer(chunk_->data + offset_, chunk_->size - offset_); }
     const_iterator& operator++() {
       chunk_ = chunk_->next;
+      offset_ = 0;
       return *this;
     }
     const_iterator operator++(int) {
@@ -84,15 +49,22 @@ class chunk_buffers {
 
    private:
     const chunk* chunk_ = nullptr;
+    std::size_t offset_ = 0;
   };
   using value_type = asio::const_buffer;
 
-  explicit chunk_buffers(const chunk* head) : head_(head) {}
-  const_iterator begin() const { return const_iterator(head_); }
+  explicit chunk_buffers(const chunk* head, std::size_t skip = 0) : head_(head), offset_(skip) {
+    while (head_ != nullptr && offset_ >= head_->size) {
+      offset_ -= head_->size;
+      head_ = head_->next;
+    }
+  }
+  const_iterator begin() const { return const_iterator(head_, offset_); }
   const_iterator end() const { return const_iterator(); }
 
  private:
   const chunk* head_;
+  std::size_t offset_;
 };
 
 // GCC 12 bitwise-copies non-trivial temporaries made inside a co_await
@@ -139,11 +111,14 @@ std::string session<Stream>::describe() const {
 template <typename Stream>
 void session<Stream>::start() {
   deliver(protocol::format_hello());
-  auto self = this->shared_from_this();
-  asio::co_spawn(strand_, read_pass(true), asio::bind_executor(strand_, [self](std::exception_ptr e, bool more) {
-                   log_exception{"session reader"}(e);
-                   if (!e && more) self->arm_read();
-                 }));
+  auto join = make_request(router_request::kind::join, id_);
+  join.joining = this->shared_from_this();
+  if (router_->try_post(join)) {
+    asio::post(strand_, [self = this->shared_from_this()] { self->read_ready(); });
+  } else {
+    blocked_ = std::make_unique<router_request>(std::move(join));
+    spawn_wait({}, {});
+  }
 }
 
 // ---- reading ----
@@ -151,72 +126,109 @@ void session<Stream>::start() {
 template <typename Stream>
 void session<Stream>::arm_read() {
   // A plain handler, not a coroutine: an idle session holds only this wait.
-  stream_.async_wait_readable(
-      asio::bind_cancellation_slot(read_cancel_.slot(), [self = this->shared_from_this()](asio::error_code ec) {
-        const bool readable = !ec && !self->stopping_;
-        asio::co_spawn(self->strand_, self->read_pass(readable),
-                       asio::bind_executor(self->strand_, [self](std::exception_ptr e, bool more) {
-                         log_exception{"session reader"}(e);
-                         if (!e && more) self->arm_read();
-                       }));
-      }));
+  stream_.async_wait_readable(asio::bind_cancellation_slot(
+      read_cancel_.slot(),
+      asio::bind_allocator(handler_allocator<void>{}, [self = this->shared_from_this()](asio::error_code ec) {
+        if (ec || self->stopping_) {
+          self->stop_and_leave(ec);
+        } else {
+          self->read_ready();
+        }
+      })));
 }
 
 template <typename Stream>
-awaitable<bool> session<Stream>::read_pass(bool readable) {
-  if (!joined_) {
-    joined_ = true;
-    auto join = make_request(router_request::kind::join, id_);
-    join.joining = this->shared_from_this();
-    if (!router_->try_post(join)) co_await router_->post(std::move(join));
-  }
+void session<Stream>::read_ready() {
   asio::error_code ec;
-  while (readable && !stopping_ && !quit_) {
+  while (!stopping_ && !quit_) {
     read_buffer buffer;
-    const auto n = stream_.read_some(asio::buffer(buffer.data(), read_chunk), ec);
-    if (ec == asio::error::would_block) co_return true;  // idle again: wait for readiness
+    const auto n = stream_.read_some(asio::buffer(buffer.data(), read_buffer::size), ec);
+    if (ec == asio::error::would_block) {
+      arm_read();  // idle again: wait for readiness
+      return;
+    }
     if (ec) break;
     stats_.bytes_in.fetch_add(n);
     std::string_view bytes(buffer.data(), n);
-    bool got_line = false;
-    while (!bytes.empty() && !quit_ && !stopping_) {
-      // Lines are handled inside the framer's callbacks, as views into the
-      // buffer; a callback stops the framer only when the pass must wait.
-      const auto used = framer_.feed(
-          bytes,
-          [&](std::string_view line) {
-            got_line = true;
-            return handle_line(line, false);
-          },
-          [&] {
-            got_line = true;
-            return handle_too_long();
-          });
-      bytes.remove_prefix(used);
-      while (blocked_ || paused_line_) {
-        if (blocked_) {
-          auto request = std::move(*blocked_);
-          blocked_.reset();
-          co_await router_->post(std::move(request));
-        }
-        if (paused_line_) {
-          co_await pace();
-          auto line = std::move(*paused_line_);
-          paused_line_.reset();
-          if (!stopping_) handle_line(line, true);
-        }
-      }
+    if (!handle_bytes(bytes)) {
+      // A line must wait (room at the router, or the message rate): a coroutine
+      // takes the buffer and the rest of the bytes and carries on after the wait.
+      spawn_wait(std::move(buffer), bytes);
+      return;
     }
-    if (got_line) last_line_at_.store(clock::now().time_since_epoch().count(), std::memory_order_relaxed);
-    framer_.release_memory();
   }
+  stop_and_leave(ec);
+}
+
+template <typename Stream>
+bool session<Stream>::handle_bytes(std::string_view& bytes) {
+  bool got_line = false;
+  bool go_on = true;
+  while (go_on && !bytes.empty() && !quit_ && !stopping_) {
+    // Lines are handled inside the framer's callbacks, as views into the
+    // buffer; a callback stops the framer only when the line must wait.
+    const auto used = framer_.feed(
+        bytes,
+        [&](std::string_view line) {
+          got_line = true;
+          return go_on = handle_line(line, false);
+        },
+        [&] {
+          got_line = true;
+          return go_on = handle_too_long();
+        });
+    bytes.remove_prefix(used);
+  }
+  if (got_line) last_line_at_.store(clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+  framer_.release_memory();
+  return go_on;
+}
+
+template <typename Stream>
+void session<Stream>::spawn_wait(read_buffer buffer, std::string_view rest) {
+  asio::co_spawn(strand_, wait_then_read(std::move(buffer), rest),
+                 asio::bind_executor(strand_, [self = this->shared_from_this()](std::exception_ptr e) {
+                   log_exception{"session reader"}(e);
+                 }));
+}
+
+template <typename Stream>
+awaitable<void> session<Stream>::wait_then_read([[maybe_unused]] read_buffer buffer, std::string_view rest) {
+  // `buffer` holds the bytes `rest` points into until they are handled.
+  for (;;) {
+    if (blocked_) {
+      auto request = std::move(*blocked_);
+      blocked_.reset();
+      co_await router_->post(std::move(request));
+    }
+    if (paused_line_) {
+      co_await pace();
+      auto line = std::move(*paused_line_);
+      paused_line_.reset();
+      if (!stopping_) handle_line(line, true);
+      if (blocked_) continue;
+    }
+    if (rest.empty() || quit_ || stopping_) break;
+    if (!handle_bytes(rest)) continue;
+  }
+  if (quit_ || stopping_) {
+    stop_and_leave({});
+  } else {
+    read_ready();
+  }
+}
+
+template <typename Stream>
+void session<Stream>::stop_and_leave(const asio::error_code& ec) {
   spdlog::debug("session {} stops reading: {}", id_, ec ? ec.message() : (quit_ ? "QUIT" : "shutdown"));
-  chat_.reset();  // the partner's sink is no longer needed (and must not keep it alive)
-  if (!quit_) {
-    auto leave = make_request(router_request::kind::leave, id_);
-    if (!router_->try_post(leave)) co_await router_->post(std::move(leave));
-  }
-  co_return false;
+  chat_.reset();      // the partner's sink is no longer needed (and must not keep it alive)
+  if (quit_) return;  // after QUIT the router has forgotten this session
+  auto leave = make_request(router_request::kind::leave, id_);
+  if (router_->try_post(leave)) return;
+  asio::co_spawn(strand_, router_->post(std::move(leave)),
+                 asio::bind_executor(strand_, [self = this->shared_from_this()](std::exception_ptr e) {
+                   log_exception{"session leave"}(e);
+                 }));
 }
 
 template <typename Stream>
@@ -343,23 +355,48 @@ template <typename Stream>
 void session<Stream>::start_writer() {
   // Posted, not dispatched: lines queued by the rest of this read pass (or by the
   // partner's) join the same gathered write.
-  asio::post(strand_, [self = this->shared_from_this()] { self->write_next(); });
+  asio::post(strand_, asio::bind_allocator(handler_allocator<void>{},
+                                           [self = this->shared_from_this()] { self->write_next(); }));
 }
 
 template <typename Stream>
 void session<Stream>::write_next() {
-  if (!outbox_.take(writing_)) return;  // idle: the next push starts a writer again
-  if (writing_.bytes == 0) {
-    on_written({}, 0);  // only the end of the connection is queued
-    return;
+  for (;;) {
+    if (!outbox_.take(writing_)) return;  // idle: the next push starts a writer again
+    std::size_t written = 0;
+    if (writing_.bytes > 0) {
+      // The kernel first: a socket with room takes the batch at once, with no
+      // asynchronous operation (no allocation, no epoll registration).
+      asio::error_code ec;
+      written = stream_.write_some(chunk_buffers(writing_.head), ec);
+      if (ec == asio::error::would_block) {
+        written = 0;
+        ec = {};
+      }
+      if (ec) {
+        finish_batch(ec, 0);
+        return;
+      }
+      if (written < writing_.bytes) {
+        write_rest(written);
+        return;
+      }
+    }
+    if (!finish_batch({}, written)) return;
   }
-  stream_.async_write(
-      chunk_buffers(writing_.head),
-      [self = this->shared_from_this()](const asio::error_code& ec, std::size_t n) { self->on_written(ec, n); });
 }
 
 template <typename Stream>
-void session<Stream>::on_written(const asio::error_code& ec, std::size_t bytes) {
+void session<Stream>::write_rest(std::size_t done) {
+  stream_.async_write(chunk_buffers(writing_.head, done),
+                      asio::bind_allocator(handler_allocator<void>{}, [self = this->shared_from_this(), done](
+                                                                          const asio::error_code& ec, std::size_t n) {
+                        if (self->finish_batch(ec, done + n)) self->write_next();
+                      }));
+}
+
+template <typename Stream>
+bool session<Stream>::finish_batch(const asio::error_code& ec, std::size_t bytes) {
   stats_.bytes_out.fetch_add(bytes);
   const bool last = writing_.last;
   outbox_.written(writing_);
@@ -367,16 +404,16 @@ void session<Stream>::on_written(const asio::error_code& ec, std::size_t bytes) 
     spdlog::debug("session {} write failed: {}", id_, ec.message());
     outbox_.abandon();
     stream_.close();
-    return;
+    return false;
   }
   if (last) {
     asio::co_spawn(strand_, close_gracefully(),
                    asio::bind_executor(strand_, [self = this->shared_from_this()](std::exception_ptr e) {
                      log_exception{"session close"}(e);
                    }));
-    return;
+    return false;
   }
-  write_next();
+  return true;
 }
 
 template <typename Stream>

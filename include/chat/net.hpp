@@ -8,6 +8,8 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/concurrent_channel.hpp>
 
+#include "chat/handler_allocator.hpp"
+
 namespace chat {
 
 namespace net = asio;
@@ -20,9 +22,15 @@ using asio::use_awaitable;
 inline constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
 
 // Every connection runs on its own strand of the pool; a concrete type keeps it
-// inline instead of boxed in an any_io_executor.
-using pool_executor = asio::thread_pool::executor_type;
+// inline instead of boxed in an any_io_executor. The pool's executor carries
+// the handler allocator, so the strand's own scheduling (one operation each
+// time a strand gets work) is served from block pools, not malloc.
+using pool_executor = asio::thread_pool::basic_executor_type<handler_allocator<void>, 0>;
 using strand = asio::strand<pool_executor>;
+
+inline pool_executor pool_executor_of(asio::thread_pool& pool) {
+  return asio::require(pool.get_executor(), asio::execution::allocator(handler_allocator<void>{}));
+}
 
 template <typename Signature>
 using concurrent_channel = asio::experimental::concurrent_channel<Signature>;

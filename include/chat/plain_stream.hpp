@@ -5,6 +5,7 @@
 //                            waiting; an idle connection holds no buffer and no
 //                            coroutine frame while it waits (the idle-memory target)
 //   read_some(buffer, ec)    non-blocking; ec = would_block when nothing is ready
+//   write_some(buffers, ec)  non-blocking gathered write of what the kernel takes now
 //   async_write(buffers, h)  writes all of a buffer sequence; h(error_code, bytes)
 //   async_read_some(b, h)    the discard loop of a graceful close
 //   shutdown_send(), close(), reset(), is_open(), remote_endpoint()
@@ -36,6 +37,10 @@ class plain_stream {
     socket_.async_wait(tcp::socket::wait_read, std::forward<Handler>(handler));
   }
   std::size_t read_some(asio::mutable_buffer buffer, asio::error_code& ec) { return socket_.read_some(buffer, ec); }
+  template <typename Buffers>
+  std::size_t write_some(const Buffers& buffers, asio::error_code& ec) {
+    return socket_.write_some(buffers, ec);
+  }
   template <typename Buffers, typename Token>
   decltype(auto) async_write(const Buffers& buffers, Token&& token) {
     return asio::async_write(socket_, buffers, std::forward<Token>(token));

@@ -2,9 +2,10 @@
 // the seam). Everything runs on the session's own strand.
 //
 // Reading: while idle the session holds only a pending readiness wait with a
-// plain handler; when bytes arrive a short coroutine (a "read pass") frames
-// and handles them and ends, so an idle connection holds no coroutine frame and
-// no buffer. A MSG goes straight into the partner's send queue when the
+// plain handler; when bytes arrive, a plain function reads, frames and handles
+// them. A coroutine runs only while a line must wait (for room at the router or
+// for the message rate), so an idle connection holds no coroutine frame and no
+// buffer, and a busy one creates none per wake-up. A MSG goes straight into the partner's send queue when the
 // session is in a chat and has no control request still at the router;
 // otherwise it follows its control requests through the router, so replies
 // keep command order under pipelining.
@@ -25,6 +26,7 @@
 #include "chat/outbox.hpp"
 #include "chat/peer.hpp"
 #include "chat/rate_limiter.hpp"
+#include "chat/read_buffer.hpp"
 #include "chat/server_stats.hpp"
 
 namespace chat {
@@ -83,8 +85,17 @@ class session final : public peer, public msg_sink, public std::enable_shared_fr
   };
 
   void arm_read();
-  // Reads and handles what is ready; returns false once reading has ended (the router was told).
-  awaitable<bool> read_pass(bool readable);
+  // Reads and handles what is ready, without a coroutine, until the socket has
+  // nothing more (then waits for readiness again) or a line must wait.
+  void read_ready();
+  // Handles the lines in `bytes`, consuming them; false if one must wait (the rest stays in `bytes`).
+  bool handle_bytes(std::string_view& bytes);
+  // Waits (room at the router, the message rate) in a coroutine, then handles
+  // `rest` and goes back to read_ready.
+  void spawn_wait(read_buffer buffer, std::string_view rest);
+  awaitable<void> wait_then_read(read_buffer buffer, std::string_view rest);
+  // Reading has ended (EOF, error, QUIT, shutdown): tells the router, unless it already forgot us.
+  void stop_and_leave(const asio::error_code& ec);
   // Handles one line without waiting if it can; false means it set blocked_ or
   // paused_line_ and the read pass must wait before the next line.
   bool handle_line(std::string_view line, bool paced);
@@ -98,8 +109,12 @@ class session final : public peer, public msg_sink, public std::enable_shared_fr
   awaitable<void> pace();
 
   void start_writer();
+  // Writes batches while bytes are queued: straight into the socket while it
+  // takes them, asynchronously for what it does not.
   void write_next();
-  void on_written(const asio::error_code& ec, std::size_t bytes);
+  void write_rest(std::size_t done);
+  // A batch is written (or failed): frees it; false if the writer must stop (error, last line).
+  bool finish_batch(const asio::error_code& ec, std::size_t bytes);
   // After the last line: FIN, discard the client's input until it closes, then close.
   awaitable<void> close_gracefully();
 
@@ -122,7 +137,6 @@ class session final : public peer, public msg_sink, public std::enable_shared_fr
   std::unique_ptr<std::string> paused_line_;         // read pass only: waits for the message rate
   std::unique_ptr<asio::steady_timer> abort_timer_;  // only for a session told to end
   asio::cancellation_signal read_cancel_;
-  bool joined_ = false;
   bool stopping_ = false;
   bool quit_ = false;
   std::shared_ptr<void> ticket_;

@@ -52,7 +52,7 @@ class fake_peer final : public peer, public msg_sink, public std::enable_shared_
 struct world {
   asio::thread_pool pool{1};
   server_stats stats;
-  router r{pool.get_executor(), router_limits{}, stats, [] { return std::size_t{0}; }};
+  router r{pool_executor_of(pool), router_limits{}, stats, [] { return std::size_t{0}; }};
   std::vector<std::shared_ptr<fake_peer>> peers;
 
   world() {
