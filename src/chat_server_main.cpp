@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 
 #include "chat/server.hpp"
 
@@ -68,6 +69,8 @@ int main(int argc, char** argv) {
     spdlog::error("--max-line must leave room for a name");
     return 2;
   }
+  // A queue smaller than one line would cut a reading client off at its first longest MSG.
+  config.max_outbox_bytes = std::max(config.max_outbox_bytes, chat::protocol::max_server_line(config.max_line) + 1);
 
   try {
     chat::server server(config);
