@@ -19,7 +19,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server_e2e import Client, fail, start_server, DEADLINE  # noqa: E402
+from server_e2e import Client, exit_code, fail, start_server, DEADLINE  # noqa: E402
 
 NAME_32 = "N" * 16 + "_0123456789abcde"  # 32 characters, the longest name
 MAX_MAX_LINE = 1 << 24  # chat-server's largest --max-line
@@ -77,11 +77,7 @@ def relay(server_bin, client_bin, *server_args):
     if len(line) - 1 != max_server_line(4096) or len(line) - 1 != 4129:
         fail(f"the relayed line is {len(line) - 1} bytes, the bound is {max_server_line(4096)}")
     receiver.stdin.close()
-    try:
-        code = receiver.wait(timeout=DEADLINE)
-    except subprocess.TimeoutExpired:
-        receiver.kill()
-        fail("chat-client did not finish its script")
+    code = exit_code(receiver, "chat-client's script")
     if code != 0:
         fail(f"chat-client exit {code}: {receiver.stderr.read().decode()!r}")
     print(f"relayed MSG from a 32-character name: {len(line) - 1} bytes (4,096 sent), received whole"
