@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,9 @@
 namespace chat::protocol {
 
 inline constexpr std::string_view version = "CHAT/1";
+// The port chat-server listens on and chat-client and chat-bench connect to by default: the
+// course's, whose own client has 127.0.0.1:12345 written into it.
+inline constexpr std::uint16_t default_port = 12345;
 inline constexpr std::size_t default_max_line = 4096;  // bytes, without the terminator
 inline constexpr std::size_t max_name_length = 32;
 inline constexpr std::size_t max_who_names = 100;
