@@ -8,8 +8,23 @@
 #include <iostream>
 
 #include "chat/bench/config.hpp"
+#include "chat/bench/payload.hpp"
 #include "chat/bench/report.hpp"
 #include "chat/bench/runner.hpp"
+#include "chat/cli.hpp"
+
+namespace {
+
+// --interval is 0 (off) or a slice of 0.1 s to an hour: shorter slices hold too few messages for a p99.
+const CLI::Validator interval_range(
+    [](std::string& text) -> std::string {
+      double value = -1;
+      if (CLI::detail::lexical_cast(text, value) && (value == 0 || (value >= 0.1 && value <= 3600))) return {};
+      return "Value " + text + " not 0 or in range 0.1 to 3600";
+    },
+    "FLOAT 0 or in [0.1 - 3600]");
+
+}  // namespace
 
 int main(int argc, char** argv) {
   chat::bench::bench_config c;
@@ -19,9 +34,12 @@ int main(int argc, char** argv) {
   bool no_progress = false;
 
   CLI::App app{"chat-bench: load generator for tcp-chat (and NATS) servers; checks every delivery"};
+  chat::cli::prepare(app, "chat-bench");
   app.add_option("--host", c.host, "Server address")->capture_default_str();
-  app.add_option("--port", c.port, "Server port")->capture_default_str();
-  app.add_option("--proto", proto, "chat (CHAT/1) or nats")->check(CLI::IsMember({"chat", "nats"}))->capture_default_str();
+  app.add_option("--port", c.port, "Server port")->check(CLI::Range(1, 65535))->capture_default_str();
+  app.add_option("--proto", proto, "chat (CHAT/1) or nats")
+      ->check(CLI::IsMember({"chat", "nats"}))
+      ->capture_default_str();
   auto* clients = app.add_option("--clients", c.clients, "Simulated clients (even: they talk in pairs)")
                       ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 20));
   app.add_option("--pairs", c.pairs, "Pairs of clients (instead of --clients)")
@@ -30,25 +48,33 @@ int main(int argc, char** argv) {
   app.add_option("--window", c.window, "Closed loop: messages in flight per sender (default 16)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 16));
   app.add_option("--rate", c.rate, "Open loop: messages per second in total, latency from intended send time")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(0.01, 1e9));
   app.add_option("--idle", c.idle, "Open and register N connections and hold them")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
-  app.add_option("--payload", c.payload, "Bytes per message (48-3900)")->capture_default_str();
-  app.add_option("--duration", c.duration, "Seconds measured")->capture_default_str();
-  app.add_option("--warmup", c.warmup, "Seconds run before measuring (not counted)")->capture_default_str();
+  app.add_option("--payload", c.payload, "Bytes per message (sequence number, timestamp and check word take 48)")
+      ->check(CLI::Range(chat::bench::min_payload, chat::bench::max_payload))
+      ->capture_default_str();
+  app.add_option("--duration", c.duration, "Seconds measured")->check(CLI::Range(0.1, 86400.0))->capture_default_str();
+  app.add_option("--warmup", c.warmup, "Seconds run before measuring (not counted)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
   app.add_option("--interval", c.interval,
                  "Also report every SECONDS of the measured phase: messages, p50/p99/p99.9/max latency and "
                  "(with --server-pid) server RSS, as a line on stdout (without the progress line) and in the JSON; "
                  "0: off")
+      ->check(interval_range)
       ->capture_default_str();
   app.add_option("--threads", threads, "Threads (default: the cores this process may use)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{256}));
-  app.add_option("--server-pid", c.server_pid, "Server PID: its RSS and CPU time are read from /proc");
+  app.add_option("--server-pid", c.server_pid, "Server PID: its RSS and CPU time are read from /proc")
+      ->check(CLI::Range(1, 4194304));  // Linux's PID_MAX_LIMIT
   app.add_option("--json", c.json_path, "Write every figure and the histogram to this file");
   app.add_option("--source-addrs", sources, "Local addresses to spread connections over, e.g. 127.0.0.1-127.0.0.8");
   app.add_option("--drain-timeout", c.drain_timeout, "Seconds to wait for messages in flight at the end")
+      ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
   app.add_option("--setup-timeout", c.setup_timeout, "Seconds allowed for connect, register and pair")
+      ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
   app.add_option("--name-prefix", c.name_prefix, "Client names are PREFIX_<n> (default b<pid>)");
   app.add_option("--label", c.label, "Free text copied into the JSON");
@@ -56,13 +82,8 @@ int main(int argc, char** argv) {
                "Busy-poll instead of sleeping: exact open-loop send times and no wake-up costs, at the price of "
                "a whole core per thread (idle polls are not counted as bench CPU)");
   app.add_flag("--no-progress", no_progress, "No live progress line even on a terminal");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    // --help exits 0; every refused flag exits 2, like validate()'s refusals.
-    const auto code = app.exit(e);
-    return code == 0 ? 0 : 2;
-  }
+  // --help and --version exit 0; every refused flag exits 2, like validate()'s refusals.
+  if (const auto status = chat::cli::parse(app, argc, argv)) return *status;
 
   c.proto = proto == "nats" ? chat::bench::protocol_kind::nats : chat::bench::protocol_kind::chat;
   c.threads = threads;

@@ -3,8 +3,27 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 
+#include "chat/cli.hpp"
 #include "chat/server.hpp"
+
+namespace {
+
+// A line must leave room for a command and a 32-character name (REGISTER <name>, CONNECT <name>).
+constexpr std::size_t min_max_line = 64 + chat::protocol::max_name_length;
+
+// The server listens on an address, not a name: say so at parse time rather than fail to start.
+std::string check_listen_address(const std::string& host) {
+  asio::error_code ec;
+  (void)asio::ip::make_address(host, ec);
+  if (!ec) return {};
+  return "'" + host +
+         "' is not an IP address; chat-server listens on a numeric address such as 127.0.0.1, "
+         "0.0.0.0 or ::";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   chat::server_config config;
@@ -15,24 +34,32 @@ int main(int argc, char** argv) {
   double stats_seconds = 60.0;
 
   CLI::App app{"tcp-chat server: REGISTER a name, CONNECT to a user, exchange MSG lines (protocol CHAT/1)"};
+  chat::cli::prepare(app, "chat-server");
   app.add_option("--host", config.host, "Address to listen on (0.0.0.0 or :: to serve a network)")
+      ->check(check_listen_address)
       ->capture_default_str();
-  app.add_option("--port", config.port, "TCP port (0 picks a free one)")->capture_default_str();
+  app.add_option("--port", config.port, "TCP port (0 picks a free one)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
   app.add_option("--threads", config.threads, "Worker threads (default: one per core)")->check(CLI::Range(1, 1024));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
   app.add_option("--max-line", config.max_line, "Longest accepted line in bytes, without its LF")
-      ->check(CLI::Range(64, 1 << 24))
+      ->check(CLI::Range(min_max_line, chat::protocol::max_max_line))
       ->capture_default_str();
   app.add_option("--max-clients", config.max_clients,
                  "Most clients at once (default: what the open-files limit allows)")
       ->check(CLI::Range(1, 1 << 24));
   app.add_option("--max-queue", config.output.hard_bytes,
-                 "Bytes queued for one client before it is cut off as a slow consumer")
+                 "Bytes queued for one client before it is cut off as a slow consumer; never less than one longest "
+                 "server line with its LF (" +
+                     std::to_string(chat::protocol::max_server_line(chat::protocol::default_max_line) + 1) +
+                     " bytes with the default --max-line)")
       ->check(CLI::Range(4096, 1 << 30))
       ->capture_default_str();
   app.add_option("--max-per-ip", config.max_per_ip, "Most connections from one address (0: no limit)")
+      ->check(CLI::Range(0, 1 << 24))
       ->capture_default_str();
   app.add_option("--msg-rate", config.msg_rate,
                  "Lines per second one client may send; past it its reads pause (0: no limit)")
@@ -54,7 +81,7 @@ int main(int argc, char** argv) {
   app.add_option("--shutdown-timeout", shutdown_seconds, "Seconds to flush clients on SIGINT/SIGTERM before forcing")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = chat::cli::parse(app, argc, argv)) return *status;
 
   // Logs go to stderr, as a daemon's do; stdout stays free.
   spdlog::set_default_logger(spdlog::stderr_color_mt("chat-server"));
@@ -64,10 +91,8 @@ int main(int argc, char** argv) {
   config.idle_timeout = ms(idle_seconds);
   config.register_timeout = ms(register_seconds);
   config.stats_interval = ms(stats_seconds);
-  if (config.max_line < 64 + chat::protocol::max_name_length) {
-    spdlog::error("--max-line must leave room for a name");
-    return 2;
-  }
+  // A queue smaller than one line would cut a reading client off at its first longest MSG.
+  config.output.hard_bytes = std::max(config.output.hard_bytes, chat::protocol::max_server_line(config.max_line) + 1);
 
   try {
     chat::server server(config);

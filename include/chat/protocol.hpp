@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,9 +13,27 @@
 namespace chat::protocol {
 
 inline constexpr std::string_view version = "CHAT/1";
+// The port chat-server listens on and chat-client and chat-bench connect to by default: the
+// course's, whose own client has 127.0.0.1:12345 written into it.
+inline constexpr std::uint16_t default_port = 12345;
 inline constexpr std::size_t default_max_line = 4096;  // bytes, without the terminator
 inline constexpr std::size_t max_name_length = 32;
 inline constexpr std::size_t max_who_names = 100;
+// The largest --max-line chat-server accepts (16 MiB).
+inline constexpr std::size_t max_max_line = std::size_t{1} << 24;
+
+// The longest line, in bytes without its LF, that a server sends when its clients' lines
+// are limited to `max_line` (--max-line). Two lines can be the longest (README, Protocol):
+// - a relayed MSG: "MSG <sender> <text>", where the text is at most max_line - 4 bytes
+//   (what follows "MSG " in the sender's line) and the name 32: max_line + 33;
+// - the WHO reply: "OK WHO <total> <name> ..." with max_who_names names of 32 characters
+//   and a total of at most 20 digits: 3,327, whatever max_line is.
+// Every other server line is shorter than both (tests/unit/server_line_bound_test.cpp).
+constexpr std::size_t max_server_line(std::size_t max_line) {
+  const std::size_t msg = max_line + 4 /* "MSG " */ + max_name_length + 1 - 4 /* "MSG " in the sender's line */;
+  const std::size_t who = 7 /* "OK WHO " */ + 20 /* digits of a std::size_t */ + max_who_names * (1 + max_name_length);
+  return msg > who ? msg : who;
+}
 
 enum class command_kind { register_name, connect, msg, disconnect, ping, who, quit, help };
 

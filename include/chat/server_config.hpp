@@ -13,8 +13,8 @@ namespace chat {
 
 struct server_config {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 5555;  // 0 picks an ephemeral port (tests)
-  std::size_t threads = 0;    // 0: one per core
+  std::uint16_t port = protocol::default_port;  // 0 picks an ephemeral port (tests)
+  std::size_t threads = 0;                      // 0: one per core
   std::size_t max_line = protocol::default_max_line;
   std::size_t max_clients = 0;  // 0: as many as the open-files limit allows
   output_limits output;         // per client: the slow-consumer policy's limits (--max-queue)

@@ -1,8 +1,11 @@
 // chat-client: parse flags, then hand over to chat::client::run_client.
 #include <CLI/CLI.hpp>
 
+#include "chat/cli.hpp"
 #include "chat/client/client.hpp"
 #include "chat/protocol.hpp"
+
+static_assert(chat::cli::exit_usage == chat::client::exit_usage, "one exit status for usage errors");
 
 int main(int argc, char** argv) {
   chat::client::client_config config;
@@ -14,8 +17,9 @@ int main(int argc, char** argv) {
       "libedit and server lines are shown readably; otherwise stdin is a script and every server line is printed "
       "as it comes.\nExit status: 0 after QUIT, 1 if the server closed, reset or said BYE first, 2 on bad usage, "
       "3 if the server cannot be reached."};
+  chat::cli::prepare(app, "chat-client");
   app.add_option("--host", config.host, "Server address")->capture_default_str();
-  app.add_option("--port", config.port, "Server TCP port")->capture_default_str();
+  app.add_option("--port", config.port, "Server TCP port")->check(CLI::Range(1, 65535))->capture_default_str();
   app.add_option("--name", name, "REGISTER this name right after connecting")->check([](const std::string& value) {
     return chat::protocol::is_valid_name(value) ? std::string() : "names are 1 to 32 of A-Z a-z 0-9 _ - .";
   });
@@ -25,11 +29,7 @@ int main(int argc, char** argv) {
                  "does not close the session (0: never)")
       ->check(CLI::Range(0.0, 1e6))
       ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : chat::client::exit_usage;
-  }
+  if (const auto status = chat::cli::parse(app, argc, argv)) return *status;
   if (!name.empty()) config.name = name;
   config.keepalive = std::chrono::milliseconds(static_cast<long>(keepalive_seconds * 1000));
   return chat::client::run_client(config);

@@ -59,6 +59,11 @@ awaitable<int> run_session(client_config config) {
     auto text = (interactive ? describe_server_line(greeting) : escape_for_terminal(greeting)) + "\n";
     std::fputs(text.c_str(), stdout);
     std::fflush(stdout);
+    // BYE SERVER_FULL is a chat server's refusal; anything else is some other service.
+    if (protocol::split_server_line(greeting).head != "BYE")
+      std::fprintf(stderr, "chat-client: %s:%u is not a %s server: its first line is not HELLO %s\n",
+                   config.host.c_str(), static_cast<unsigned>(config.port), std::string(protocol::version).c_str(),
+                   std::string(protocol::version).c_str());
     co_return exit_connection_lost;
   }
 

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "chat/cli.hpp"
 #include "chat/encap/chat_rows.hpp"
 #include "chat/encap/conversation.hpp"
 #include "chat/encap/input_error.hpp"
@@ -36,6 +37,15 @@ bool parse_corrupt(const std::string& text, corrupt_request& out) {
   return true;
 }
 
+// --frame and --checksum-frame: 1-based, up to the number of frames the input makes (checked once it is read).
+const CLI::Validator frame_number(
+    [](std::string& text) -> std::string {
+      std::size_t value = 0;
+      if (CLI::detail::lexical_cast(text, value) && value >= 1) return {};
+      return "Value " + text + " not in range 1 to the number of frames";
+    },
+    "UINT in [1 - number of frames]");
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,9 +65,10 @@ int main(int argc, char** argv) {
   CLI::App app{
       "chat-encap: encapsulate a chat conversation (CSV, one protocol line per row) into TCP segments, IP packets "
       "and Ethernet frames built by hand; write them as a pcap and explain each layer"};
+  chat::cli::prepare(app, "chat-encap");
   app.add_option("input", input,
-                 "Conversation CSV: msg_id,app_protocol,src_app,dst_app,src_port,dst_port,message,"
-                 "timestamp (RFC 4180)")
+                 "Conversation CSV (RFC 4180) with the columns msg_id, app_protocol, src_app, dst_app, src_port, "
+                 "dst_port, message, timestamp")
       ->required();
   app.add_option("-o,--output", output, "pcap file to write")->required();
   app.add_option("--linktype", link, "pcap link type: ethernet (Ethernet II frames) or raw (IP packets only)")
@@ -77,25 +88,19 @@ int main(int argc, char** argv) {
   app.add_option("--print", print_mode, "full (layers + hex per frame), summary (one line per frame) or none (silent)")
       ->check(CLI::IsMember({"full", "summary", "none"}))
       ->capture_default_str();
-  app.add_option("--frame", print_frames, "With --print full, explain only these frames (1-based, repeatable)");
+  app.add_option("--frame", print_frames, "With --print full, explain only these frames (1-based, repeatable)")
+      ->check(frame_number);
   auto* checksum_option =
       app.add_option("--checksum-frame", checksum_frame,
                      "Work this frame's TCP checksum by hand (default with --print full: the first frame with data)")
-          ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+          ->check(frame_number);
   app.add_flag("--send", send, "Also inject the frames on --interface (AF_PACKET; needs root or CAP_NET_RAW)");
   app.add_option("--interface", interface, "Interface for --send")->capture_default_str();
   app.add_option("--max-gap-ms", max_gap_ms, "With --send, the longest pause between two frames")
       ->check(CLI::Range(0, 60'000))
       ->capture_default_str();
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return 2;
-  }
+  if (const auto status = chat::cli::parse(app, argc, argv)) return *status;
   if (server_port != 0) options.server_port = server_port;
 
   std::vector<corrupt_request> corruptions;
@@ -134,7 +139,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   if (checksum_frame > conv.frames.size()) {
-    std::cerr << "chat-encap: --checksum-frame " << checksum_frame << " does not exist\n";
+    std::cerr << "chat-encap: --checksum-frame " << checksum_frame << " does not exist (1-" << conv.frames.size()
+              << ")\n";
     return 2;
   }
 

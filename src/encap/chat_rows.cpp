@@ -116,6 +116,7 @@ std::vector<chat_row> read_chat_rows(std::string_view text, const std::string& f
                         "column timestamp: " + ts.text + " is earlier than the row before it (line " +
                             std::to_string(rows.back().line) + ")");
     row.timestamp_us = *micros;
+    row.timestamp_column = ts.column;
     rows.push_back(std::move(row));
   }
   if (rows.empty()) throw input_error(file_name, header.line, 1, "no rows after the header");

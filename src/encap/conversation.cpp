@@ -7,6 +7,8 @@
 #include <utility>
 
 #include "chat/encap/input_error.hpp"
+#include "chat/encap/pcap_writer.hpp"
+#include "chat/encap/timestamp.hpp"
 
 namespace chat::encap {
 
@@ -49,6 +51,14 @@ class builder {
     plan(rows, file);
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const chat_row& row = rows[i];
+      row_ = &row;
+      file_ = &file;
+      // A row's own time is never moved, so one that pcap cannot stamp is refused here.
+      if (row.timestamp_us < pcap_first_time_us)
+        throw input_error(file, row.line, row.timestamp_column,
+                          "column timestamp: " + format_timestamp(row.timestamp_us) +
+                              " is before 1970-01-01T00:00:00Z, which classic pcap cannot store (its seconds are "
+                              "unsigned 32-bit)");
       connection_state& c = states_.at(key_of(row));
       const bool from_client = row.src_port == c.info.client_port;
       std::string line = row.message + "\n";
@@ -136,7 +146,11 @@ class builder {
     return key.first;
   }
 
+  // Frames the CSV gives no time for may be moved: a handshake that would fall before the epoch starts
+  // at it instead (its data then follows a little after the row's time), and no frame goes before
+  // the one written before it.
   void start_at(std::int64_t wanted) {
+    wanted = std::max(wanted, pcap_first_time_us);
     if (!frames_.empty()) wanted = std::max(wanted, frames_.back().time_us + options_.step_us);
     next_time_ = wanted;
   }
@@ -158,6 +172,11 @@ class builder {
 
   // Builds and assembles one frame from one side, advancing that side's sequence number.
   void emit(connection_state& c, bool from_client, int flags, bytes payload, std::uint64_t msg_id, std::string role) {
+    if (next_time_ > pcap_last_time_us)
+      throw input_error(*file_, row_->line, row_->timestamp_column,
+                        "column timestamp: the frames of this row would fall after " +
+                            format_timestamp(pcap_last_time_us) +
+                            ", the last time classic pcap can store (its seconds are unsigned 32-bit)");
     frame f;
     f.time_us = next_time_;
     next_time_ += options_.step_us;
@@ -194,6 +213,8 @@ class builder {
   std::map<port_pair, connection_state> states_;
   std::vector<frame> frames_;
   std::int64_t next_time_ = 0;
+  const chat_row* row_ = nullptr;      // the row whose frames are being laid down, for errors
+  const std::string* file_ = nullptr;  // its file name
 };
 
 }  // namespace

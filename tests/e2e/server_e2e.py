@@ -60,6 +60,15 @@ def start_server(binary, *args, fd_limit=None):
     fail("server did not report its port: " + "".join(seen))
 
 
+def exit_code(proc, what):
+    """proc's exit status, waited for with the deadline; a process still running then is killed and fails."""
+    try:
+        return proc.wait(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        fail(f"{what} did not finish")
+
+
 class Client:
     def __init__(self, port):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)

@@ -25,7 +25,7 @@ CHECKSUM_PREFS = ["-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE
 
 # The checks that generate their own pcap (CTest runs each as encap.tshark.NAME); `real` judges a capture.
 CHECKS = ["gate", "gate-ipv6", "gate-raw", "completeness", "follow", "follow-ipv6", "follow-negative", "segments",
-          "corrupt-ip", "corrupt-tcp", "determinism", "cli-errors", "unprivileged"]
+          "corrupt-ip", "corrupt-tcp", "determinism", "cli-errors", "unprivileged", "time-edges"]
 
 
 class Failure(Exception):
@@ -276,6 +276,69 @@ def cli_errors(encap, csv_path, workdir):
     expect(missing.returncode == 2 and "cannot open" in missing.stderr, "a missing input file is not exit 2")
 
 
+def capinfos_times(pcap):
+    """(first, last) packet times in seconds since the epoch, as capinfos reads them."""
+    exe = shutil.which("capinfos")
+    expect(exe is not None, "capinfos is not installed (it comes with tshark)")
+    proc = subprocess.run([exe, "-a", "-e", "-S", "-T", "-r", pcap], capture_output=True, text=True, timeout=600)
+    expect(proc.returncode == 0, f"capinfos {pcap} failed ({proc.returncode}): {proc.stderr}")
+    _, first, last = proc.stdout.strip().split("\t")
+    return first, last
+
+
+def time_edges(encap, workdir):
+    """Record times at the edges of classic pcap, read back by capinfos and tshark.
+
+    Rows at the epoch are written with the handshake moved up to it (never a negative or
+    wrapped sub-second field); the last representable second is written as is; rows before
+    1970, at 2106-02-07T06:28:16Z and in year 9999 are refused with exit 2 at their row."""
+    header = "msg_id,app_protocol,src_app,dst_app,src_port,dst_port,message,timestamp\n"
+
+    def exchange(first, second):
+        return (header + f"1,CHAT/1,Noy,server,50001,5555,REGISTER Noy,{first}\n"
+                f"2,CHAT/1,server,Noy,5555,50001,OK REGISTERED Noy,{second}\n")
+
+    def write(name, text):
+        path = os.path.join(workdir, name)
+        with open(path, "w", newline="") as f:
+            f.write(text)
+        return path
+
+    accepted = {
+        "epoch": (exchange("0", "1970-01-01T00:00:00.000001Z"), "0.000000", "0.000900"),
+        "last-second": (exchange("2106-02-07T06:28:15Z", "2106-02-07T06:28:15.5Z"), "4294967294.999700",
+                        "4294967295.500400"),
+    }
+    for name, (text, first_want, last_want) in accepted.items():
+        pcap = run_encap(encap, write(f"time-{name}.csv", text), os.path.join(workdir, f"time-{name}.pcap"))
+        first, last = capinfos_times(pcap)
+        print(f"{name}: capinfos first {first}, last {last}")
+        expect((first, last) == (first_want, last_want), f"{name}: want first {first_want}, last {last_want}")
+        rows = tshark("-r", pcap, "-T", "fields", "-e", "frame.time_epoch", "-e", "frame.time_delta").split("\n")
+        stamps = [r.split("\t") for r in rows if r]
+        expect(len(stamps) == 10, f"{name}: {len(stamps)} frames, want 10")
+        for epoch, delta in stamps:
+            # A wrapped or negative sub-second field shows as a fraction past .999999 or a negative delta.
+            expect(not epoch.startswith("-") and not delta.startswith("-"), f"{name}: time goes back: {epoch} {delta}")
+            expect(0 <= float(epoch) < 2 ** 32, f"{name}: {epoch} is outside classic pcap's range")
+        print(f"{name}: {len(stamps)} frames, times from {stamps[0][0]} to {stamps[-1][0]}, never backwards")
+
+    refused = {
+        "after-2106": (exchange("2106-02-07T06:28:15Z", "2106-02-07T06:28:16Z"),
+                       ":3:50: column timestamp: the frames of this row would fall after 2106-02-07T06:28:15.999999Z"),
+        "before-1970": (exchange("1969-12-31T23:59:59Z", "1970-01-01T00:00:01Z"),
+                        ":2:45: column timestamp: 1969-12-31T23:59:59.000000Z is before 1970-01-01T00:00:00Z"),
+        "year-9999": (exchange("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"), ":2:45: column timestamp"),
+    }
+    for name, (text, message) in refused.items():
+        path = write(f"time-{name}.csv", text)
+        proc = subprocess.run([encap, path, "-o", os.path.join(workdir, f"time-{name}.pcap")], capture_output=True,
+                              text=True, timeout=30)
+        print(f"{name}: exit {proc.returncode}: {proc.stderr.strip()}")
+        expect(proc.returncode == 2, f"{name}: exit {proc.returncode}, want 2")
+        expect(path + message in proc.stderr, f"{name}: stderr lacks {path + message!r}")
+
+
 def follow_negative(pcap, csv_path, workdir):
     """The payload judge must notice one changed byte: a judge that cannot fail proves nothing."""
     rows = load_rows(csv_path)
@@ -372,6 +435,8 @@ def main():
             determinism(args.encap, args.csv, args.workdir)
         elif c == "cli-errors":
             cli_errors(args.encap, args.csv, args.workdir)
+        elif c == "time-edges":
+            time_edges(args.encap, args.workdir)
         elif c == "unprivileged":
             unprivileged(args.encap, args.csv, args.workdir)
         elif c == "real":

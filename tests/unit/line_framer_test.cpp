@@ -94,3 +94,23 @@ TEST_CASE("a callback returning false stops at that line") {
   CHECK(used == 2);
   CHECK(lines == std::vector<std::string>{"a"});
 }
+
+TEST_CASE("the limit at the default 4096: CR LF is the terminator, further CRs count") {
+  const std::size_t max = 4096;
+  const std::string full(max, 'x');
+  const std::string one_less(max - 1, 'x');
+  for (const bool byte_by_byte : {false, true}) {
+    CAPTURE(byte_by_byte);
+    recorder r(max);
+    const std::string text =
+        full + "\n" + full + "\r\n" + one_less + "\r\r\n" + full + "\r\r\n" + full + "x\n" + full + "x\r\n" + "ok\n";
+    if (byte_by_byte) {
+      for (char c : text) r.feed(std::string_view(&c, 1));
+    } else {
+      r.feed(text);
+    }
+    CHECK(r.events ==
+          std::vector<std::string>{full, full, one_less + "\r", "<too long>", "<too long>", "<too long>", "ok"});
+    CHECK(r.framer.buffered() == 0);
+  }
+}

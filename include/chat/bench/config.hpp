@@ -9,6 +9,7 @@
 
 #include "chat/bench/histogram.hpp"
 #include "chat/bench/intervals.hpp"
+#include "chat/protocol.hpp"
 
 namespace chat::bench {
 
@@ -17,7 +18,7 @@ enum class workload { window, rate, idle };
 
 struct bench_config {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 5555;
+  std::uint16_t port = protocol::default_port;
   protocol_kind proto = protocol_kind::chat;
   std::size_t pairs = 0;    // --pairs, or --clients / 2
   std::size_t clients = 0;  // --clients (even); 0 if --pairs was given

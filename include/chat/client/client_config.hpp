@@ -6,11 +6,13 @@
 #include <optional>
 #include <string>
 
+#include "chat/protocol.hpp"
+
 namespace chat::client {
 
 struct client_config {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 5555;
+  std::uint16_t port = protocol::default_port;
   std::optional<std::string> name;  // sent as REGISTER right after the greeting
   // Interactive mode: a PING after this long without typing keeps an idle user
   // under the server's --idle-timeout (default 300 s). Zero: never.

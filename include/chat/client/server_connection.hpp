@@ -7,12 +7,13 @@
 #include <tuple>
 
 #include "chat/net.hpp"
+#include "chat/protocol.hpp"
 
 namespace chat::client {
 
-// The longest server line accepted: a server started with a larger --max-line
-// than ours still fits, and a peer cannot make us buffer without bound.
-inline constexpr std::size_t max_server_line = 1 << 20;
+// The longest server line accepted, LF included: the longest any chat-server sends,
+// whatever its --max-line (README, Framing), and a peer cannot make us buffer without bound.
+inline constexpr std::size_t max_server_line = protocol::max_server_line(protocol::max_max_line) + 1;
 
 // Why read_line failed, in words for the user.
 std::string describe_read_error(const asio::error_code& ec);

@@ -24,6 +24,7 @@ struct chat_row {
   std::size_t line = 0;
   std::size_t src_port_column = 0;
   std::size_t dst_port_column = 0;
+  std::size_t timestamp_column = 0;
 };
 
 // Validates the parsed CSV and returns its rows in file order. Throws input_error

@@ -40,8 +40,12 @@ struct conversation {
   std::vector<frame> frames;                 // in time order, assembled
 };
 
+// Time: every frame fits classic pcap (1970-01-01T00:00:00Z to 2106-02-07T06:28:15.999999Z,
+// see pcap_time) and no frame is earlier than the one before it. A handshake that would start
+// before the epoch is moved up to it.
 // Throws input_error (naming `file_name`, the row's line and a port column) when a
-// port is used by two different apps, or a connection lacks --server-port.
+// port is used by two different apps, or a connection lacks --server-port; and (naming
+// the timestamp column) when a row is before 1970 or a row's frames would fall after 2106-02-07T06:28:15.999999Z.
 conversation build_conversation(const std::vector<chat_row>& rows, const conversation_options& options,
                                 const std::string& file_name);
 
