@@ -9,9 +9,12 @@ namespace {
 
 std::string mode_name(const bench_config& c) {
   switch (c.mode()) {
-    case workload::window: return "window";
-    case workload::rate: return "rate";
-    case workload::idle: return "idle";
+    case workload::window:
+      return "window";
+    case workload::rate:
+      return "rate";
+    case workload::idle:
+      return "idle";
   }
   return "?";
 }
@@ -49,6 +52,11 @@ std::string quoted(const std::string& s) {
 
 }  // namespace
 
+double server_cpu_us_per_msg(const bench_result& r) {
+  if (r.server_cpu_seconds < 0 || r.measured_received == 0) return -1;
+  return r.server_cpu_seconds * 1e6 / static_cast<double>(r.measured_received);
+}
+
 std::string summary_table(const bench_result& r) {
   const auto& c = r.config;
   std::ostringstream o;
@@ -63,7 +71,9 @@ std::string summary_table(const bench_result& r) {
     << "/s incl. register" << (c.mode() == workload::idle ? "" : " + pair") << ")\n";
   if (c.mode() != workload::idle && r.measured_seconds > 0) {
     o << "  throughput   " << num(r.throughput) << " msgs/s delivered (" << r.measured_received << " in "
-      << num(r.measured_seconds, 2) << " s)\n";
+      << num(r.measured_seconds, 2) << " s)";
+    if (const auto cpu = server_cpu_us_per_msg(r); cpu >= 0) o << "  server cpu " << num(cpu, 2) << " us/msg";
+    o << "\n";
     const auto& h = r.latency;
     o << "  latency us   p50 " << us(h.percentile(0.5)) << "  p90 " << us(h.percentile(0.9)) << "  p99 "
       << us(h.percentile(0.99)) << "  p99.9 " << us(h.percentile(0.999)) << "  max " << us(h.max()) << "  mean "
@@ -129,7 +139,9 @@ std::string to_json(const bench_result& r) {
     << ", \"bound\": " << (r.bench_bound ? "true" : "false") << "},\n";
   o << "  \"server\": {\"cpu_seconds\": " << num(r.server_cpu_seconds, 3) << ", \"cores\": " << num(r.server_cores, 3)
     << ", \"rss_before_kib\": " << r.server_rss_before_kib << ", \"rss_after_kib\": " << r.server_rss_after_kib
-    << ", \"rss_per_connection_bytes\": " << num(r.server_rss_per_connection, 1) << "},\n";
+    << ", \"rss_per_connection_bytes\": " << num(r.server_rss_per_connection, 1)
+    << ", \"cpu_us_per_msg\": " << (server_cpu_us_per_msg(r) >= 0 ? num(server_cpu_us_per_msg(r), 3) : "null")
+    << "},\n";
   o << "  \"intervals\": [";
   for (std::size_t i = 0; i < r.intervals.size(); ++i) o << (i ? ",\n    " : "\n    ") << interval_json(r.intervals[i]);
   o << (r.intervals.empty() ? "]\n}\n" : "\n  ]\n}\n");

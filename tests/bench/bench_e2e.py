@@ -124,6 +124,12 @@ def run_traffic(exe, port, pid, proto):
             doc = check_json(out)
             if doc["server"]["cores"] < 0:
                 fail("no server CPU figure despite --server-pid")
+            # Server CPU per delivered message (issue 10): in the JSON and beside msgs/s in the summary.
+            per_msg = doc["server"].get("cpu_us_per_msg")
+            if per_msg is None or not (0 < per_msg < 1e6):
+                fail(f"server cpu_us_per_msg missing or implausible: {per_msg}")
+            if not re.search(r"msgs/s delivered .*server cpu [0-9.]+ us/msg", r.stdout):
+                fail("the summary does not show server CPU per message beside msgs/s")
             # Paced, not flooding: unpaced, 50 pairs reach well over 50,000 msgs/s. No lower bound
             # beyond "some": on a loaded 2-core machine the bench itself may fall behind (seen: 1,082
             # msgs/s at a load average of 300), and tests must not depend on timing to pass.
@@ -181,6 +187,8 @@ def main():
             per = doc["server"]["rss_per_connection_bytes"]
             if doc["connections"] != 500 or per is None or not (0 < per < 100_000):
                 fail(f"idle figures: {doc['connections']} connections, {per} B each")
+            if doc["server"]["cpu_us_per_msg"] is not None:
+                fail(f"CPU per message without messages: {doc['server']['cpu_us_per_msg']}")
             shutil.rmtree(tmp)
         finally:
             stop(proc)
