@@ -29,6 +29,7 @@ void engine::on_message(client& c, bool from_partner, std::string_view text, std
 
 // Adds up what every worker counted and what every direction's checker found.
 void engine::tally(bench_result& r) const {
+  r.protocol_errors += s_.unattributed.load();
   for (auto& w : workers_) {
     r.sent += w->sent.get();
     r.received += w->received.get();

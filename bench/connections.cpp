@@ -61,12 +61,12 @@ awaitable<bool> engine::connect(client& c) {
     c.sock.bind(tcp::endpoint(src, 0), ec);
   }
   if (ec) {
-    s_.report(connect_error(ec), true);
+    s_.fatal(connect_error(ec));
     co_return false;
   }
   auto [cec] = co_await c.sock.async_connect(s_.server, use_tuple);
   if (cec) {
-    if (s_.get_phase() < phase::closing) s_.report(connect_error(cec), true);
+    if (s_.get_phase() < phase::closing) s_.fatal(connect_error(cec));
     co_return false;
   }
   s_.connected.fetch_add(1, std::memory_order_relaxed);

@@ -54,6 +54,9 @@ struct shared_state {
   std::mutex errors_mutex;
   std::string first_error;
   std::vector<std::string> samples;
+  // Fatal errors that belong to no one connection (refused connects, timeouts): they count as
+  // errors like a client's, so a failed run never reports "errors 0".
+  std::atomic<std::uint64_t> unattributed{0};
 
   explicit shared_state(const bench_config& c) : cfg(c), codec(c.payload) {}
 
@@ -71,6 +74,11 @@ struct shared_state {
       if (samples.size() < 10) samples.push_back(std::move(what));
     }
     if (fatal) failed.store(true, std::memory_order_relaxed);
+  }
+  // A fatal error of the run as a whole, counted in unattributed.
+  void fatal(std::string what) {
+    unattributed.fetch_add(1, std::memory_order_relaxed);
+    report(std::move(what), true);
   }
 };
 

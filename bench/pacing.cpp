@@ -80,7 +80,7 @@ void engine::start_traffic(worker& w) {
   w.scheduling = true;
   if (cfg().spin) return;  // spin() calls send_due() between polls
   asio::co_spawn(w.io, ticker(w), [this](std::exception_ptr e) {
-    if (e) s_.report("ticker failed", true);
+    if (e) s_.fatal("ticker failed");
   });
 }
 

@@ -74,10 +74,13 @@ std::string summary_table(const bench_result& r) {
       << num(r.measured_seconds, 2) << " s)";
     if (const auto cpu = server_cpu_us_per_msg(r); cpu >= 0) o << "  server cpu " << num(cpu, 2) << " us/msg";
     o << "\n";
+    o << "  bytes/s      " << num(r.throughput * static_cast<double>(c.payload)) << " of payload delivered ("
+      << c.payload << " B per message)\n";
     const auto& h = r.latency;
     o << "  latency us   p50 " << us(h.percentile(0.5)) << "  p90 " << us(h.percentile(0.9)) << "  p99 "
-      << us(h.percentile(0.99)) << "  p99.9 " << us(h.percentile(0.999)) << "  max " << us(h.max()) << "  mean "
-      << num(h.mean() / 1e3, 1) << (c.mode() == workload::rate ? "  (from intended send time)" : "") << "\n";
+      << us(h.percentile(0.99)) << "  p99.9 " << us(h.percentile(0.999)) << "  p99.99 " << us(h.percentile(0.9999))
+      << "  max " << us(h.max()) << "  mean " << num(h.mean() / 1e3, 1)
+      << (c.mode() == workload::rate ? "  (from intended send time)" : "") << "\n";
     o << "  delivery     sent " << r.sent << "  received " << r.received << "  lost " << r.lost << "  duplicated "
       << r.duplicated << "  reordered " << r.reordered << "  corrupted " << r.corrupted << "\n";
   }
@@ -120,14 +123,15 @@ std::string to_json(const bench_result& r) {
   o << "  \"connections\": " << r.connections << ",\n  \"setup_seconds\": " << num(r.setup_seconds, 3)
     << ",\n  \"connect_rate\": " << num(r.connect_rate, 1) << ",\n";
   o << "  \"measured_seconds\": " << num(r.measured_seconds, 3) << ",\n  \"throughput\": " << num(r.throughput, 1)
-    << ",\n";
+    << ",\n  \"payload_bytes_per_second\": " << num(r.throughput * static_cast<double>(c.payload), 1) << ",\n";
   o << "  \"messages\": {\"sent\": " << r.sent << ", \"received\": " << r.received
     << ", \"measured\": " << r.measured_received << ", \"lost\": " << r.lost << ", \"duplicated\": " << r.duplicated
     << ", \"reordered\": " << r.reordered << ", \"corrupted\": " << r.corrupted << "},\n";
   o << "  \"protocol_errors\": " << r.protocol_errors << ",\n  \"total_errors\": " << r.total_errors() << ",\n";
   o << "  \"latency_ns\": {\"count\": " << h.count() << ", \"min\": " << h.min() << ", \"mean\": " << num(h.mean(), 1)
     << ", \"p50\": " << h.percentile(0.5) << ", \"p90\": " << h.percentile(0.9) << ", \"p99\": " << h.percentile(0.99)
-    << ", \"p999\": " << h.percentile(0.999) << ", \"max\": " << h.max() << ",\n    \"buckets\": [";
+    << ", \"p999\": " << h.percentile(0.999) << ", \"p9999\": " << h.percentile(0.9999) << ", \"max\": " << h.max()
+    << ",\n    \"buckets\": [";
   const auto buckets = h.nonzero_buckets();
   for (std::size_t i = 0; i < buckets.size(); ++i) {
     o << (i ? ", " : "") << "[" << buckets[i].low << ", " << buckets[i].high << ", " << buckets[i].count << "]";

@@ -47,9 +47,8 @@ bool engine::wait_for(const char* what, std::uint64_t target, std::uint64_t (eng
   while ((this->*value)() < target) {
     if (s_.failed.load()) return false;
     if (now_ns() > deadline) {
-      s_.report(std::string(what) + ": only " + std::to_string((this->*value)()) + " of " + std::to_string(target) +
-                    " done after " + std::to_string(static_cast<int>(seconds)) + " s",
-                true);
+      s_.fatal(std::string(what) + ": only " + std::to_string((this->*value)()) + " of " + std::to_string(target) +
+               " done after " + std::to_string(static_cast<int>(seconds)) + " s");
       return false;
     }
     if (now_ns() >= next_progress) {
@@ -109,10 +108,7 @@ void engine::close_interval(bench_result& r, std::uint64_t start, std::uint64_t 
   const auto seconds = [start](std::uint64_t t) { return static_cast<double>(t - start) / 1e9; };
   r.intervals.push_back(summarize_interval(seconds(interval_from_), seconds(to), merged, rss_kib));
   interval_from_ = to;
-  if (!cfg().progress) {
-    std::printf("%s\n", interval_line(r.intervals.back()).c_str());
-    std::fflush(stdout);
-  }
+  if (hooks_.interval_closed) hooks_.interval_closed(r.intervals.back());
 }
 
 namespace {
@@ -143,7 +139,7 @@ void engine::progress(const char* what, bool final) {
   f.connections = s_.connected.load();
   f.measured = h.count() > 0;
   f.p99_ns = f.measured ? h.percentile(0.99) : 0;
-  f.errors = sum(&worker::protocol_errors);
+  f.errors = sum(&worker::protocol_errors) + s_.unattributed.load();
   progress_.show(f, sum(&worker::received), now_ns(), final);
 }
 
@@ -159,6 +155,7 @@ bench_result engine::run() {
     r.error = "need " + std::to_string(n + reserved_fds) + " file descriptors but the limit is " +
               std::to_string(limit.soft) + " (hard " + std::to_string(limit.hard) +
               "): raise it (ulimit -Hn as root, or LimitNOFILE=) or run several chat-bench processes";
+    r.protocol_errors = 1;  // the run failed: never "errors 0" above FAILED
     return r;
   }
   try {
@@ -168,6 +165,7 @@ bench_result engine::run() {
     for (const auto& a : cfg().source_addrs) s_.sources.push_back(asio::ip::make_address(a));
   } catch (const std::exception& e) {
     r.error = "cannot resolve " + cfg().host + ": " + e.what();
+    r.protocol_errors = 1;
     return r;
   }
 
@@ -204,7 +202,7 @@ bench_result engine::run() {
     const auto launchers = std::min(launchers_per_worker, w.clients.size());
     for (std::size_t j = 0; j < launchers; ++j) {
       asio::co_spawn(w.io, launch(w, j, launchers), [this](std::exception_ptr e) {
-        if (e) s_.report("connect loop failed", true);
+        if (e) s_.fatal("connect loop failed");
       });
     }
     w.thread = std::thread([this, &w] {

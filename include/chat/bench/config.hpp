@@ -43,8 +43,8 @@ struct bench_config {
   std::size_t connections() const { return idle ? idle : 2 * pairs; }
 };
 
-// Fills defaults (pairs from clients, window 16 when no workload was named,
-// threads) and returns an empty string, or the reason the flags do not go together.
+// Fills defaults (pairs from clients, else 100; window 16 when no workload was
+// named; threads) and returns an empty string, or the reason the flags do not go together.
 std::string validate(bench_config& config);
 
 // Expands "127.0.0.1-127.0.0.8" or "10.0.0.1,10.0.0.2" into addresses; throws std::invalid_argument.
