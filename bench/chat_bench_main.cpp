@@ -10,6 +10,7 @@
 #include "chat/bench/config.hpp"
 #include "chat/bench/output.hpp"
 #include "chat/bench/runner.hpp"
+#include "chat/bench/servers.hpp"
 #include "chat/bench/thresholds.hpp"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   std::size_t threads = 0;
   bool no_progress = false;
   std::vector<std::string> fail_if;
+  std::string servers;
   chat::bench::output_options output;
 
   CLI::App app{"chat-bench: load generator for tcp-chat (and NATS) servers; checks every delivery"};
@@ -55,6 +57,9 @@ int main(int argc, char** argv) {
                  "'errors==0'. Exit 3 when one is not met")
       ->type_name("COND");
   app.add_flag("--quiet", output.quiet, "No progress, interval lines or summary: only failures, on stderr");
+  app.add_option("--servers", servers,
+                 "Spread clients over several servers (nodes of one cluster): HOST:PORT,HOST:PORT,...; the two "
+                 "ends of every pair are on different servers. Replaces --host and --port");
   app.add_option("--source-addrs", sources, "Local addresses to spread connections over, e.g. 127.0.0.1-127.0.0.8");
   app.add_option("--drain-timeout", c.drain_timeout, "Seconds to wait for messages in flight at the end")
       ->capture_default_str();
@@ -89,6 +94,12 @@ int main(int argc, char** argv) {
     if (!sources.empty()) c.source_addrs = chat::bench::parse_source_addrs(sources);
   } catch (const std::exception& e) {
     std::cerr << "chat-bench: --source-addrs: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    if (!servers.empty()) c.servers = chat::bench::parse_servers(servers);
+  } catch (const std::exception& e) {
+    std::cerr << "chat-bench: --servers: " << e.what() << "\n";
     return 2;
   }
   if (auto why = chat::bench::validate(c); !why.empty()) {

@@ -41,6 +41,11 @@ void engine::tally(bench_result& r) const {
       r.duplicated += c->checker.duplicated();
       r.reordered += c->checker.reordered();
       r.corrupted += c->checker.corrupted();
+      if (r.per_server.empty()) continue;
+      auto& per = r.per_server[c->server];
+      per.connections += c->buf != nullptr;  // its buffer is allocated once connected
+      per.sent += c->sent;
+      per.received += c->checker.received();
     }
   }
 }

@@ -27,8 +27,9 @@ awaitable<void> engine::launch(worker& w, std::size_t first, std::size_t step) {
   }
 }
 
-std::string engine::connect_error(const asio::error_code& ec) const {
-  const auto where = s_.server.address().to_string() + ":" + std::to_string(s_.server.port());
+std::string engine::connect_error(const client& c, const asio::error_code& ec) const {
+  const auto& server = s_.servers[c.server];
+  const auto where = server.address().to_string() + ":" + std::to_string(server.port());
   const auto done = s_.connected.load();
   if (ec == asio::error::connection_refused) {
     if (done == 0)
@@ -52,7 +53,7 @@ std::string engine::connect_error(const asio::error_code& ec) const {
 
 awaitable<bool> engine::connect(client& c) {
   asio::error_code ec;
-  c.sock.open(s_.server.protocol(), ec);
+  c.sock.open(s_.servers[c.server].protocol(), ec);
   if (!ec && !s_.sources.empty()) {
     const auto& src = s_.sources[c.index % s_.sources.size()];
     // Let connect() pick the port by the whole 4-tuple, not bind() by address alone.
@@ -61,12 +62,12 @@ awaitable<bool> engine::connect(client& c) {
     c.sock.bind(tcp::endpoint(src, 0), ec);
   }
   if (ec) {
-    s_.fatal(connect_error(ec));
+    s_.fatal(connect_error(c, ec));
     co_return false;
   }
-  auto [cec] = co_await c.sock.async_connect(s_.server, use_tuple);
+  auto [cec] = co_await c.sock.async_connect(s_.servers[c.server], use_tuple);
   if (cec) {
-    if (s_.get_phase() < phase::closing) s_.fatal(connect_error(cec));
+    if (s_.get_phase() < phase::closing) s_.fatal(connect_error(c, cec));
     co_return false;
   }
   s_.connected.fetch_add(1, std::memory_order_relaxed);

@@ -50,7 +50,7 @@ class engine final : public adapter_host {
   awaitable<void> read_loop(client& c);
   void start_pairing(worker& w);
   void close_all(worker& w);
-  std::string connect_error(const asio::error_code& ec) const;
+  std::string connect_error(const client& c, const asio::error_code& ec) const;
 
   // --- sending: transmit.cpp ---
   void append_message(client& c, std::uint64_t timestamp);

@@ -46,7 +46,7 @@ struct worker;
 struct shared_state {
   const bench_config& cfg;
   payload_codec codec;
-  tcp::endpoint server;
+  std::vector<tcp::endpoint> servers;  // --servers, or the one --host/--port
   std::vector<asio::ip::address> sources;
   std::atomic<int> phase_{static_cast<int>(phase::setup)};
   std::atomic<bool> failed{false};
@@ -90,6 +90,7 @@ struct client {
   tcp::socket sock;
   worker& owner;
   std::size_t index;
+  std::size_t server = 0;  // index into shared_state::servers
   std::string name;
   client* partner = nullptr;
   bool initiator = false;  // sends CONNECT to its partner

@@ -60,8 +60,10 @@ double server_cpu_us_per_msg(const bench_result& r) {
 std::string summary_table(const bench_result& r) {
   const auto& c = r.config;
   std::ostringstream o;
-  o << "chat-bench " << (c.proto == protocol_kind::nats ? "nats" : "chat") << " " << c.host << ":" << c.port << "  "
-    << mode_name(c);
+  o << "chat-bench " << (c.proto == protocol_kind::nats ? "nats" : "chat") << " ";
+  if (r.per_server.empty()) o << c.host << ":" << c.port;
+  for (std::size_t i = 0; i < r.per_server.size(); ++i) o << (i ? "," : "") << r.per_server[i].address;
+  o << "  " << mode_name(c);
   if (c.mode() == workload::window) o << " " << c.window << ", " << c.pairs << " pairs";
   if (c.mode() == workload::rate) o << " " << num(c.rate) << "/s, " << c.pairs << " pairs";
   if (c.mode() == workload::idle) o << ", " << c.idle << " connections";
@@ -83,6 +85,10 @@ std::string summary_table(const bench_result& r) {
       << (c.mode() == workload::rate ? "  (from intended send time)" : "") << "\n";
     o << "  delivery     sent " << r.sent << "  received " << r.received << "  lost " << r.lost << "  duplicated "
       << r.duplicated << "  reordered " << r.reordered << "  corrupted " << r.corrupted << "\n";
+  }
+  for (const auto& s : r.per_server) {
+    o << "  server       " << s.address << "  connections " << s.connections << "  sent " << s.sent << "  received "
+      << s.received << "\n";
   }
   o << "  errors       " << r.protocol_errors << " protocol/connection\n";
   if (r.measured_seconds > 0)
@@ -146,6 +152,13 @@ std::string to_json(const bench_result& r) {
     << ", \"rss_per_connection_bytes\": " << num(r.server_rss_per_connection, 1)
     << ", \"cpu_us_per_msg\": " << (server_cpu_us_per_msg(r) >= 0 ? num(server_cpu_us_per_msg(r), 3) : "null")
     << "},\n";
+  o << "  \"servers\": [";
+  for (std::size_t i = 0; i < r.per_server.size(); ++i) {
+    const auto& s = r.per_server[i];
+    o << (i ? ", " : "") << "{\"address\": " << quoted(s.address) << ", \"connections\": " << s.connections
+      << ", \"sent\": " << s.sent << ", \"received\": " << s.received << "}";
+  }
+  o << "],\n";
   o << "  \"intervals\": [";
   for (std::size_t i = 0; i < r.intervals.size(); ++i) o << (i ? ",\n    " : "\n    ") << interval_json(r.intervals[i]);
   o << (r.intervals.empty() ? "]\n}\n" : "\n  ]\n}\n");

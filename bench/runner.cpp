@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "chat/bench/proc_stats.hpp"
+#include "chat/bench/servers.hpp"
 #include "chat/fd_limit.hpp"
 #include "engine.hpp"
 
@@ -158,13 +159,22 @@ bench_result engine::run() {
     r.protocol_errors = 1;  // the run failed: never "errors 0" above FAILED
     return r;
   }
+  std::string resolving = cfg().host;
   try {
     asio::io_context resolver_io;
     tcp::resolver resolver(resolver_io);
-    s_.server = *resolver.resolve(cfg().host, std::to_string(cfg().port)).begin();
+    auto servers = cfg().servers;
+    if (servers.empty()) servers.emplace_back(cfg().host, cfg().port);
+    for (const auto& [host, port] : servers) {
+      resolving = host;
+      s_.servers.push_back(*resolver.resolve(host, std::to_string(port)).begin());
+      r.per_server.push_back({host + ":" + std::to_string(port)});
+    }
+    // One server: the figures above are its counts already.
+    if (cfg().servers.empty()) r.per_server.clear();
     for (const auto& a : cfg().source_addrs) s_.sources.push_back(asio::ip::make_address(a));
   } catch (const std::exception& e) {
-    r.error = "cannot resolve " + cfg().host + ": " + e.what();
+    r.error = "cannot resolve " + resolving + ": " + e.what();
     r.protocol_errors = 1;
     return r;
   }
@@ -179,6 +189,7 @@ bench_result engine::run() {
     const auto unit = cfg().idle ? i : i / 2;
     auto& w = *workers_[unit % workers_.size()];
     auto c = std::make_unique<client>(w.io, w, i);
+    c->server = server_of(i, s_.servers.size(), !cfg().idle);
     c->name = prefix + "_" + std::to_string(i);
     w.clients.push_back(std::move(c));
   }

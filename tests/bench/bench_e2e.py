@@ -9,6 +9,7 @@ usage: bench_e2e.py MODE CHAT_BENCH SERVER
   killed the server dies mid-run: chat-bench must fail with a clear error
   ci     CI-grade output: --json -, --quiet, --fail-if (exit 3), the default workload, p99.99 and bytes/s
   refused nothing listens: FAILED with a non-zero error count, exit 1
+  servers --servers over two chat-server processes: clients spread, per-server counts, pairs split
 Servers listen on a port the kernel picks (read back from their log), so runs never collide.
 """
 import json
@@ -186,6 +187,38 @@ def run_ci(exe, port, pid):
         fail(f"default workload: exit {r.returncode}")
 
 
+def run_servers(exe, port1, port2):
+    both = f"127.0.0.1:{port1},127.0.0.1:{port2}"
+    # Idle connections go round robin: half on each server, each counted.
+    r = bench(exe, ["--servers", both, "--idle", "20", "--duration", "0.3", "--json", "-"])
+    print(r.stdout, r.stderr)
+    doc = json.loads(r.stdout)
+    if r.returncode != 0 or [s["connections"] for s in doc["servers"]] != [10, 10]:
+        fail(f"idle over two servers: exit {r.returncode}, per server {doc['servers']}")
+    if r.stderr.count("  server       127.0.0.1:") != 2:
+        fail("the summary lacks a line per server")
+    # Pairs: the two ends of every pair are on different servers. These two servers are not a
+    # cluster, so every CONNECT names a user the initiator's server does not know: the run fails
+    # at pairing with the servers' NO_SUCH_USER, which only happens if every pair was split.
+    r = bench(exe, ["--servers", both, "--pairs", "4", "--threads", "1", "--duration", "0.5", "--warmup", "0",
+                    "--setup-timeout", "10", "--json", "-"])
+    print(r.stdout, r.stderr)
+    doc = json.loads(r.stdout)
+    if r.returncode != 1 or "NO_SUCH_USER" not in doc["error"] or doc["protocol_errors"] != 4:
+        fail(f"split pairs over unclustered servers: exit {r.returncode}, {doc['error']}, "
+             f"{doc['protocol_errors']} errors (wanted 4 NO_SUCH_USER)")
+    if [s["connections"] for s in doc["servers"]] != [4, 4]:
+        fail(f"pairs not spread evenly: {doc['servers']}")
+    # One server named: traffic as with --port, and its counts add up.
+    r = bench(exe, ["--servers", f"127.0.0.1:{port2}", "--pairs", "4", "--threads", "1", "--duration", "0.5",
+                    "--warmup", "0", "--json", "-"])
+    doc = json.loads(r.stdout)
+    per = doc["servers"]
+    if r.returncode != 0 or len(per) != 1 or per[0]["sent"] != doc["messages"]["sent"] or \
+            per[0]["received"] != doc["messages"]["received"] or per[0]["connections"] != 8:
+        fail(f"one server via --servers: exit {r.returncode}, {per}, {doc['messages']}")
+
+
 def main():
     mode, exe, server = sys.argv[1:4]
     if mode == "chat":
@@ -246,6 +279,7 @@ def main():
             (["--pairs", "1", "--fail-if", "p99<5"], "unit"),
             (["--pairs", "1", "--fail-if", "p99"], "comparison"),
             (["--pairs", "1", "--fail-if", "latency<5ms"], "unknown figure"),
+            (["--pairs", "1", "--servers", "127.0.0.1"], "HOST:PORT"),
             (["--idle", "5", "--pairs", "2"], "--idle"),
             (["--pairs", "1", "--source-addrs", "1.2.3.9-1.2.3.1"], "ascending"),
             (["--pairs", "1", "--proto", "http"], "proto"),
@@ -288,6 +322,17 @@ def main():
             run_ci(exe, port, proc.pid)
         finally:
             stop(proc)
+    elif mode == "servers":
+        one, port1 = start_server([server, "--port", "0", "--threads", "1"], r"listening on [^ ]*:(\d+)", "chat-server")
+        try:
+            two, port2 = start_server([server, "--port", "0", "--threads", "1"], r"listening on [^ ]*:(\d+)",
+                                      "chat-server")
+            try:
+                run_servers(exe, port1, port2)
+            finally:
+                stop(two)
+        finally:
+            stop(one)
     elif mode == "refused":
         import socket
         with socket.socket() as s:
