@@ -1,18 +1,16 @@
 #include "chat/bench/servers.hpp"
 
 #include <charconv>
+#include <sstream>
 #include <stdexcept>
 
 namespace chat::bench {
 
 std::vector<std::pair<std::string, std::uint16_t>> parse_servers(const std::string& spec) {
   std::vector<std::pair<std::string, std::uint16_t>> out;
-  std::size_t start = 0;
-  while (start <= spec.size()) {
-    auto comma = spec.find(',', start);
-    if (comma == std::string::npos) comma = spec.size();
-    const auto item = spec.substr(start, comma - start);
-    start = comma + 1;
+  std::istringstream items(spec);
+  std::string item;
+  while (std::getline(items, item, ',')) {
     if (item.empty()) continue;
     const auto colon = item.rfind(':');
     if (colon == std::string::npos || colon == 0) throw std::invalid_argument("not HOST:PORT: " + item);
