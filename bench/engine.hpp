@@ -1,10 +1,10 @@
 // The load generator's state and its coordinator, shared by the files that implement it
 // (internal to chat_bench_lib; runner.hpp is the public face):
-//   runner.cpp       run(): the phases, the measured window, intervals, the final tally
+//   runner.cpp       run(): the phases, the measured window, intervals
 //   connections.cpp  connect, register, the read loop, close
 //   transmit.cpp     one buffered write per burst, closed-loop top-up
 //   pacing.cpp       the open-loop schedule (timer or --spin)
-//   checking.cpp     every delivery checked and its latency recorded
+//   checking.cpp     every delivery checked and its latency recorded; the final tally
 //   progress.cpp     the live line on a terminal
 //   chat_adapter.cpp, nats_adapter.cpp   what each protocol puts on the wire and how replies parse
 //
