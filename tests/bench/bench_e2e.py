@@ -199,14 +199,18 @@ def run_servers(exe, port1, port2):
         fail("the summary lacks a line per server")
     # Pairs: the two ends of every pair are on different servers. These two servers are not a
     # cluster, so every CONNECT names a user the initiator's server does not know: the run fails
-    # at pairing with the servers' NO_SUCH_USER, which only happens if every pair was split.
+    # at pairing with the servers' NO_SUCH_USER. The first one ends the run, so how many of the four
+    # arrive before the connections close is a race: every one that did must be NO_SUCH_USER (a pair
+    # on one server would have paired). That each pair is split is unit-tested (servers_test.cpp).
     r = bench(exe, ["--servers", both, "--pairs", "4", "--threads", "1", "--duration", "0.5", "--warmup", "0",
                     "--setup-timeout", "10", "--json", "-"])
     print(r.stdout, r.stderr)
     doc = json.loads(r.stdout)
-    if r.returncode != 1 or "NO_SUCH_USER" not in doc["error"] or doc["protocol_errors"] != 4:
-        fail(f"split pairs over unclustered servers: exit {r.returncode}, {doc['error']}, "
-             f"{doc['protocol_errors']} errors (wanted 4 NO_SUCH_USER)")
+    samples = doc["error_samples"]
+    if r.returncode != 1 or not samples or not all("NO_SUCH_USER" in e for e in samples) or \
+            not 1 <= doc["protocol_errors"] <= 4:
+        fail(f"split pairs over unclustered servers: exit {r.returncode}, {samples}, "
+             f"{doc['protocol_errors']} errors (wanted 1-4, all NO_SUCH_USER)")
     if [s["connections"] for s in doc["servers"]] != [4, 4]:
         fail(f"pairs not spread evenly: {doc['servers']}")
     # One server named: traffic as with --port, and its counts add up.
