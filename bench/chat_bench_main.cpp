@@ -1,16 +1,19 @@
 // chat-bench: parse flags, run the benchmark, print the summary, write the JSON.
-// Exit status: 0 all delivered and checked, 1 any error, 2 bad flags.
+// Exit status: 0 all delivered and checked, 1 any error, 2 bad flags, 3 a --fail-if missed
+// (chat/bench/output.hpp).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include "chat/bench/config.hpp"
+#include "chat/bench/output.hpp"
 #include "chat/bench/payload.hpp"
 #include "chat/bench/report.hpp"
 #include "chat/bench/runner.hpp"
+#include "chat/bench/servers.hpp"
+#include "chat/bench/thresholds.hpp"
 #include "chat/cli.hpp"
 
 namespace {
@@ -32,6 +35,9 @@ int main(int argc, char** argv) {
   std::string sources;
   std::size_t threads = 0;
   bool no_progress = false;
+  std::vector<std::string> fail_if;
+  std::string servers;
+  chat::bench::output_options output;
 
   CLI::App app{"chat-bench: load generator for tcp-chat (and NATS) servers; checks every delivery"};
   chat::cli::prepare(app, "chat-bench");
@@ -68,7 +74,17 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{256}));
   app.add_option("--server-pid", c.server_pid, "Server PID: its RSS and CPU time are read from /proc")
       ->check(CLI::Range(1, 4194304));  // Linux's PID_MAX_LIMIT
-  app.add_option("--json", c.json_path, "Write every figure and the histogram to this file");
+  app.add_option("--json", c.json_path,
+                 "Write every figure and the histogram to this file; '-': to stdout (the summary then goes to stderr)");
+  app.add_option("--fail-if", fail_if,
+                 "Pass condition checked at the end, repeatable: pN (p50, p99, p99.9, ...), max or mean with a unit "
+                 "(ns us ms s), rate (msgs/s) or errors, with < <= > >= == !=, e.g. 'p99<5ms' 'rate>=100000' "
+                 "'errors==0'. Exit 3 when one is not met")
+      ->type_name("COND");
+  app.add_flag("--quiet", output.quiet, "No progress, interval lines or summary: only failures, on stderr");
+  app.add_option("--servers", servers,
+                 "Spread clients over several servers (nodes of one cluster): HOST:PORT,HOST:PORT,...; the two "
+                 "ends of every pair are on different servers. Replaces --host and --port");
   app.add_option("--source-addrs", sources, "Local addresses to spread connections over, e.g. 127.0.0.1-127.0.0.8");
   app.add_option("--drain-timeout", c.drain_timeout, "Seconds to wait for messages in flight at the end")
       ->check(CLI::Range(0.0, 3600.0))
@@ -87,11 +103,25 @@ int main(int argc, char** argv) {
 
   c.proto = proto == "nats" ? chat::bench::protocol_kind::nats : chat::bench::protocol_kind::chat;
   c.threads = threads;
-  c.progress = !no_progress && isatty(STDERR_FILENO);
+  c.progress = !no_progress && !output.quiet && isatty(STDERR_FILENO);
+  output.json_path = c.json_path;
+  output.progress = c.progress;
+  try {
+    for (const auto& f : fail_if) output.thresholds.push_back(chat::bench::parse_threshold(f));
+  } catch (const std::exception& e) {
+    std::cerr << "chat-bench: --fail-if " << e.what() << "\n";
+    return 2;
+  }
   try {
     if (!sources.empty()) c.source_addrs = chat::bench::parse_source_addrs(sources);
   } catch (const std::exception& e) {
     std::cerr << "chat-bench: --source-addrs: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    if (!servers.empty()) c.servers = chat::bench::parse_servers(servers);
+  } catch (const std::exception& e) {
+    std::cerr << "chat-bench: --servers: " << e.what() << "\n";
     return 2;
   }
   if (auto why = chat::bench::validate(c); !why.empty()) {
@@ -99,15 +129,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  const auto result = chat::bench::run(c);
-  std::cout << chat::bench::summary_table(result) << std::flush;
-  if (!c.json_path.empty()) {
-    std::ofstream out(c.json_path);
-    out << chat::bench::to_json(result);
-    if (!out) {
-      std::cerr << "chat-bench: cannot write " << c.json_path << "\n";
-      return 1;
-    }
-  }
-  return result.ok() ? 0 : 1;
+  chat::bench::run_hooks hooks;
+  hooks.interval_closed = [&output](const chat::bench::interval_figures& f) { chat::bench::print_interval(f, output); };
+  return chat::bench::finish_run(chat::bench::run(c, hooks), output);
 }

@@ -20,7 +20,8 @@ std::string validate(bench_config& c) {
   if (c.idle) {
     if (c.pairs) return "--idle opens its own connections: drop --pairs/--clients";
   } else {
-    if (c.pairs == 0) return "say how many clients: --pairs P or --clients N (or --idle N)";
+    // The default workload (docs/bench.md): 100 pairs, closed loop with 16 messages in flight per sender.
+    if (c.pairs == 0) c.pairs = 100;
     if (workloads == 0) c.window = 16;
   }
   if (c.payload < min_payload || c.payload > max_payload) {

@@ -8,31 +8,22 @@
 # About 20 s on the 2-vCPU machine, so CI runs it too (.ci/run, into build/memcheck).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 out=${1:-bench/results/$(date +%F)}
 mkdir -p "$out"
 log=$out/memcheck.txt
-./tools/dev build release >/dev/null
+bench_build
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect \
   --error-exitcode=99 --log-file="$log.vg" \
   build/bin/chat-server --port "$port" --threads 2 --log-level warn --shutdown-timeout 10 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -f "$log.vg"' EXIT
 
-# The server starts slowly under valgrind: wait until it accepts (bounded, 60 s).
-python3 - "$port" <<'PY'
-import socket, sys, time
-deadline = time.monotonic() + 60
-while True:
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5).close()
-        break
-    except OSError:
-        if time.monotonic() > deadline:
-            sys.exit("chat-server under valgrind did not start listening within 60 s")
-        time.sleep(0.1)
-PY
+# The server starts slowly under valgrind: wait until it listens (bounded, 60 s).
+wait_listening "$port" "$server" 60 ||
+  { echo "memcheck.sh: chat-server under valgrind did not start listening within 60 s" >&2; exit 1; }
 
 churn=()
 bench_failed=0
@@ -48,37 +39,7 @@ bench --pairs 20 --rate 400 --duration 5 --warmup 1 --name-prefix r
 bench --idle 300 --duration 2 --name-prefix i
 
 # Abrupt resets: SO_LINGER 0 makes close() send RST, so the server sees ECONNRESET in each state.
-resets=$(python3 - "$port" <<'PY'
-import socket, struct, sys
-port = int(sys.argv[1])
-def conn():
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    return s
-def read_until(s, want):
-    buf = b""
-    while want not in buf:
-        chunk = s.recv(65536)
-        if not chunk:
-            raise SystemExit(f"server closed while waiting for {want!r}")
-        buf += chunk
-    return buf
-n = 0
-for i in range(100):
-    conn().close()                                   # before HELLO is read
-    s = conn(); s.sendall(b"REGISTER half"); s.close()  # mid-line
-    a, b = conn(), conn()
-    a.sendall(f"REGISTER ra{i}\n".encode()); read_until(a, b"OK REGISTERED")
-    b.sendall(f"REGISTER rb{i}\nCONNECT ra{i}\n".encode()); read_until(b, b"OK CONNECTED")
-    read_until(a, b"CONNECTED")
-    a.sendall(b"MSG x\n" * 200)                      # messages in flight when both reset
-    b.sendall(b"MSG y\n" * 200)
-    (a if i % 2 else b).close()
-    (b if i % 2 else a).close()
-    n += 4
-print(n)
-PY
-)
+resets=$(python3 bench/resets.py "$port")
 churn+=("python: $resets connections reset (before HELLO, mid-line, in a chat with 400 messages in flight)")
 
 kill -TERM $server

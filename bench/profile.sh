@@ -3,27 +3,25 @@
 # drives 1,000 pairs: perf record (cpu-clock: this VM exposes no hardware PMU),
 # perf stat (context switches) and strace -c (syscalls per message), at window 16
 # (throughput) and window 1 (ping-pong). Also strace -c of chat-bench itself in
-# both protocols, to show what the bench spends per message.
+# both protocols, to show what the bench spends per message. BENCH_RT=1 runs server and
+# chat-bench under SCHED_FIFO (chrt -f 10); off by default (bench/lib.sh says why).
 #   bench/profile.sh            writes bench/results/<date>/profile/
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 OUT=${OUT:-bench/results/$(date -u +%F)/profile}
 PORT=${PORT:-17556}
 mkdir -p "$OUT"
-rt=()
-chrt -f 10 true 2>/dev/null && rt=(chrt -f 10)
-cmake --build build --target chat-server chat-bench >/dev/null
+bench_rt profile.sh
+bench_build
 
-server_pid=""
 start() {  # chat|nats
   if [ "$1" = chat ]; then
-    taskset -c 0 "${rt[@]}" build/bin/chat-server --port "$PORT" --threads 1 --log-level warn >/dev/null 2>&1 &
+    start_listening profile.sh "$PORT" /dev/null taskset -c 0 "${rt[@]}" \
+      build/bin/chat-server --port "$PORT" --threads 1 --log-level warn
   else
-    taskset -c 0 "${rt[@]}" nats-server -a 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
+    start_listening profile.sh "$PORT" /dev/null taskset -c 0 "${rt[@]}" nats-server -a 127.0.0.1 -p "$PORT"
   fi
-  server_pid=$!
-  for _ in $(seq 100); do ss -Hltn "sport = :$PORT" | grep -q . && return 0; sleep 0.05; done
-  echo "profile.sh: server did not start" >&2; exit 1
 }
 stop() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
 trap stop EXIT

@@ -9,9 +9,12 @@ namespace {
 
 std::string mode_name(const bench_config& c) {
   switch (c.mode()) {
-    case workload::window: return "window";
-    case workload::rate: return "rate";
-    case workload::idle: return "idle";
+    case workload::window:
+      return "window";
+    case workload::rate:
+      return "rate";
+    case workload::idle:
+      return "idle";
   }
   return "?";
 }
@@ -49,11 +52,18 @@ std::string quoted(const std::string& s) {
 
 }  // namespace
 
+double server_cpu_us_per_msg(const bench_result& r) {
+  if (r.server_cpu_seconds < 0 || r.measured_received == 0) return -1;
+  return r.server_cpu_seconds * 1e6 / static_cast<double>(r.measured_received);
+}
+
 std::string summary_table(const bench_result& r) {
   const auto& c = r.config;
   std::ostringstream o;
-  o << "chat-bench " << (c.proto == protocol_kind::nats ? "nats" : "chat") << " " << c.host << ":" << c.port << "  "
-    << mode_name(c);
+  o << "chat-bench " << (c.proto == protocol_kind::nats ? "nats" : "chat") << " ";
+  if (r.per_server.empty()) o << c.host << ":" << c.port;
+  for (std::size_t i = 0; i < r.per_server.size(); ++i) o << (i ? "," : "") << r.per_server[i].address;
+  o << "  " << mode_name(c);
   if (c.mode() == workload::window) o << " " << c.window << ", " << c.pairs << " pairs";
   if (c.mode() == workload::rate) o << " " << num(c.rate) << "/s, " << c.pairs << " pairs";
   if (c.mode() == workload::idle) o << ", " << c.idle << " connections";
@@ -63,13 +73,22 @@ std::string summary_table(const bench_result& r) {
     << "/s incl. register" << (c.mode() == workload::idle ? "" : " + pair") << ")\n";
   if (c.mode() != workload::idle && r.measured_seconds > 0) {
     o << "  throughput   " << num(r.throughput) << " msgs/s delivered (" << r.measured_received << " in "
-      << num(r.measured_seconds, 2) << " s)\n";
+      << num(r.measured_seconds, 2) << " s)";
+    if (const auto cpu = server_cpu_us_per_msg(r); cpu >= 0) o << "  server cpu " << num(cpu, 2) << " us/msg";
+    o << "\n";
+    o << "  bytes/s      " << num(r.throughput * static_cast<double>(c.payload)) << " of payload delivered ("
+      << c.payload << " B per message)\n";
     const auto& h = r.latency;
     o << "  latency us   p50 " << us(h.percentile(0.5)) << "  p90 " << us(h.percentile(0.9)) << "  p99 "
-      << us(h.percentile(0.99)) << "  p99.9 " << us(h.percentile(0.999)) << "  max " << us(h.max()) << "  mean "
-      << num(h.mean() / 1e3, 1) << (c.mode() == workload::rate ? "  (from intended send time)" : "") << "\n";
+      << us(h.percentile(0.99)) << "  p99.9 " << us(h.percentile(0.999)) << "  p99.99 " << us(h.percentile(0.9999))
+      << "  max " << us(h.max()) << "  mean " << num(h.mean() / 1e3, 1)
+      << (c.mode() == workload::rate ? "  (from intended send time)" : "") << "\n";
     o << "  delivery     sent " << r.sent << "  received " << r.received << "  lost " << r.lost << "  duplicated "
       << r.duplicated << "  reordered " << r.reordered << "  corrupted " << r.corrupted << "\n";
+  }
+  for (const auto& s : r.per_server) {
+    o << "  server       " << s.address << "  connections " << s.connections << "  sent " << s.sent << "  received "
+      << s.received << "\n";
   }
   o << "  errors       " << r.protocol_errors << " protocol/connection\n";
   if (r.measured_seconds > 0)
@@ -110,14 +129,15 @@ std::string to_json(const bench_result& r) {
   o << "  \"connections\": " << r.connections << ",\n  \"setup_seconds\": " << num(r.setup_seconds, 3)
     << ",\n  \"connect_rate\": " << num(r.connect_rate, 1) << ",\n";
   o << "  \"measured_seconds\": " << num(r.measured_seconds, 3) << ",\n  \"throughput\": " << num(r.throughput, 1)
-    << ",\n";
+    << ",\n  \"payload_bytes_per_second\": " << num(r.throughput * static_cast<double>(c.payload), 1) << ",\n";
   o << "  \"messages\": {\"sent\": " << r.sent << ", \"received\": " << r.received
     << ", \"measured\": " << r.measured_received << ", \"lost\": " << r.lost << ", \"duplicated\": " << r.duplicated
     << ", \"reordered\": " << r.reordered << ", \"corrupted\": " << r.corrupted << "},\n";
   o << "  \"protocol_errors\": " << r.protocol_errors << ",\n  \"total_errors\": " << r.total_errors() << ",\n";
   o << "  \"latency_ns\": {\"count\": " << h.count() << ", \"min\": " << h.min() << ", \"mean\": " << num(h.mean(), 1)
     << ", \"p50\": " << h.percentile(0.5) << ", \"p90\": " << h.percentile(0.9) << ", \"p99\": " << h.percentile(0.99)
-    << ", \"p999\": " << h.percentile(0.999) << ", \"max\": " << h.max() << ",\n    \"buckets\": [";
+    << ", \"p999\": " << h.percentile(0.999) << ", \"p9999\": " << h.percentile(0.9999) << ", \"max\": " << h.max()
+    << ",\n    \"buckets\": [";
   const auto buckets = h.nonzero_buckets();
   for (std::size_t i = 0; i < buckets.size(); ++i) {
     o << (i ? ", " : "") << "[" << buckets[i].low << ", " << buckets[i].high << ", " << buckets[i].count << "]";
@@ -129,7 +149,16 @@ std::string to_json(const bench_result& r) {
     << ", \"bound\": " << (r.bench_bound ? "true" : "false") << "},\n";
   o << "  \"server\": {\"cpu_seconds\": " << num(r.server_cpu_seconds, 3) << ", \"cores\": " << num(r.server_cores, 3)
     << ", \"rss_before_kib\": " << r.server_rss_before_kib << ", \"rss_after_kib\": " << r.server_rss_after_kib
-    << ", \"rss_per_connection_bytes\": " << num(r.server_rss_per_connection, 1) << "},\n";
+    << ", \"rss_per_connection_bytes\": " << num(r.server_rss_per_connection, 1)
+    << ", \"cpu_us_per_msg\": " << (server_cpu_us_per_msg(r) >= 0 ? num(server_cpu_us_per_msg(r), 3) : "null")
+    << "},\n";
+  o << "  \"servers\": [";
+  for (std::size_t i = 0; i < r.per_server.size(); ++i) {
+    const auto& s = r.per_server[i];
+    o << (i ? ", " : "") << "{\"address\": " << quoted(s.address) << ", \"connections\": " << s.connections
+      << ", \"sent\": " << s.sent << ", \"received\": " << s.received << "}";
+  }
+  o << "],\n";
   o << "  \"intervals\": [";
   for (std::size_t i = 0; i < r.intervals.size(); ++i) o << (i ? ",\n    " : "\n    ") << interval_json(r.intervals[i]);
   o << (r.intervals.empty() ? "]\n}\n" : "\n  ]\n}\n");

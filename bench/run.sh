@@ -12,11 +12,12 @@
 #   WINDOWS="1 16" RATES="5000 ... 60000" IDLE="1000 10000 19000" SERVERS="chat nats"
 #   BENCH_RT=1: run servers and chat-bench under SCHED_FIFO (chrt -f 10) so that compile jobs
 #   on a shared machine cannot delay their wake-ups; the kernel's RT throttling still leaves
-#   others 5 % of each core. BENCH_RT=0 runs them as ordinary tasks.
+#   others 5 % of each core. Off by default (bench/lib.sh says why).
 # 10,000 pairs means 20,000 connections, one more than a 20,000-descriptor limit allows
 # the server (or chat-bench) once its own descriptors are counted: the suite runs 9,900.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 REPS=${REPS:-3}
 DURATION=${DURATION:-5}
@@ -26,7 +27,6 @@ WINDOWS=${WINDOWS:-"1 16"}
 RATES=${RATES:-"5000 10000 15000 20000 25000 30000 40000 60000"}
 IDLE=${IDLE:-"1000 10000 19000"}
 SERVERS=${SERVERS:-"chat nats"}
-BENCH_RT=${BENCH_RT:-0}
 PORT=${PORT:-17555}
 SERVER_CORE=0
 BENCH_CORE=1
@@ -36,49 +36,30 @@ PARTS=${*:-matrix rate idle cores}
 command -v nats-server >/dev/null || { echo "run.sh: nats-server not found (tools/dev deps)" >&2; SERVERS=chat; }
 command -v gnuplot >/dev/null || echo "run.sh: gnuplot not found: no plots (tools/dev deps)" >&2
 
-rt=()
-if [ "$BENCH_RT" = 1 ]; then
-  if chrt -f 10 true 2>/dev/null; then rt=(chrt -f 10); else echo "run.sh: cannot use SCHED_FIFO here, running as ordinary tasks" >&2; fi
-fi
+bench_rt run.sh
 
 echo "== build (Release)"
-[ -f build/build.ninja ] || cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build --target chat-server chat-bench >/dev/null
+bench_build
 mkdir -p "$OUT"
 
 {
-  echo "date: $(date -u +%FT%TZ)"
-  echo "host: $(uname -srm)"
-  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) cores online)"
-  echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
-  echo "fd limit: soft $(ulimit -Sn), hard $(ulimit -Hn)"
-  echo "commit: $(git rev-parse --short HEAD) ($(git rev-parse --abbrev-ref HEAD))"
+  machine_info
   echo "nats-server: $(nats-server --version 2>/dev/null || echo absent)"
-  echo "compiler: $(c++ --version | head -1)"
   echo "scheduling: ${rt[*]:-normal}; server on core $SERVER_CORE, chat-bench on core $BENCH_CORE"
   echo "duration ${DURATION}s + warm-up ${WARMUP}s, ${REPS} repetitions"
-  echo "load at start: $(cat /proc/loadavg)"
 } > "$OUT/machine.txt"
 cat "$OUT/machine.txt"
 
-server_pid=""
 start_server() {  # kind threads pin(yes/no)
   local kind=$1 threads=${2:-1} pin=${3:-yes}
   local prefix=()
   [ "$pin" = yes ] && prefix=(taskset -c "$SERVER_CORE")
   case "$kind" in
-    chat) "${prefix[@]}" "${rt[@]}" build/bin/chat-server --port "$PORT" --threads "$threads" --log-level warn \
-            >>"$OUT/server.log" 2>&1 & ;;
-    nats) "${prefix[@]}" "${rt[@]}" nats-server -a 127.0.0.1 -p "$PORT" >>"$OUT/server.log" 2>&1 & ;;
+    chat) start_listening "run.sh: chat-server" "$PORT" "$OUT/server.log" "${prefix[@]}" "${rt[@]}" \
+            build/bin/chat-server --port "$PORT" --threads "$threads" --log-level warn ;;
+    nats) start_listening "run.sh: nats-server" "$PORT" "$OUT/server.log" "${prefix[@]}" "${rt[@]}" \
+            nats-server -a 127.0.0.1 -p "$PORT" ;;
   esac
-  server_pid=$!
-  for _ in $(seq 200); do
-    ss -Hltn "sport = :$PORT" | grep -q . && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "run.sh: $kind server did not start on port $PORT (see $OUT/server.log)" >&2
-  exit 1
 }
 
 stop_server() {
@@ -106,19 +87,7 @@ bench() {
     status=FAILED
     failures=$((failures + 1))
   fi
-  python3 - "$OUT/$name.json" "$name" "$status" "$load" <<'EOF'
-import json, sys
-path, name, status, load = sys.argv[1:]
-try:
-    d = json.load(open(path))
-except Exception:
-    print(f"  {name:28} {status}  (no JSON)"); sys.exit()
-lat = d["latency_ns"]
-extra = f"{d['server']['rss_per_connection_bytes']:.0f} B/conn" if d["config"]["mode"] == "idle" else \
-        f"{d['throughput']:>9.0f} msg/s  p50 {lat['p50']/1e3:8.1f}  p99 {lat['p99']/1e3:8.1f}  p99.9 {lat['p999']/1e3:8.1f} us"
-print(f"  {name:28} {status:6} {extra}  bench {d['bench']['cores']*100:3.0f}%  server {d['server']['cores']*100:3.0f}%"
-      f"{'  BENCH-BOUND' if d['bench']['bound'] else ''}  load {load}")
-EOF
+  python3 bench/run_line.py "$OUT/$name.json" "$name" "$status" "$load"
 }
 
 for part in $PARTS; do

@@ -44,6 +44,14 @@ def med(docs, get):
     return statistics.median(vals) if vals else None
 
 
+def cpu_us_per_msg(d):
+    """Server CPU microseconds per delivered message; computed for JSON written before the field existed."""
+    if "cpu_us_per_msg" in d["server"]:
+        return d["server"]["cpu_us_per_msg"]
+    cpu, n = d["server"]["cpu_seconds"], d["messages"]["measured"]
+    return cpu * 1e6 / n if cpu is not None and cpu >= 0 and n else None
+
+
 def figures(docs):
     ok = all(d["ok"] for d in docs)
     return {
@@ -57,6 +65,7 @@ def figures(docs):
         "bench_cores": med(docs, lambda d: d["bench"]["cores"]),
         "bench_bound": sum(1 for d in docs if d["bench"]["bound"]),
         "server_cores": med(docs, lambda d: d["server"]["cores"]),
+        "cpu_us_per_msg": med(docs, cpu_us_per_msg),
         "rss_per_conn": med(docs, lambda d: d["server"]["rss_per_connection_bytes"]),
         "connect_rate": med(docs, lambda d: d["connect_rate"]),
         "load": med(docs, lambda d: float(d["label"].split("load=")[1]) if "load=" in d["label"] else None),
@@ -89,8 +98,8 @@ def main():
     windows = sorted({k[3] for k in fig if k[1] == "pairs"})
     if pairs:
         lines += ["### Throughput (closed loop, msgs/s delivered, median)", "",
-                  "| pairs | window | chat-server | NATS | ratio | chat p99 us | NATS p99 us | bench CPU (chat/NATS) | server CPU (chat/NATS) | load |",
-                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  "| pairs | window | chat-server | NATS | ratio | server CPU us/msg (chat/NATS) | CPU ratio | chat p99 us | NATS p99 us | bench CPU (chat/NATS) | server CPU (chat/NATS) | load |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for w in windows:
             for p in pairs:
                 c, n = get("chat", "pairs", p, w), get("nats", "pairs", p, w)
@@ -99,7 +108,9 @@ def main():
                 bound = " (bench-bound)" if c.get("bench_bound") else ""
                 lines.append(
                     f"| {p:,} | {w} | {fmt(c.get('throughput'))}{bound} | {fmt(n.get('throughput'))} | "
-                    f"{ratio(c.get('throughput'), n.get('throughput'))} | {fmt(c.get('p99_us'))} | {fmt(n.get('p99_us'))} | "
+                    f"{ratio(c.get('throughput'), n.get('throughput'))} | "
+                    f"{fmt(c.get('cpu_us_per_msg'), '', 2)} / {fmt(n.get('cpu_us_per_msg'), '', 2)} | "
+                    f"{ratio(c.get('cpu_us_per_msg'), n.get('cpu_us_per_msg'))} | {fmt(c.get('p99_us'))} | {fmt(n.get('p99_us'))} | "
                     f"{fmt((c.get('bench_cores') or 0) * 100, '%')} / {fmt((n.get('bench_cores') or 0) * 100, '%')} | "
                     f"{fmt((c.get('server_cores') or 0) * 100, '%')} / {fmt((n.get('server_cores') or 0) * 100, '%')} | "
                     f"{fmt(c.get('load'), '', 1)} |")
@@ -133,10 +144,11 @@ def main():
     threads = sorted({k[2] for k in fig if k[1] == "threads"})
     if threads:
         lines += ["### Cores (unpinned, 1,000 pairs, window 16, chat-bench --threads 2)", "",
-                  "| chat-server --threads | msgs/s | server CPU | bench CPU |", "|---:|---:|---:|---:|"]
+                  "| chat-server --threads | msgs/s | server CPU us/msg | server CPU | bench CPU |", "|---:|---:|---:|---:|---:|"]
         for t in threads:
             c = get("chat", "threads", t, 0)
-            lines.append(f"| {t} | {fmt(c.get('throughput'))} | {fmt((c.get('server_cores') or 0) * 100, '%')} | "
+            lines.append(f"| {t} | {fmt(c.get('throughput'))} | {fmt(c.get('cpu_us_per_msg'), '', 2)} | "
+                         f"{fmt((c.get('server_cores') or 0) * 100, '%')} | "
                          f"{fmt((c.get('bench_cores') or 0) * 100, '%')} |")
         lines.append("")
 

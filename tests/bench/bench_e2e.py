@@ -7,6 +7,9 @@ usage: bench_e2e.py MODE CHAT_BENCH SERVER
   idle   idle connections with --server-pid: RSS per connection is reported
   flags  bad flag combinations exit 2 with a reason
   killed the server dies mid-run: chat-bench must fail with a clear error
+  ci     CI-grade output: --json -, --quiet, --fail-if (exit 3), the default workload, p99.99 and bytes/s
+  refused nothing listens: FAILED with a non-zero error count, exit 1
+  servers --servers over two chat-server processes: clients spread, per-server counts, pairs split
 Servers listen on a port the kernel picks (read back from their log), so runs never collide.
 """
 import json
@@ -124,6 +127,12 @@ def run_traffic(exe, port, pid, proto):
             doc = check_json(out)
             if doc["server"]["cores"] < 0:
                 fail("no server CPU figure despite --server-pid")
+            # Server CPU per delivered message (issue 10): in the JSON and beside msgs/s in the summary.
+            per_msg = doc["server"].get("cpu_us_per_msg")
+            if per_msg is None or not (0 < per_msg < 1e6):
+                fail(f"server cpu_us_per_msg missing or implausible: {per_msg}")
+            if not re.search(r"msgs/s delivered .*server cpu [0-9.]+ us/msg", r.stdout):
+                fail("the summary does not show server CPU per message beside msgs/s")
             # Paced, not flooding: unpaced, 50 pairs reach well over 50,000 msgs/s. No lower bound
             # beyond "some": on a loaded 2-core machine the bench itself may fall behind (seen: 1,082
             # msgs/s at a load average of 300), and tests must not depend on timing to pass.
@@ -132,6 +141,86 @@ def run_traffic(exe, port, pid, proto):
             check_intervals(doc, r.stdout, "--interval" in extra)
     finally:
         shutil.rmtree(tmp)
+
+
+def run_ci(exe, port, pid):
+    common = ["--port", str(port), "--pairs", "10", "--threads", "1", "--duration", "1", "--warmup", "0.2"]
+    # --json -: the JSON alone on stdout; the summary and the interval lines on stderr.
+    r = bench(exe, common + ["--server-pid", str(pid), "--interval", "0.5", "--json", "-",
+                             "--fail-if", "p99<60s", "--fail-if", "p99.99 <= 60 s", "--fail-if", "errors==0",
+                             "--fail-if", "rate>=1"])
+    print(r.stdout[:400], r.stderr)
+    if r.returncode != 0:
+        fail(f"met thresholds: exit {r.returncode}")
+    doc = json.loads(r.stdout)
+    if doc["ok"] is not True or "p9999" not in doc["latency_ns"]:
+        fail("JSON on stdout lacks ok or latency_ns.p9999")
+    if abs(doc["payload_bytes_per_second"] - doc["throughput"] * 64) > 64 * 0.1:  # throughput has 1 decimal
+        fail(f"payload bytes/s {doc['payload_bytes_per_second']} is not 64 x {doc['throughput']}")
+    for want in ("throughput", "p99.99", "bytes/s", "result       OK"):
+        if want not in r.stderr:
+            fail(f"summary on stderr lacks '{want}'")
+    if len([l for l in r.stderr.splitlines() if l.startswith("interval")]) != 2:
+        fail("interval lines are not on stderr")
+
+    # A condition missed: exit 3 (not 1: everything was delivered), each breach printed.
+    r = bench(exe, common + ["--fail-if", "p50<1ns", "--fail-if", "rate>=1000000000000", "--fail-if", "errors==0"])
+    print(r.stdout, r.stderr)
+    missed = [l for l in r.stderr.splitlines() if "--fail-if not met" in l]
+    if r.returncode != 3 or len(missed) != 2 or "p50<1ns: p50 was" not in missed[0] or "rate>=" not in missed[1]:
+        fail(f"missed thresholds: exit {r.returncode}, wanted 3 and two breaches: {missed}")
+    if "result       OK" not in r.stdout:
+        fail("the summary of a run that delivered everything is not OK")
+
+    # --quiet: nothing at all when the run passes; only the breach when it does not.
+    r = bench(exe, common + ["--quiet", "--interval", "0.5"])
+    if r.returncode != 0 or r.stdout or r.stderr:
+        fail(f"--quiet printed: exit {r.returncode} {r.stdout!r} {r.stderr!r}")
+    r = bench(exe, common + ["--quiet", "--fail-if", "max<1ns"])
+    if r.returncode != 3 or r.stdout or "max<1ns" not in r.stderr or "throughput" in r.stderr:
+        fail(f"--quiet with a breach: exit {r.returncode} {r.stdout!r} {r.stderr!r}")
+
+    # No workload named: the documented default, 100 pairs at window 16.
+    r = bench(exe, ["--port", str(port), "--threads", "1", "--duration", "0.5", "--warmup", "0"])
+    print(r.stdout, r.stderr)
+    if r.returncode != 0 or "window 16, 100 pairs" not in r.stdout:
+        fail(f"default workload: exit {r.returncode}")
+
+
+def run_servers(exe, port1, port2):
+    both = f"127.0.0.1:{port1},127.0.0.1:{port2}"
+    # Idle connections go round robin: half on each server, each counted.
+    r = bench(exe, ["--servers", both, "--idle", "20", "--duration", "0.3", "--json", "-"])
+    print(r.stdout, r.stderr)
+    doc = json.loads(r.stdout)
+    if r.returncode != 0 or [s["connections"] for s in doc["servers"]] != [10, 10]:
+        fail(f"idle over two servers: exit {r.returncode}, per server {doc['servers']}")
+    if r.stderr.count("  server       127.0.0.1:") != 2:
+        fail("the summary lacks a line per server")
+    # Pairs: the two ends of every pair are on different servers. These two servers are not a
+    # cluster, so every CONNECT names a user the initiator's server does not know: the run fails
+    # at pairing with the servers' NO_SUCH_USER. The first one ends the run, so how many of the four
+    # arrive before the connections close is a race: every one that did must be NO_SUCH_USER (a pair
+    # on one server would have paired). That each pair is split is unit-tested (servers_test.cpp).
+    r = bench(exe, ["--servers", both, "--pairs", "4", "--threads", "1", "--duration", "0.5", "--warmup", "0",
+                    "--setup-timeout", "10", "--json", "-"])
+    print(r.stdout, r.stderr)
+    doc = json.loads(r.stdout)
+    samples = doc["error_samples"]
+    if r.returncode != 1 or not samples or not all("NO_SUCH_USER" in e for e in samples) or \
+            not 1 <= doc["protocol_errors"] <= 4:
+        fail(f"split pairs over unclustered servers: exit {r.returncode}, {samples}, "
+             f"{doc['protocol_errors']} errors (wanted 1-4, all NO_SUCH_USER)")
+    if [s["connections"] for s in doc["servers"]] != [4, 4]:
+        fail(f"pairs not spread evenly: {doc['servers']}")
+    # One server named: traffic as with --port, and its counts add up.
+    r = bench(exe, ["--servers", f"127.0.0.1:{port2}", "--pairs", "4", "--threads", "1", "--duration", "0.5",
+                    "--warmup", "0", "--json", "-"])
+    doc = json.loads(r.stdout)
+    per = doc["servers"]
+    if r.returncode != 0 or len(per) != 1 or per[0]["sent"] != doc["messages"]["sent"] or \
+            per[0]["received"] != doc["messages"]["received"] or per[0]["connections"] != 8:
+        fail(f"one server via --servers: exit {r.returncode}, {per}, {doc['messages']}")
 
 
 def main():
@@ -181,6 +270,8 @@ def main():
             per = doc["server"]["rss_per_connection_bytes"]
             if doc["connections"] != 500 or per is None or not (0 < per < 100_000):
                 fail(f"idle figures: {doc['connections']} connections, {per} B each")
+            if doc["server"]["cpu_us_per_msg"] is not None:
+                fail(f"CPU per message without messages: {doc['server']['cpu_us_per_msg']}")
             shutil.rmtree(tmp)
         finally:
             stop(proc)
@@ -189,7 +280,10 @@ def main():
             (["--pairs", "3", "--window", "2", "--rate", "5"], "one workload"),
             (["--clients", "3"], "even"),
             (["--pairs", "1", "--payload", "10"], "--payload"),
-            ([], "--pairs"),
+            (["--pairs", "1", "--fail-if", "p99<5"], "unit"),
+            (["--pairs", "1", "--fail-if", "p99"], "comparison"),
+            (["--pairs", "1", "--fail-if", "latency<5ms"], "unknown figure"),
+            (["--pairs", "1", "--servers", "127.0.0.1"], "HOST:PORT"),
             (["--idle", "5", "--pairs", "2"], "--idle"),
             (["--pairs", "1", "--source-addrs", "1.2.3.9-1.2.3.1"], "ascending"),
             (["--pairs", "1", "--proto", "http"], "proto"),
@@ -225,6 +319,39 @@ def main():
         print(out)
         if b.returncode != 1 or "FAILED" not in out:
             fail(f"chat-bench exited {b.returncode} after the server died")
+    elif mode == "ci":
+        proc, port = start_server([server, "--port", "0", "--threads", "1", "--log-level", "info"],
+                                  r"listening on [^ ]*:(\d+)", "chat-server")
+        try:
+            run_ci(exe, port, proc.pid)
+        finally:
+            stop(proc)
+    elif mode == "servers":
+        one, port1 = start_server([server, "--port", "0", "--threads", "1"], r"listening on [^ ]*:(\d+)", "chat-server")
+        try:
+            two, port2 = start_server([server, "--port", "0", "--threads", "1"], r"listening on [^ ]*:(\d+)",
+                                      "chat-server")
+            try:
+                run_servers(exe, port1, port2)
+            finally:
+                stop(two)
+        finally:
+            stop(one)
+    elif mode == "refused":
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]  # closed again: nothing listens there
+        r = bench(exe, ["--port", str(port), "--pairs", "2", "--duration", "1"])
+        print(r.stdout, r.stderr)
+        if r.returncode != 1 or "FAILED" not in r.stdout or "nothing listens" not in r.stdout:
+            fail(f"refused connection: exit {r.returncode}, wanted 1 and FAILED ... nothing listens")
+        if re.search(r"errors\s+0\b", r.stdout.split("FAILED")[0]):
+            fail("'errors 0' printed above FAILED")
+        r = bench(exe, ["--port", str(port), "--pairs", "2", "--duration", "1", "--json", "-"])
+        doc = json.loads(r.stdout)
+        if doc["ok"] or doc["total_errors"] < 1:
+            fail(f"a failed run counts no error: ok {doc['ok']}, total_errors {doc['total_errors']}")
     else:
         fail(f"unknown mode {mode}")
     print("PASS")

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "chat/bench/config.hpp"
+
+#include <catch2/catch.hpp>
 
 using chat::bench::bench_config;
 using chat::bench::validate;
@@ -29,13 +29,25 @@ TEST_CASE("validate refuses flags that do not go together", "[args]") {
   CHECK_THAT(why([](bench_config& c) { c.idle = 10; }), Catch::Contains("--idle"));
   CHECK_THAT(why([](bench_config& c) { c.clients = 8; }), Catch::Contains("not both"));
   CHECK_THAT(why([](bench_config& c) { c.pairs = 0, c.clients = 7; }), Catch::Contains("even"));
-  CHECK_THAT(why([](bench_config& c) { c.pairs = 0; }), Catch::Contains("--pairs"));
   CHECK_THAT(why([](bench_config& c) { c.payload = 10; }), Catch::Contains("--payload"));
   CHECK_THAT(why([](bench_config& c) { c.payload = 100000; }), Catch::Contains("--payload"));
   CHECK_THAT(why([](bench_config& c) { c.duration = 0; }), Catch::Contains("--duration"));
   CHECK_THAT(why([](bench_config& c) { c.warmup = -1; }), Catch::Contains("--warmup"));
   CHECK_THAT(why([](bench_config& c) { c.name_prefix = "bad name"; }), Catch::Contains("--name-prefix"));
   CHECK_THAT(why([](bench_config& c) { c.threads = 1000; }), Catch::Contains("--threads"));
+}
+
+TEST_CASE("no workload named: 100 pairs, window 16", "[args]") {
+  bench_config c;
+  REQUIRE(validate(c).empty());
+  CHECK(c.pairs == 100);
+  CHECK(c.window == 16);
+  CHECK(c.mode() == workload::window);
+  bench_config rate;
+  rate.rate = 500;
+  REQUIRE(validate(rate).empty());
+  CHECK(rate.pairs == 100);
+  CHECK(rate.window == 0);
 }
 
 TEST_CASE("idle needs no pairs", "[args]") {

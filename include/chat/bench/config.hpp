@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chat/bench/histogram.hpp"
@@ -39,17 +40,28 @@ struct bench_config {
   bool progress = false;                  // live progress line (on a terminal)
   bool spin = false;                      // busy-poll instead of sleeping (exact send times)
   std::string label;                      // free text copied to the JSON
+  // --servers: (host, port) of each server to spread clients over; empty: host and port above.
+  std::vector<std::pair<std::string, std::uint16_t>> servers;
 
   workload mode() const { return idle ? workload::idle : rate > 0 ? workload::rate : workload::window; }
   std::size_t connections() const { return idle ? idle : 2 * pairs; }
 };
 
-// Fills defaults (pairs from clients, window 16 when no workload was named,
-// threads) and returns an empty string, or the reason the flags do not go together.
+// Fills defaults (pairs from clients, else 100; window 16 when no workload was
+// named; threads) and returns an empty string, or the reason the flags do not go together.
 std::string validate(bench_config& config);
 
 // Expands "127.0.0.1-127.0.0.8" or "10.0.0.1,10.0.0.2" into addresses; throws std::invalid_argument.
 std::vector<std::string> parse_source_addrs(const std::string& spec);
+
+// What one server of --servers saw: the clients connected to it, what they sent and what was
+// delivered to them.
+struct server_counts {
+  std::string address;  // host:port as given
+  std::size_t connections = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t received = 0;
+};
 
 struct bench_result {
   bench_config config;
@@ -80,6 +92,7 @@ struct bench_result {
   long server_rss_before_kib = -1;
   long server_rss_after_kib = -1;
   double server_rss_per_connection = -1;  // bytes (idle mode)
+  std::vector<server_counts> per_server;  // --servers only, in the order given
 
   std::uint64_t total_errors() const { return lost + duplicated + reordered + corrupted + protocol_errors; }
   bool ok() const { return error.empty() && total_errors() == 0; }

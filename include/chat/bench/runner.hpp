@@ -22,6 +22,8 @@ struct run_hooks {
   std::function<void()> stopping_senders;
   // On the coordinating thread: the drain is over (everything arrived, or the timeout passed).
   std::function<void()> drained;
+  // On the coordinating thread, --interval: an interval has been closed (chat-bench prints it).
+  std::function<void(const interval_figures&)> interval_closed;
 };
 
 // Runs one benchmark with a validated configuration (see validate()). Never

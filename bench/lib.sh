@@ -1,0 +1,68 @@
+# Sourced by every bench/*.sh (after `cd` to the repository root): the one copy of what the
+# scripts share. Defines functions only; the caller keeps `set -euo pipefail`.
+#
+#   bench_build               build Release through tools/dev (the one way every script builds)
+#   bench_rt NAME             set the array `rt` to (chrt -f 10) when BENCH_RT=1 and SCHED_FIFO is
+#                             allowed here, else to (): prefix commands with "${rt[@]}"
+#   free_port                 print a TCP port on 127.0.0.1 that the kernel just picked as free
+#   wait_listening PORT PID SECONDS
+#                             wait until something listens on TCP PORT; fail early if process PID
+#                             ends, or after SECONDS
+#   start_listening NAME PORT LOG COMMAND...
+#                             start COMMAND in the background with stdout and stderr appended to LOG,
+#                             set `server_pid` and wait (15 s) until it listens on PORT; exit 1 if not
+#   machine_info              print the machine, commit and load lines every results folder keeps
+#
+# SCHED_FIFO is opt-in (BENCH_RT=1): a real-time task that keeps its core busy starves everything
+# else on a shared machine, other people's jobs included. Off, the figures carry the load of the
+# moment (each run's JSON keeps the load average in its label).
+
+bench_build() {
+  ./tools/dev build release >/dev/null
+}
+
+bench_rt() {
+  rt=()
+  [ "${BENCH_RT:-0}" = 1 ] || return 0
+  if chrt -f 10 true 2>/dev/null; then
+    rt=(chrt -f 10)
+  else
+    echo "$1: cannot use SCHED_FIFO here, running as ordinary tasks" >&2
+  fi
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_listening() {
+  local port=$1 pid=$2 seconds=$3 i
+  for ((i = 0; i < seconds * 20; i++)); do
+    ss -Hltn "sport = :$port" | grep -q . && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+server_pid=""
+start_listening() {
+  local name=$1 port=$2 log=$3
+  shift 3
+  "$@" >>"$log" 2>&1 &
+  server_pid=$!
+  wait_listening "$port" "$server_pid" 15 && return 0
+  echo "$name did not start listening on port $port (see $log)" >&2
+  exit 1
+}
+
+machine_info() {
+  echo "date: $(date -u +%FT%TZ)"
+  echo "host: $(uname -srm)"
+  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) cores online)"
+  echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
+  echo "fd limit: soft $(ulimit -Sn), hard $(ulimit -Hn)"
+  echo "commit: $(git rev-parse --short HEAD) ($(git rev-parse --abbrev-ref HEAD))"
+  echo "compiler: $(c++ --version | head -1)"
+  echo "load at start: $(cat /proc/loadavg)"
+}
