@@ -79,15 +79,7 @@ std::string describe_ok(std::string_view rest) {
   if (what == "DISCONNECTED") return "*** chat with " + arg + " closed";
   if (what == "BYE") return "*** bye";
   if (what == "HELP") return "*** commands: " + arg;
-  if (what == "WHO") {
-    const auto [total, names] = protocol::split_word(argument);
-    if (total == "0") return "*** no users online";
-    auto text = "*** " + escape_for_terminal(plural(total, "user", "users")) + " online: " + escape_for_terminal(names);
-    // The server lists at most max_who_names of them.
-    const auto shown = std::to_string(count_words(names));
-    if (shown != total) text += " (" + shown + " shown)";
-    return text;
-  }
+  if (what == "WHO") return describe_who_reply(std::string("OK ") + std::string(rest), {});
   return "*** ok " + escape_for_terminal(rest);
 }
 
@@ -158,6 +150,33 @@ std::string describe_server_line(std::string_view line) {
     return "*** connected: " + escape_for_terminal(text) + " (" + escape_for_terminal(version) + ")";
   }
   return escape_for_terminal(line);
+}
+
+std::string describe_who_reply(std::string_view line, std::string_view prefix) {
+  const auto [ok, rest] = protocol::split_server_line(line);
+  const auto [who, argument] = protocol::split_word(rest);
+  const auto [total, names] = protocol::split_word(argument);
+  const auto where = prefix.empty() ? std::string(" online") : " matching " + escape_for_terminal(prefix);
+  if (total == "0") return "*** no users" + where;
+  auto text = "*** " + escape_for_terminal(plural(total, "user", "users")) + where + ": " + escape_for_terminal(names);
+  // The server lists at most max_who_names of them.
+  const auto shown = std::to_string(count_words(names));
+  if (shown != total) text += " (" + shown + " shown)";
+  return text;
+}
+
+std::vector<std::string> who_reply_names(std::string_view line) {
+  const auto [ok, rest] = protocol::split_server_line(line);
+  auto [who, argument] = protocol::split_word(rest);
+  auto [total, names] = protocol::split_word(argument);
+  std::vector<std::string> out;
+  for (;;) {
+    const auto [name, more] = protocol::split_word(names);
+    if (name.empty()) break;
+    out.emplace_back(name);
+    names = more;
+  }
+  return out;
 }
 
 }  // namespace chat::client

@@ -80,6 +80,17 @@ TEST_CASE("WHO replies count the users", "[display]") {
   CHECK(describe_server_line("OK WHO 150 a b") == "*** 150 users online: a b (2 shown)");
 }
 
+TEST_CASE("a WHO reply to a prefix counts the matches, labelled so", "[display]") {
+  using chat::client::describe_who_reply;
+  CHECK(describe_who_reply("OK WHO 1 Elias", "E") == "*** 1 user matching E: Elias");
+  CHECK(describe_who_reply("OK WHO 2 Eli Elias", "El") == "*** 2 users matching El: Eli Elias");
+  CHECK(describe_who_reply("OK WHO 0", "Z") == "*** no users matching Z");
+  CHECK(describe_who_reply("OK WHO 2 a b", "") == "*** 2 users online: a b");
+  CHECK(describe_who_reply("OK WHO 1 x", "\x1b") == "*** 1 user matching \\x1b: x");
+  CHECK(chat::client::who_reply_names("OK WHO 3 Noy Elias Eve") == std::vector<std::string>{"Noy", "Elias", "Eve"});
+  CHECK(chat::client::who_reply_names("OK WHO 0").empty());
+}
+
 TEST_CASE("events are shown readably", "[display]") {
   CHECK(describe_server_line("MSG Elias hello") == "[Elias] hello");
   CHECK(describe_server_line("MSG Elias   spaced  out ") == "[Elias]   spaced  out ");

@@ -9,10 +9,9 @@ import re
 import signal
 import sys
 
-from chat_e2e import Server, ScriptClient, PtyClient, check, run
+from chat_e2e import Server, PtyClient, partner, check, run
 
 SERVER, CLIENT = sys.argv[1], sys.argv[2]
-HELLO = re.compile(r"HELLO CHAT/1 .*")
 PROMPT = "> "
 
 
@@ -23,12 +22,7 @@ def start_registered(server, columns=200):
     at = noy.wait_for(PROMPT)
     noy.type("REGISTER Noy\r")
     at = noy.wait_for("*** registered as Noy", at)
-    elias = ScriptClient(CLIENT, server.port, name="Elias")
-    elias.expect(HELLO)
-    elias.send("REGISTER Elias")
-    elias.expect("OK REGISTERED Elias")
-    elias.send("CONNECT Noy")
-    elias.expect("OK CONNECTED Noy")
+    elias = partner(CLIENT, server.port, "Elias", "Noy")
     at = noy.wait_for("*** Elias opened a chat with you", at)
     return noy, elias, at
 

@@ -1,0 +1,73 @@
+// The line being typed, edited by libedit (BSD licence; GNU readline is GPL-3 and
+// would make the client GPL) through its native wide-character interface: the
+// locale's multibyte text is decoded to wchar_t, so CJK, emoji, combining marks
+// and right-to-left text are edited as characters and sent as the exact UTF-8
+// typed. libedit runs unbuffered: each call handles one key, so the event loop
+// can print server lines between keys. Its output goes to a stdio stream the
+// caller gives (the terminal_output queue); it reads fd 0 itself, blocking, and is
+// called only when fd 0 has bytes ready.
+#pragma once
+
+#include <histedit.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chat::client {
+
+class line_editor {
+ public:
+  // Puts the terminal on fd 0 in libedit's mode and draws the prompt on `out`.
+  line_editor(FILE* out, std::string_view prompt);
+  // Gives the terminal back in the mode it was found in.
+  ~line_editor();
+  line_editor(const line_editor&) = delete;
+  line_editor& operator=(const line_editor&) = delete;
+
+  struct typed {
+    bool end_of_input = false;  // Ctrl-D on an empty line
+    std::string line;           // UTF-8, without the newline
+  };
+  // Reads and handles one key (a few bytes for an escape sequence or a multibyte
+  // character); a finished line or Ctrl-D when the key ended one. Call only
+  // while fd 0 has bytes ready: libedit's read blocks.
+  std::optional<typed> read_key();
+
+  // The bytes that wipe prompt and line from the screen, measured on a terminal
+  // `columns` wide (0: the width libedit last drew for).
+  std::string erase(int columns = 0) const;
+  // Draws prompt and line again from the cursor's row, after erase() and output.
+  void redraw();
+  // After SIGWINCH: wipes the edit area as the terminal reflowed it, takes the
+  // new size and draws again.
+  std::string erase_for_resize() const;
+  void resize();
+
+  void set_prompt(std::string_view prompt);
+  void add_history(const std::string& line);
+  // User names offered by Tab after the first word (commands are offered first).
+  void set_names(std::vector<std::string> names) { names_ = std::move(names); }
+
+ private:
+  static wchar_t* prompt_function(EditLine* el);
+  static unsigned char complete_function(EditLine* el, int key);
+  unsigned char complete();
+  int columns() const;
+
+  EditLine* el_ = nullptr;
+  HistoryW* history_ = nullptr;
+  std::wstring prompt_;
+  std::vector<std::string> names_;
+};
+
+// Makes the C library decode and encode UTF-8: the user's locale when it is
+// UTF-8 (LANG, LC_ALL, ...), C.UTF-8 otherwise, since CHAT/1 is UTF-8.
+void use_utf8_locale();
+
+// UTF-8 to wide characters and back in the current (UTF-8) locale; invalid
+// bytes are skipped.
+std::wstring to_wide(std::string_view utf8);
+std::string to_utf8(std::wstring_view wide);
+
+}  // namespace chat::client
