@@ -177,6 +177,16 @@ def partner(binary, port, name, peer):
     return client
 
 
+def pty_chat(running, binary, **pty_args):
+    """A pty client registered as Noy and a script client Elias that opened a chat
+    with it, both added to `running`; returns them and the offset after the event."""
+    noy = running.add(PtyClient(binary, running.server.port, "--name", "Noy", **pty_args))
+    at = noy.wait_for("*** registered as Noy")
+    elias = running.add(partner(binary, running.server.port, "Elias", "Noy"))
+    at = noy.wait_for("*** Elias opened a chat with you", at)
+    return noy, elias, at
+
+
 def free_port():
     """A loopback port nobody listens on: bound, then released."""
     import socket
@@ -201,7 +211,7 @@ def run(tests):
 class PtyClient:
     """chat-client in interactive mode: its stdin, stdout and stderr are a pty."""
 
-    def __init__(self, binary, port, *args, columns=200, argv=None, env=None, controlling=True):
+    def __init__(self, binary, port, *args, columns=200, argv=None, env=None, controlling=True, cwd=None):
         """Runs `binary --host 127.0.0.1 --port PORT args...`, or `argv` as given, with `env` added to the
         environment (LANG=C.UTF-8 unless given). controlling=False: the pty is not the client's
         controlling terminal, so closing the master side hangs it up without a SIGHUP."""
@@ -225,6 +235,8 @@ class PtyClient:
         if pid == 0:  # the child: a wide window so that no line wraps, then the client
             try:
                 fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+                if cwd:
+                    os.chdir(cwd)
                 os.execve(argv[0], argv, environment)
             finally:
                 os._exit(127)

@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 
-from chat_e2e import Server, PtyClient, partner, Running, check, run
+from chat_e2e import Server, PtyClient, pty_chat, Running, check, run
 
 SERVER, CLIENT = sys.argv[1], sys.argv[2]
 FLOOD = 5000
@@ -21,12 +21,7 @@ O_NONBLOCK = os.O_NONBLOCK
 
 
 def start_chat(running, **pty_args):
-    """A pty client Noy and a script client Elias in a chat with it."""
-    noy = running.add(PtyClient(CLIENT, running.server.port, "--name", "Noy", **pty_args))
-    at = noy.wait_for("*** registered as Noy")
-    elias = running.add(partner(CLIENT, running.server.port, "Elias", "Noy"))
-    at = noy.wait_for("*** Elias opened a chat with you", at)
-    return noy, elias, at
+    return pty_chat(running, CLIENT, **pty_args)
 
 
 def descriptor_flags(pid, fd):
