@@ -240,8 +240,9 @@ awaitable<void> interactive_session::edit_and_send() {
       case 3: {
         auto [ec, signal] = std::get<3>(ready);
         if (ec) co_return;
-        output_.write(editor_->erase_for_resize());
-        editor_->resize();
+        // The terminal reflowed the rows to its new width: wipe them, draw again.
+        output_.write(editor_->erase());
+        editor_->redraw();
         continue;
       }
       default:

@@ -188,25 +188,18 @@ int line_editor::columns() const {
   return columns > 0 ? columns : 80;
 }
 
-std::string line_editor::erase(int columns) const {
+std::string line_editor::erase() const {
+  // Measured at the terminal's width now: a terminal that was just resized has
+  // already reflowed the rows, though its SIGWINCH may not have been handled yet.
   const LineInfoW* info = el_wline(el_);
   const std::wstring_view line(info->buffer, static_cast<std::size_t>(info->lastchar - info->buffer));
   const auto cursor = static_cast<std::size_t>(info->cursor - info->buffer);
-  return erase_from_row(edit_cursor_row(prompt_, line, cursor, columns > 0 ? columns : this->columns()));
+  return erase_from_row(edit_cursor_row(prompt_, line, cursor, terminal_columns()));
 }
 
 void line_editor::redraw() {
+  if (terminal_columns() != columns()) el_resize(el_);
   el_wset(el_, EL_REFRESH);
-}
-
-std::string line_editor::erase_for_resize() const {
-  // The terminal has already reflowed the rows to its new width.
-  return erase(terminal_columns());
-}
-
-void line_editor::resize() {
-  el_resize(el_);
-  redraw();
 }
 
 void line_editor::set_prompt(std::string_view prompt) {

@@ -34,15 +34,12 @@ class line_editor {
   // while fd 0 has bytes ready: libedit's read blocks.
   std::optional<typed> read_key();
 
-  // The bytes that wipe prompt and line from the screen, measured on a terminal
-  // `columns` wide (0: the width libedit last drew for).
-  std::string erase(int columns = 0) const;
-  // Draws prompt and line again from the cursor's row, after erase() and output.
+  // The bytes that wipe prompt and line from the screen, measured at the
+  // terminal's current width (after a resize it has reflowed them).
+  std::string erase() const;
+  // Draws prompt and line again from the cursor's row, after erase() and any
+  // output; takes a new terminal width first (SIGWINCH, or a resize not yet signalled).
   void redraw();
-  // After SIGWINCH: wipes the edit area as the terminal reflowed it, takes the
-  // new size and draws again.
-  std::string erase_for_resize() const;
-  void resize();
 
   void set_prompt(std::string_view prompt);
   void add_history(const std::string& line);
