@@ -1,10 +1,13 @@
 #include "chat/client/script_session.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <asio/experimental/awaitable_operators.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <random>
 
 #include "chat/client/client_config.hpp"
@@ -20,11 +23,25 @@ using namespace asio::experimental::awaitable_operators;
 // How long the server may take to close after OK BYE before we give up on it.
 constexpr std::chrono::seconds close_grace{10};
 
-void print_line(std::string_view line) {
+// Writes a server line to stdout, whole: a pipe that is full is waited for (the
+// loop then stops reading the socket, and TCP pushes back). False with errno set
+// if stdout is closed (EPIPE: the reader left) or failed.
+bool print_line(std::string_view line) {
   auto text = escape_for_terminal(line);
   text += '\n';
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const auto n = ::write(STDOUT_FILENO, rest.data(), rest.size());
+    if (n >= 0) {
+      rest.remove_prefix(static_cast<std::size_t>(n));
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      pollfd p{STDOUT_FILENO, POLLOUT, 0};  // non-blocking by someone else's choice
+      ::poll(&p, 1, -1);
+    } else if (errno != EINTR) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // A token no script is likely to use, so its PONG is known to be ours.
@@ -43,10 +60,20 @@ script_session::script_session(const asio::any_io_executor& ex, server_connectio
       wake_(ex, asio::steady_timer::time_point::max()) {}
 
 awaitable<int> script_session::run(std::string greeting) {
-  print_line(greeting);
   // Whichever loop ends first cancels the other: the reader ends when the
-  // connection does, the input loop only after the connection is gone or given up.
-  co_await (read_loop() || input_loop());
+  // connection does or stdout fails, the input loop only after the connection is
+  // gone or given up.
+  if (print_line(greeting)) {
+    co_await (read_loop() || input_loop());
+  } else {
+    stdout_error_ = errno;
+  }
+
+  if (stdout_error_ != 0) {
+    // Like any filter whose reader left (| head): stop, and say so.
+    std::fprintf(stderr, "chat-client: cannot write to stdout: %s\n", std::strerror(stdout_error_));
+    co_return exit_connection_lost;
+  }
 
   if (bye_seen_) {
     std::fprintf(stderr, "chat-client: the server ended the session\n");
@@ -84,7 +111,10 @@ awaitable<void> script_session::read_loop() {
       // The reply to our own closing QUIT is housekeeping, like the PING.
       if (!script_quit_) continue;
     }
-    print_line(line);
+    if (!print_line(line)) {
+      stdout_error_ = errno;
+      co_return;
+    }
   }
 }
 

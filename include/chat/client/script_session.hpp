@@ -47,6 +47,7 @@ class script_session {
   bool bye_seen_ = false;         // the server ended the session (BYE <REASON>)
   bool closed_ = false;           // the connection is gone
   bool close_timed_out_ = false;  // the server kept the connection open after OK BYE
+  int stdout_error_ = 0;          // errno of a failed write to stdout: the session ends
   asio::error_code close_error_;
 };
 
