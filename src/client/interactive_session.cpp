@@ -21,7 +21,6 @@ namespace {
 
 using namespace asio::experimental::awaitable_operators;
 
-constexpr std::string_view prompt = "> ";
 constexpr std::chrono::seconds close_grace{10};
 constexpr std::string_view keepalive_ping = "PING keepalive";
 constexpr std::string_view keepalive_pong = "PONG keepalive";
@@ -83,8 +82,11 @@ void interactive_session::show(std::string_view text) {
   out.append(text);
   out += '\n';
   output_.write(out);
-  // ... and let libedit draw prompt and the half-typed line again from its own buffer.
-  if (editor_) editor_->redraw();
+  // ... and let libedit draw prompt (it may have changed) and the half-typed line again from its own buffer.
+  if (editor_) {
+    editor_->set_prompt(state_.prompt());
+    editor_->redraw();
+  }
 }
 
 std::string interactive_session::describe(std::string_view line) {
@@ -97,6 +99,10 @@ std::string interactive_session::describe(std::string_view line) {
     }
     if (editor_) editor_->set_names(who_reply_names(line));
     return describe_who_reply(line, asked);
+  }
+  // The server's HELP knows the commands; the client adds its typing rules.
+  if (head == "OK" && protocol::split_word(rest).first == "HELP") {
+    return describe_server_line(line) + "\n" + std::string(typing_help);
   }
   return describe_server_line(line);
 }
@@ -141,6 +147,7 @@ awaitable<void> interactive_session::read_loop() {
       --keepalives_pending_;
       continue;
     }
+    state_.observe(line);
     show(describe(line));
   }
 }
@@ -161,8 +168,10 @@ awaitable<bool> interactive_session::send_typed() {
       typed = "QUIT";
     } else if (typed->empty()) {
       continue;
-    } else if (editor_) {
-      editor_->add_history(*typed);
+    } else {
+      if (editor_) editor_->add_history(*typed);
+      typed = state_.to_send(*typed);  // / commands, messages inside a chat
+      if (typed->empty()) continue;
     }
     const auto parsed = protocol::parse_command(*typed);
     if (const auto* cmd = std::get_if<protocol::command>(&parsed); cmd && cmd->kind == protocol::command_kind::who) {
@@ -208,7 +217,7 @@ awaitable<void> interactive_session::edit_and_send() {
     auto line = "REGISTER " + *name_;
     if (!co_await send(std::move(line))) co_return;
   }
-  editor_.emplace(output_.stream(), prompt);
+  editor_.emplace(output_.stream(), state_.prompt());
   while (!quit_sent_) {
     keepalive_timer_.expires_after(keepalive_.count() > 0 ? keepalive_ : std::chrono::milliseconds(never));
     auto ready = co_await (input_.async_wait(asio::posix::stream_descriptor::wait_read, use_tuple) ||

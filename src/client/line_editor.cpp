@@ -28,10 +28,6 @@ constexpr std::array command_kinds{
     protocol::command_kind::help,          protocol::command_kind::quit,
 };
 
-bool all_lower(std::wstring_view word) {
-  return !word.empty() && std::ranges::all_of(word, [](wchar_t c) { return !std::iswupper(static_cast<wint_t>(c)); });
-}
-
 bool starts_with_ignoring_case(std::wstring_view text, std::wstring_view prefix) {
   if (text.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
@@ -143,11 +139,15 @@ unsigned char line_editor::complete() {
 
   std::vector<std::wstring> matches;
   if (first_word) {
+    // Commands in capitals (they work inside a chat too), or after a slash in lower case.
+    const bool slash = word.starts_with(L'/');
     for (const auto kind : command_kinds) {
       auto command = to_wide(protocol::keyword(kind));
-      if (!starts_with_ignoring_case(command, word)) continue;
-      if (all_lower(word)) std::ranges::transform(command, command.begin(), [](wchar_t c) { return std::towlower(c); });
-      matches.push_back(std::move(command));
+      if (slash) {
+        std::ranges::transform(command, command.begin(), [](wchar_t c) { return std::towlower(c); });
+        command.insert(0, 1, L'/');
+      }
+      if (starts_with_ignoring_case(command, word)) matches.push_back(std::move(command));
     }
   } else {
     for (const auto& name : names_) {
@@ -156,9 +156,13 @@ unsigned char line_editor::complete() {
     }
   }
   if (matches.empty()) return CC_ERROR;
-  auto completion = common_prefix(matches).substr(word.size());
+  auto completion = common_prefix(matches);
   if (matches.size() == 1) completion += L' ';
-  if (!completion.empty()) el_winsertstr(el_, completion.c_str());
+  if (completion.size() > word.size()) {
+    // Replaces the word: a command typed in lower case comes back in capitals.
+    el_wdeletestr(el_, static_cast<int>(word.size()));
+    el_winsertstr(el_, completion.c_str());
+  }
   return matches.size() == 1 ? CC_REFRESH : CC_REFRESH_BEEP;
 }
 

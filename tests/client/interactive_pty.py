@@ -54,14 +54,14 @@ def test_message_redraws_the_partial_line():
 
 
 def test_wrapped_partial_line_is_cleared_whole():
-    """On a 40-column terminal a 72-column prompt and line take two rows: the
-    message goes above both (cursor up one row, clear to the end of the screen)."""
+    """On a 40-column terminal a 71-column prompt ("Noy→Elias> ") and line take two
+    rows: the message goes above both (cursor up one row, clear to the end of the screen)."""
     server = Server(SERVER)
     noy = elias = None
     try:
         noy, elias, at = start_registered(server, columns=40)
         # A tail seen nowhere earlier in the line, so its echo means the whole line is in.
-        text = "MSG " + "".join(chr(ord("a") + i % 26) for i in range(60)) + "-tail-"
+        text = "MSG " + "".join(chr(ord("a") + i % 26) for i in range(50)) + "-tail-"
         noy.type(text)
         at = noy.wait_for(text[-10:], at)
         elias.send("MSG over a wrapped line")

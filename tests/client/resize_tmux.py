@@ -20,7 +20,7 @@ import time
 from chat_e2e import TIMEOUT, Server, partner, Running, check, run
 
 SERVER, CLIENT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-PROMPT = "> "
+PROMPT = "Noy\u2192Elias> "  # registered as Noy, in a chat with Elias
 
 
 class Tmux:
@@ -144,7 +144,7 @@ def test_wide_line_redrawn_without_stale_rows():
             earlier = ["*** registered as Noy", "*** Elias opened a chat with you"]
             screen.wait_until(lambda rows: earlier[-1] in rows, "no chat")
             line = "MSG " + "你好世界" * 12 + "!"
-            width = lambda c: 2 if ord(c) >= 0x1100 else 1  # noqa: E731 (CJK here)
+            width = lambda c: 2 if 0x4E00 <= ord(c) <= 0x9FFF else 1  # noqa: E731 (CJK here)
             screen.type(line)
             screen.wait_until(screen_is(earlier, line, 40, width), "the typed line")
             for n in range(3):

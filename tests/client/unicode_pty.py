@@ -53,11 +53,11 @@ def test_typed_text_is_sent_as_typed():
 
 
 def test_wide_partial_line_is_cleared_whole():
-    """At 40 columns, "> MSG " and 30 CJK characters take 66 columns: two rows
-    (counting characters instead of columns would say 36, one row)."""
+    """At 40 columns, "Noy→Elias> MSG " and 22 CJK characters take 59 columns: two
+    rows (counting characters instead of columns would say 37, one row)."""
     with Running(Server(SERVER)) as running:
         noy, elias, at = start_chat(running, columns=40)
-        text = "MSG " + "你" * 29 + "好"
+        text = "MSG " + "你" * 21 + "好"
         noy.type(text)
         at = noy.wait_for("你好", at)
         elias.send("MSG over a wide line")
@@ -95,7 +95,7 @@ def test_tab_completes_commands_and_names_not_files():
             noy, elias, at = start_chat(running, cwd=directory)
             noy.type("WHO\r")
             at = noy.wait_for("*** 2 users online", at)
-            noy.type("ms\tchat-cl\t\r")  # a command completes; no file does
+            noy.type("ms\tchat-cl\t\r")  # a command completes (in capitals); no file does
             elias.expect("MSG Noy chat-cl")
             noy.type("MSG hi El\t\r")  # a name from WHO
             elias.expect("MSG Noy hi Elias ")

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "chat/client/chat_state.hpp"
 #include "chat/client/line_editor.hpp"
 #include "chat/client/server_connection.hpp"
 #include "chat/client/terminal_output.hpp"
@@ -65,6 +66,7 @@ class interactive_session {
   asio::steady_timer keepalive_timer_;  // restarted by every key: fires only while the user is idle
   int keepalives_pending_ = 0;          // their PONGs are not shown
   std::deque<std::string> who_asked_;   // prefixes of the WHOs sent and not answered yet, in order
+  chat_state state_;                    // who we are and chat with: the prompt and the typing rules
 
   // Lines completed by libedit and not sent yet; nothing stands for Ctrl-D.
   std::deque<std::optional<std::string>> typed_;

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""chat-client's typing rules and prompt on a pty: the prompt names us and our
+partner, a line inside a chat is a message unless it is a /command or starts with
+a keyword in capitals, outside a chat lines go as typed, and HELP adds the rules.
+
+usage: chat_ui_pty.py CHAT_SERVER CHAT_CLIENT"""
+
+import sys
+
+from chat_e2e import Server, pty_chat, Running, check, run
+
+SERVER, CLIENT = sys.argv[1], sys.argv[2]
+
+
+def test_prompt_and_typing_rules():
+    with Running(Server(SERVER)) as running:
+        noy, elias, at = pty_chat(running, CLIENT)
+        at = noy.wait_for("Noy\u2192Elias> ", at)
+        noy.type("who is there?\r")  # a message, though it starts with a keyword's letters
+        elias.expect("MSG Noy who is there?")
+        noy.type("hello\r")
+        elias.expect("MSG Noy hello")
+        noy.type("WHO\r")  # a keyword in capitals is the command
+        at = noy.wait_for("*** 2 users online", at)
+        noy.type("/who E\r")
+        at = noy.wait_for("*** 1 user matching E: Elias", at)
+        noy.type("HELP\r")
+        at = noy.wait_for("*** /command works everywhere", at)
+        noy.type("/disconnect\r")
+        at = noy.wait_for("*** chat with Elias closed", at)
+        elias.expect("DISCONNECTED Noy")
+        at = noy.wait_for("Noy> ", at)
+        noy.type("who\r")  # outside a chat keywords work in any case
+        at = noy.wait_for("*** 2 users online", at)
+        noy.type("/connect Elias\r")
+        at = noy.wait_for("Noy\u2192Elias> ", at)
+        elias.expect("CONNECTED Noy")
+        noy.type("/quit\r")
+        status = noy.wait_exit()
+        check(status == 0, f"exit {status}; output {noy.output[-300:]!r}")
+        elias.expect("DISCONNECTED Noy")
+
+
+run([test_prompt_and_typing_rules])
