@@ -219,6 +219,14 @@ awaitable<void> interactive_session::edit_and_send() {
   }
   editor_.emplace(output_.stream(), state_.prompt());
   while (!quit_sent_) {
+    int pending = 0;
+    if (::ioctl(STDIN_FILENO, FIONREAD, &pending) == 0 && pending > 0) {
+      // Keys that came while another event won the race below: asio's epoll
+      // waits are edge-triggered, and that edge is spent.
+      if (!read_terminal()) typed_.emplace_back(std::nullopt);
+      if (!co_await send_typed() || closed_) co_return;
+      continue;
+    }
     keepalive_timer_.expires_after(keepalive_.count() > 0 ? keepalive_ : std::chrono::milliseconds(never));
     auto ready = co_await (input_.async_wait(asio::posix::stream_descriptor::wait_read, use_tuple) ||
                            signals_.async_wait(use_tuple) || keepalive_timer_.async_wait(use_tuple) ||
