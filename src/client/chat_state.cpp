@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <variant>
 
 #include "chat/protocol.hpp"
 
@@ -29,13 +30,20 @@ void chat_state::observe(std::string_view server_line) {
 }
 
 std::string chat_state::prompt() const {
-  if (!name_) return "> ";
+  if (!name_) return "name> ";
   if (!partner_) return *name_ + "> ";
   return *name_ + "\u2192" + *partner_ + "> ";
 }
 
 std::string chat_state::to_send(std::string_view typed) const {
   if (typed.starts_with('/')) return std::string(typed.substr(1));
+  if (!name_) {
+    // Not registered yet: a command is sent as such, anything else is the name wanted.
+    const auto parsed = protocol::parse_command(typed);
+    const auto* error = std::get_if<protocol::parse_error>(&parsed);
+    if (error == nullptr || error->code != protocol::error_code::unknown_command) return std::string(typed);
+    return "REGISTER " + std::string(typed);
+  }
   if (!partner_) return std::string(typed);
   const auto first = protocol::split_word(typed).first;
   if (std::ranges::find(capital_keywords, first) != capital_keywords.end()) return std::string(typed);

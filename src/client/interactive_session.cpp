@@ -22,6 +22,7 @@ namespace {
 using namespace asio::experimental::awaitable_operators;
 
 constexpr std::chrono::seconds close_grace{10};
+constexpr std::string_view ask_name = "*** type your name (1 to 32 of A-Z a-z 0-9 _ - .)";
 constexpr std::string_view keepalive_ping = "PING keepalive";
 constexpr std::string_view keepalive_pong = "PONG keepalive";
 // Far enough away to stand for "never" without overflowing the clock.
@@ -109,6 +110,8 @@ std::string interactive_session::describe(std::string_view line) {
 
 awaitable<int> interactive_session::run(std::string greeting) {
   show(describe_server_line(greeting));
+  // The server cuts off a connection that does not register in time: ask first.
+  if (!name_) show(std::string(ask_name));
   co_await (read_loop() || input_loop());
   remove_editor();
 
@@ -149,6 +152,10 @@ awaitable<void> interactive_session::read_loop() {
     }
     state_.observe(line);
     show(describe(line));
+    if (!state_.name() && head == "ERR") {
+      const auto code = protocol::split_word(rest).first;
+      if (code == "NAME_TAKEN" || code == "INVALID_NAME") show(std::string(ask_name));
+    }
   }
 }
 

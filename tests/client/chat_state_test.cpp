@@ -7,7 +7,7 @@ using chat::client::chat_state;
 
 TEST_CASE("the prompt shows who we are and who we chat with", "[chat_state]") {
   chat_state state;
-  CHECK(state.prompt() == "> ");
+  CHECK(state.prompt() == "name> ");
   state.observe("OK REGISTERED Noy");
   CHECK(state.prompt() == "Noy> ");
   state.observe("OK CONNECTED Elias");
@@ -20,6 +20,19 @@ TEST_CASE("the prompt shows who we are and who we chat with", "[chat_state]") {
   CHECK(state.prompt() == "Noy> ");
   state.observe("ERR NAME_TAKEN that name is in use");
   CHECK(state.prompt() == "Noy> ");
+}
+
+TEST_CASE("before registering a plain word is the name wanted", "[chat_state]") {
+  chat_state state;
+  CHECK(state.to_send("Noy") == "REGISTER Noy");
+  CHECK(state.to_send("REGISTER Noy") == "REGISTER Noy");
+  CHECK(state.to_send("who") == "who");
+  CHECK(state.to_send("/who") == "who");
+  CHECK(state.to_send("not a name") == "REGISTER not a name");  // the server answers INVALID_NAME
+  state.observe("ERR NAME_TAKEN that name is in use");
+  CHECK(state.to_send("Noy2") == "REGISTER Noy2");
+  state.observe("OK REGISTERED Noy2");
+  CHECK(state.to_send("Noy") == "Noy");
 }
 
 TEST_CASE("outside a chat lines go out as typed, / commands without the slash", "[chat_state]") {

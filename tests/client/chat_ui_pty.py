@@ -7,7 +7,7 @@ usage: chat_ui_pty.py CHAT_SERVER CHAT_CLIENT"""
 
 import sys
 
-from chat_e2e import Server, pty_chat, Running, check, run
+from chat_e2e import Server, PtyClient, ScriptClient, pty_chat, Running, check, run
 
 SERVER, CLIENT = sys.argv[1], sys.argv[2]
 
@@ -41,4 +41,30 @@ def test_prompt_and_typing_rules():
         elias.expect("DISCONNECTED Noy")
 
 
-run([test_prompt_and_typing_rules])
+def test_asks_for_a_name_until_one_is_free():
+    """Without --name, or with a --name that is taken, the client asks for a name and
+    asks again after NAME_TAKEN or INVALID_NAME; a plain word is the name."""
+    with Running(Server(SERVER)) as running:
+        taken = running.add(ScriptClient(CLIENT, running.server.port, "--name", "Taken"))
+        taken.expect("HELLO CHAT/1 tcp-chat server, type HELP")
+        taken.expect("OK REGISTERED Taken")
+        for args in ((), ("--name", "Taken")):
+            noy = running.add(PtyClient(CLIENT, running.server.port, *args))
+            at = 0
+            if not args:
+                at = noy.wait_for("*** type your name")
+                at = noy.wait_for("name> ", at)
+                noy.type("Taken\r")
+            at = noy.wait_for("!!! that name is in use (NAME_TAKEN)", at)
+            at = noy.wait_for("*** type your name", at)
+            noy.type("bad name!\r")
+            at = noy.wait_for("(INVALID_NAME)", at)
+            at = noy.wait_for("*** type your name", at)
+            noy.type("Noy\r")
+            at = noy.wait_for("*** registered as Noy", at)
+            noy.wait_for("Noy> ", at)
+            noy.type("QUIT\r")
+            check(noy.wait_exit() == 0, f"exit; output {noy.output[-300:]!r}")
+
+
+run([test_prompt_and_typing_rules, test_asks_for_a_name_until_one_is_free])

@@ -4,6 +4,8 @@
 //
 // Typing rules (irssi/weechat habit, with the course's keywords kept):
 // - a line starting with `/` is a command: `/connect Elias` sends `connect Elias`;
+// - before registering, a line that is not a command is the name wanted
+//   (`Noy` sends `REGISTER Noy`);
 // - inside a chat, any other line is a message (`who is there?` sends
 //   `MSG who is there?`) unless its first word is a keyword written in capitals
 //   exactly as the assignment writes them (REGISTER, CONNECT, MSG, DISCONNECT,
@@ -23,7 +25,7 @@ class chat_state {
   // CONNECTED, OK DISCONNECTED, DISCONNECTED).
   void observe(std::string_view server_line);
 
-  // "Noy→Elias> " in a chat, "Noy> " once registered, "> " before.
+  // "Noy→Elias> " in a chat, "Noy> " once registered, "name> " before.
   std::string prompt() const;
 
   // The line to send for a typed line (not empty), by the rules above.
