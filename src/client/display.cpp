@@ -158,7 +158,7 @@ std::string describe_server_line(std::string_view line) {
     // Not split_word for the text: it keeps the leading spaces it was sent with.
     const auto [sender, ignored] = protocol::split_word(rest);
     auto text = rest.substr(std::min(rest.size(), sender.size() + 1));
-    return "[" + escape_for_terminal(sender) + "] " + escape_for_terminal(text);
+    return "<" + escape_for_terminal(sender) + "> " + escape_for_terminal(text);
   }
   if (head == "OK") return describe_ok(rest);
   if (head == "ERR") {

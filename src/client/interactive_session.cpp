@@ -9,6 +9,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <variant>
 
 #include "chat/client/client_config.hpp"
@@ -22,6 +23,16 @@ namespace {
 using namespace asio::experimental::awaitable_operators;
 
 constexpr std::chrono::seconds close_grace{10};
+// The local time as HH:MM, in front of every server line and our own messages.
+std::string clock_time() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm local{};
+  ::localtime_r(&now, &local);
+  std::array<char, 8> text{};
+  const auto n = std::strftime(text.data(), text.size(), "%H:%M", &local);
+  return std::string(text.data(), n);
+}
+
 constexpr std::string_view ask_name = "*** type your name (1 to 32 of A-Z a-z 0-9 _ - .)";
 constexpr std::string_view keepalive_ping = "PING keepalive";
 constexpr std::string_view keepalive_pong = "PONG keepalive";
@@ -108,8 +119,18 @@ std::string interactive_session::describe(std::string_view line) {
   return describe_server_line(line);
 }
 
+std::string interactive_session::echo_of(const std::string& typed) const {
+  const auto sent = typed.empty() ? std::string() : state_.to_send(typed);
+  if (state_.name() && state_.partner() && sent.starts_with("MSG ")) {
+    // Our own message, shown as the conversation.
+    return clock_time() + " <" + escape_for_terminal(*state_.name()) + "> " +
+           escape_for_terminal(std::string_view(sent).substr(4));
+  }
+  return state_.prompt() + escape_for_terminal(typed);
+}
+
 awaitable<int> interactive_session::run(std::string greeting) {
-  show(describe_server_line(greeting));
+  show(clock_time() + " " + describe_server_line(greeting));
   // The server cuts off a connection that does not register in time: ask first.
   if (!name_) show(std::string(ask_name));
   co_await (read_loop() || input_loop());
@@ -151,7 +172,7 @@ awaitable<void> interactive_session::read_loop() {
       continue;
     }
     state_.observe(line);
-    show(describe(line));
+    show(clock_time() + " " + describe(line));
     if (!state_.name() && head == "ERR") {
       const auto code = protocol::split_word(rest).first;
       if (code == "NAME_TAKEN" || code == "INVALID_NAME") show(std::string(ask_name));
@@ -206,6 +227,9 @@ bool interactive_session::read_terminal() {
         if (key->end_of_input) {
           typed_.emplace_back(std::nullopt);
         } else {
+          // The line as typed gives way to what it stands for.
+          output_.write(key->erase + echo_of(key->line) + "\n");
+          editor_->start_new_line();
           typed_.emplace_back(std::move(key->line));
         }
       }

@@ -105,6 +105,11 @@ line_editor::line_editor(FILE* out, std::string_view prompt) : prompt_(to_wide(p
   el_wset(el_, EL_HIST, history_w, history_);
   el_wset(el_, EL_ADDFN, L"chat-complete", L"complete a command or a user name", &line_editor::complete_function);
   el_wset(el_, EL_BIND, L"^I", L"chat-complete", nullptr);
+  // Enter ends the line where it stands (libedit's ed-newline moves below it first),
+  // so the session can replace it with what it stands for (a message as the conversation).
+  el_wset(el_, EL_ADDFN, L"chat-accept", L"finish the line in place", &line_editor::accept_function);
+  el_wset(el_, EL_BIND, L"^M", L"chat-accept", nullptr);
+  el_wset(el_, EL_BIND, L"^J", L"chat-accept", nullptr);
   // The incremental search (em-inc-search-prev) draws its own "bck:" prompt inside
   // the line and reads keys by itself; a prefix search through history does neither.
   el_wset(el_, EL_BIND, L"^R", L"ed-search-prev-history", nullptr);
@@ -127,6 +132,20 @@ unsigned char line_editor::complete_function(EditLine* el, int /*key*/) {
   line_editor* self = nullptr;
   el_wget(el, EL_CLIENTDATA, &self);
   return self->complete();
+}
+
+unsigned char line_editor::accept_function(EditLine* el, int /*key*/) {
+  line_editor* self = nullptr;
+  el_wget(el, EL_CLIENTDATA, &self);
+  return self->accept();
+}
+
+unsigned char line_editor::accept() {
+  const LineInfoW* info = el_wline(el_);
+  accepted_cursor_ = static_cast<std::size_t>(info->cursor - info->buffer);
+  el_cursor(el_, static_cast<int>(info->lastchar - info->cursor));
+  el_winsertstr(el_, L"\n");  // el_wgets sees the line end, as after ed-newline
+  return CC_NEWLINE;
 }
 
 unsigned char line_editor::complete() {
@@ -171,19 +190,21 @@ std::optional<line_editor::typed> line_editor::read_key() {
   const wchar_t* buffer = el_wgets(el_, &count);
   if (buffer == nullptr || count <= 0) return std::nullopt;
   const std::wstring_view text(buffer, static_cast<std::size_t>(count));
-  std::optional<typed> result;
   if (text.size() == 1 && text[0] == end_of_file_key) {
-    result = typed{true, {}};
-  } else if (text.back() == L'\n') {
-    result = typed{false, to_utf8(text.substr(0, text.size() - 1))};
-  } else {
-    return std::nullopt;
+    start_new_line();
+    return typed{true, {}, {}};
   }
+  if (text.back() != L'\n') return std::nullopt;
+  const auto line = text.substr(0, text.size() - 1);
+  const auto row = edit_cursor_row(prompt_, line, std::min(accepted_cursor_, line.size()), terminal_columns());
+  return typed{false, to_utf8(line), erase_from_row(row)};
+}
+
+void line_editor::start_new_line() {
   // Leaving unbuffered mode and entering it again empties the line, resets the
   // history position and draws a fresh prompt (libedit's readline layer does the same).
   el_wset(el_, EL_UNBUFFERED, 0);
   el_wset(el_, EL_UNBUFFERED, 1);
-  return result;
 }
 
 int line_editor::columns() const {

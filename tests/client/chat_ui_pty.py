@@ -5,6 +5,7 @@ a keyword in capitals, outside a chat lines go as typed, and HELP adds the rules
 
 usage: chat_ui_pty.py CHAT_SERVER CHAT_CLIENT"""
 
+import re
 import sys
 
 from chat_e2e import Server, PtyClient, ScriptClient, pty_chat, Running, check, run
@@ -20,6 +21,12 @@ def test_prompt_and_typing_rules():
         elias.expect("MSG Noy who is there?")
         noy.type("hello\r")
         elias.expect("MSG Noy hello")
+        # Our message replaces the typed line as the conversation; incoming ones carry the time too.
+        at = noy.wait_for("<Noy> hello\r\n", at)
+        check(re.search(rb"\r\x1b\[J\d\d:\d\d <Noy> hello\r\n$", noy.output[:at]), f"echo: {noy.output[-200:]!r}")
+        elias.send("MSG hi back")
+        at = noy.wait_for("<Elias> hi back\r\n", at)
+        check(re.search(rb"\d\d:\d\d <Elias> hi back\r\n$", noy.output[:at]), f"time: {noy.output[-200:]!r}")
         noy.type("WHO\r")  # a keyword in capitals is the command
         at = noy.wait_for("*** 2 users online", at)
         noy.type("/who E\r")

@@ -129,8 +129,8 @@ TEST_CASE("a WHO reply to a prefix counts the matches, labelled so", "[display]"
 }
 
 TEST_CASE("events are shown readably", "[display]") {
-  CHECK(describe_server_line("MSG Elias hello") == "[Elias] hello");
-  CHECK(describe_server_line("MSG Elias   spaced  out ") == "[Elias]   spaced  out ");
+  CHECK(describe_server_line("MSG Elias hello") == "<Elias> hello");
+  CHECK(describe_server_line("MSG Elias   spaced  out ") == "<Elias>   spaced  out ");
   CHECK(describe_server_line("CONNECTED Noy") == "*** Noy opened a chat with you");
   CHECK(describe_server_line("DISCONNECTED Elias") == "*** Elias left the chat");
   CHECK(describe_server_line("BYE SHUTDOWN the server is shutting down") ==
@@ -145,7 +145,7 @@ TEST_CASE("the server's own formatter output reads back", "[display]") {
     line.pop_back();  // the LF
     return line;
   };
-  CHECK(describe_server_line(strip(chat::protocol::format_msg("Noy", "hi there"))) == "[Noy] hi there");
+  CHECK(describe_server_line(strip(chat::protocol::format_msg("Noy", "hi there"))) == "<Noy> hi there");
   CHECK(describe_server_line(strip(chat::protocol::format_error(chat::protocol::error_code::name_taken))) ==
         "!!! that name is in use (NAME_TAKEN)");
   CHECK(describe_server_line(strip(chat::protocol::format_bye(chat::protocol::bye_reason::slow_consumer))) ==
@@ -156,7 +156,7 @@ TEST_CASE("nothing a peer sends reaches the terminal raw", "[display]") {
   const auto shown = describe_server_line(
       "MSG Eve \x1b]0;title\x07\xC2\x9B"
       "2J\x1b[H\r\x7f\xFF");
-  CHECK(shown == "[Eve] \\x1b]0;title\\x07\\u009b2J\\x1b[H\\r\\x7f\\xff");
+  CHECK(shown == "<Eve> \\x1b]0;title\\x07\\u009b2J\\x1b[H\\r\\x7f\\xff");
   // A sender name is escaped too, though the server would not accept such a name.
-  CHECK(describe_server_line("MSG \x1b[1mX hi") == "[\\x1b[1mX] hi");
+  CHECK(describe_server_line("MSG \x1b[1mX hi") == "<\\x1b[1mX> hi");
 }

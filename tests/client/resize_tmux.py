@@ -108,11 +108,11 @@ def test_resize_while_editing_a_wrapped_line():
     with Running(Server(SERVER)) as running:
         screen = Tmux(f"{CLIENT} --port {running.server.port} --name Noy", columns=100)
         try:
-            screen.wait_until(lambda rows: "*** registered as Noy" in rows, "no registration")
+            screen.wait_until(lambda rows: "*** registered as Noy" in "\n".join(rows), "no registration")
             elias = running.add(partner(CLIENT, running.server.port, "Elias", "Noy"))
             elias.send("MSG before")
-            earlier = ["*** registered as Noy", "*** Elias opened a chat with you", "[Elias] before"]
-            screen.wait_until(lambda rows: earlier[-1] in rows, "no message")
+            earlier = ["*** registered as Noy", "*** Elias opened a chat with you", "<Elias> before"]
+            screen.wait_until(lambda rows: earlier[-1] in "\n".join(rows), "no message")
             line = "MSG " + "abcdefghij" * 13 + "-tail"
             screen.type(line)
             screen.wait_until(screen_is(earlier, line, 100), "the typed line at 100 columns")
@@ -120,7 +120,7 @@ def test_resize_while_editing_a_wrapped_line():
                 screen.resize(columns)
                 screen.wait_until(screen_is(earlier, line, columns), f"after the resize to {columns} columns")
             elias.send("MSG after the resize")
-            earlier.append("[Elias] after the resize")
+            earlier.append("<Elias> after the resize")
             screen.wait_until(screen_is(earlier, line, 40), "after a message at 40 columns")
             screen.type("-more")
             screen.key("C-a")
@@ -139,17 +139,17 @@ def test_wide_line_redrawn_without_stale_rows():
     with Running(Server(SERVER)) as running:
         screen = Tmux(f"{CLIENT} --port {running.server.port} --name Noy", columns=40)
         try:
-            screen.wait_until(lambda rows: "*** registered as Noy" in rows, "no registration")
+            screen.wait_until(lambda rows: "*** registered as Noy" in "\n".join(rows), "no registration")
             elias = running.add(partner(CLIENT, running.server.port, "Elias", "Noy"))
             earlier = ["*** registered as Noy", "*** Elias opened a chat with you"]
-            screen.wait_until(lambda rows: earlier[-1] in rows, "no chat")
+            screen.wait_until(lambda rows: earlier[-1] in "\n".join(rows), "no chat")
             line = "MSG " + "你好世界" * 12 + "!"
             width = lambda c: 2 if 0x4E00 <= ord(c) <= 0x9FFF else 1  # noqa: E731 (CJK here)
             screen.type(line)
             screen.wait_until(screen_is(earlier, line, 40, width), "the typed line")
             for n in range(3):
                 elias.send(f"MSG message {n}")
-                earlier.append(f"[Elias] message {n}")
+                earlier.append(f"<Elias> message {n}")
                 screen.wait_until(screen_is(earlier, line, 40, width), f"after message {n}")
             screen.key("Enter")
             elias.expect("MSG Noy " + line[4:])

@@ -40,8 +40,8 @@ def test_flood_into_a_paused_terminal_loses_nothing():
         writer = threading.Thread(target=lambda: [elias.send(line) for line in lines], daemon=True)
         writer.start()
         elias.expect("PONG flood-sent", timeout=60)  # the server has relayed (queued) every line
-        noy.wait_for(f"[Elias] flood {FLOOD - 1:04d} ", at, timeout=60)
-        shown = [int(n) for n in re.findall(rb"\[Elias\] flood (\d{4}) x{40}\r\n", noy.output[at:])]
+        noy.wait_for(f"<Elias> flood {FLOOD - 1:04d} ", at, timeout=60)
+        shown = [int(n) for n in re.findall(rb"<Elias> flood (\d{4}) x{40}\r\n", noy.output[at:])]
         missing = sorted(set(range(FLOOD)) - set(shown))
         check(not missing, f"{len(missing)} lines lost, first {missing[:10]}")
         check(shown == list(range(FLOOD)), "lines shown out of order or twice")

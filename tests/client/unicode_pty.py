@@ -7,6 +7,7 @@ libedit's search prompt, and Tab completes commands and user names, never files.
 usage: unicode_pty.py CHAT_SERVER CHAT_CLIENT"""
 
 import os
+import re
 import sys
 import tempfile
 
@@ -61,7 +62,9 @@ def test_wide_partial_line_is_cleared_whole():
         noy.type(text)
         at = noy.wait_for("你好", at)
         elias.send("MSG over a wide line")
-        at = noy.wait_for("\r\x1b[1A\x1b[J[Elias] over a wide line\r\n", at)
+        at = noy.wait_for("<Elias> over a wide line\r\n", at)
+        check(re.search(rb"\r\x1b\[1A\x1b\[J\d\d:\d\d <Elias> over a wide line\r\n$", noy.output[:at]),
+              f"not wiped from one row up: {noy.output[-300:]!r}")
         noy.wait_for("你好", at)  # redrawn below
         noy.type("\r")
         elias.expect("MSG Noy " + text[4:])

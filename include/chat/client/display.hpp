@@ -19,7 +19,7 @@ namespace chat::client {
 std::string escape_for_terminal(std::string_view bytes);
 
 // The readable form of one server line (without its LF) for interactive mode,
-// already escaped: "MSG Elias hello" -> "[Elias] hello", "ERR BUSY text" ->
+// already escaped: "MSG Elias hello" -> "<Elias> hello", "ERR BUSY text" ->
 // "!!! text (BUSY)", "CONNECTED Noy" -> "*** Noy opened a chat with you", ...
 // A line of no known kind is shown escaped as it came.
 std::string describe_server_line(std::string_view line);

@@ -47,6 +47,9 @@ class interactive_session {
   awaitable<bool> send(std::string line);
   // Prints a line above the one being edited.
   void show(std::string_view text);
+  // What replaces a finished line on the screen: "12:04 <Noy> hello" for a message
+  // inside a chat, the prompt and the line as typed for anything else.
+  std::string echo_of(const std::string& typed) const;
   // The readable form of a server line; WHO replies are matched to the prefix asked.
   std::string describe(std::string_view line);
   void remove_editor();

@@ -28,11 +28,16 @@ class line_editor {
   struct typed {
     bool end_of_input = false;  // Ctrl-D on an empty line
     std::string line;           // UTF-8, without the newline
+    std::string erase;          // for a line: the bytes that wipe it (prompt included) from the screen
   };
   // Reads and handles one key (a few bytes for an escape sequence or a multibyte
   // character); a finished line or Ctrl-D when the key ended one. Call only
-  // while fd 0 has bytes ready: libedit's read blocks.
+  // while fd 0 has bytes ready: libedit's read blocks. A finished line stays on
+  // the screen, as typed: the caller wipes it (typed::erase), shows what it
+  // stands for, and calls start_new_line().
   std::optional<typed> read_key();
+  // Empties the line and draws the prompt on the cursor's row.
+  void start_new_line();
 
   // The bytes that wipe prompt and line from the screen, measured at the
   // terminal's current width (after a resize it has reflowed them).
@@ -49,13 +54,16 @@ class line_editor {
  private:
   static wchar_t* prompt_function(EditLine* el);
   static unsigned char complete_function(EditLine* el, int key);
+  static unsigned char accept_function(EditLine* el, int key);
   unsigned char complete();
+  unsigned char accept();
   int columns() const;
 
   EditLine* el_ = nullptr;
   HistoryW* history_ = nullptr;
   std::wstring prompt_;
   std::vector<std::string> names_;
+  std::size_t accepted_cursor_ = 0;  // where the cursor was when Enter finished the line
 };
 
 // Makes the C library decode and encode UTF-8: the user's locale when it is
