@@ -23,6 +23,7 @@ namespace {
 using namespace asio::experimental::awaitable_operators;
 
 constexpr std::chrono::seconds close_grace{10};
+constexpr std::chrono::seconds exit_drain{5};
 // The local time as HH:MM, in front of every server line and our own messages.
 std::string clock_time() {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -135,6 +136,10 @@ awaitable<int> interactive_session::run(std::string greeting) {
   if (!name_) show(std::string(ask_name));
   co_await (read_loop() || input_loop());
   remove_editor();
+  // What is still queued for the terminal goes before any message on stderr (a
+  // bounded wait: the terminal may be paused for good).
+  asio::steady_timer drain_deadline(co_await asio::this_coro::executor, exit_drain);
+  co_await (output_.wait_until_pending_at_most(0) || drain_deadline.async_wait(use_tuple));
 
   if (bye_seen_) co_return exit_connection_lost;  // the BYE line itself said why
   if (quit_sent_ && ok_bye_seen_ && closed_ && !close_timed_out_) co_return exit_ok;

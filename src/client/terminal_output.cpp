@@ -14,8 +14,9 @@ namespace {
 
 // The most handed to one write(2): a terminal takes a few KiB at a time anyway.
 constexpr std::size_t max_write = 64 * 1024;
-// At exit, how long the last lines (the bye) may take to reach a slow terminal.
-constexpr int exit_drain_ms = 5000;
+// At exit, how long bytes still queued may take to reach a slow terminal (the
+// session has already waited for most of them).
+constexpr int exit_drain_ms = 1000;
 
 // Opens fd 1's terminal or pipe again: a new open file description, so the
 // O_NONBLOCK we need stays ours. -1 if it is neither, or cannot be reopened.
