@@ -8,7 +8,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <random>
+#include <regex>
 
 #include "chat/client/client_config.hpp"
 #include "chat/client/commands.hpp"
@@ -22,6 +24,8 @@ using namespace asio::experimental::awaitable_operators;
 
 // How long the server may take to close after OK BYE before we give up on it.
 constexpr std::chrono::seconds close_grace{10};
+// Lines kept for a later @wait: a script that never waits must not grow without bound.
+constexpr std::size_t max_unmatched_lines = 10000;
 
 // Writes a server line to stdout, whole: a pipe that is full is waited for (the
 // loop then stops reading the socket, and TCP pushes back). False with errno set
@@ -69,6 +73,10 @@ awaitable<int> script_session::run(std::string greeting) {
     stdout_error_ = errno;
   }
 
+  if (!wait_failure_.empty()) {
+    std::fprintf(stderr, "chat-client: @wait: %s\n", wait_failure_.c_str());
+    co_return exit_connection_lost;
+  }
   if (stdout_error_ != 0) {
     // Like any filter whose reader left (| head): stop, and say so.
     std::fprintf(stderr, "chat-client: cannot write to stdout: %s\n", std::strerror(stdout_error_));
@@ -115,6 +123,12 @@ awaitable<void> script_session::read_loop() {
       stdout_error_ = errno;
       co_return;
     }
+    received_.push_back(escape_for_terminal(line));  // for @wait, as printed
+    if (received_.size() > max_unmatched_lines) {
+      received_.pop_front();
+      if (unmatched_ > 0) --unmatched_;
+    }
+    wake_.cancel();
   }
 }
 
@@ -144,6 +158,10 @@ awaitable<void> script_session::feed_script() {
     auto line = co_await input_.next_line();
     if (!line || closed_) break;
     if (line->empty()) continue;
+    if (line->starts_with(wait_directive_prefix)) {
+      if (!co_await wait_for_line(*line)) break;  // failed: QUIT below, then exit 1
+      continue;
+    }
     const bool quit = is_quit(*line);
     script_quit_ = script_quit_ || quit;
     if (!co_await send(std::move(*line))) co_return;
@@ -154,6 +172,12 @@ awaitable<void> script_session::feed_script() {
     }
   }
   if (closed_) co_return;
+  if (!wait_failure_.empty()) {
+    quit_sent_ = true;
+    std::string quit = "QUIT";
+    co_await send(std::move(quit));
+    co_return;
+  }
 
   eof_token_ = make_eof_token();
   auto ping = "PING " + eof_token_;
@@ -163,6 +187,41 @@ awaitable<void> script_session::feed_script() {
   quit_sent_ = true;
   std::string quit = "QUIT";
   co_await send(std::move(quit));
+}
+
+awaitable<bool> script_session::wait_for_line(std::string_view directive_line) {
+  const auto directive = parse_wait_directive(directive_line);
+  std::optional<std::regex> pattern;
+  if (directive) {
+    try {
+      pattern.emplace(directive->pattern, std::regex::ECMAScript);
+    } catch (const std::regex_error&) {
+    }
+  }
+  if (!pattern) {
+    wait_failure_ = "bad script line (@wait SECONDS REGEX): " + std::string(directive_line);
+    co_return false;
+  }
+  asio::steady_timer deadline(co_await asio::this_coro::executor, directive->timeout);
+  for (;;) {
+    for (; unmatched_ < received_.size(); ++unmatched_) {
+      if (std::regex_search(received_[unmatched_], *pattern)) {
+        received_.erase(received_.begin(), received_.begin() + static_cast<std::ptrdiff_t>(unmatched_) + 1);
+        unmatched_ = 0;
+        co_return true;
+      }
+    }
+    if (closed_) {
+      wait_failure_ = "the connection ended before a line matched: " + directive->pattern;
+      co_return false;
+    }
+    const auto woken = co_await (wake_.async_wait(use_tuple) || deadline.async_wait(use_tuple));
+    if (woken.index() == 1) {
+      wait_failure_ =
+          "no line matched in " + std::to_string(directive->timeout.count() / 1000) + " s: " + directive->pattern;
+      co_return false;
+    }
+  }
 }
 
 awaitable<void> script_session::wait_for_close() {
