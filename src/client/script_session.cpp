@@ -10,11 +10,11 @@
 #include <cstring>
 #include <optional>
 #include <random>
-#include <regex>
 
 #include "chat/client/client_config.hpp"
 #include "chat/client/commands.hpp"
 #include "chat/client/display.hpp"
+#include "chat/client/line_pattern.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {
@@ -191,13 +191,7 @@ awaitable<void> script_session::feed_script() {
 
 awaitable<bool> script_session::wait_for_line(std::string_view directive_line) {
   const auto directive = parse_wait_directive(directive_line);
-  std::optional<std::regex> pattern;
-  if (directive) {
-    try {
-      pattern.emplace(directive->pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error&) {
-    }
-  }
+  const auto pattern = directive ? line_pattern::compile(directive->pattern) : std::nullopt;
   if (!pattern) {
     wait_failure_ = "bad script line (@wait SECONDS REGEX): " + std::string(directive_line);
     co_return false;
@@ -205,7 +199,7 @@ awaitable<bool> script_session::wait_for_line(std::string_view directive_line) {
   asio::steady_timer deadline(co_await asio::this_coro::executor, directive->timeout);
   for (;;) {
     for (; unmatched_ < received_.size(); ++unmatched_) {
-      if (std::regex_search(received_[unmatched_], *pattern)) {
+      if (pattern->found_in(received_[unmatched_])) {
         received_.erase(received_.begin(), received_.begin() + static_cast<std::ptrdiff_t>(unmatched_) + 1);
         unmatched_ = 0;
         co_return true;
