@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "chat/utf8.hpp"
+
 namespace chat::protocol {
 namespace {
 
@@ -168,35 +170,10 @@ std::string name_key(std::string_view name) {
 }
 
 bool is_valid_utf8(std::string_view bytes) {
-  std::size_t i = 0;
-  const auto n = bytes.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    std::uint32_t min = 0;
-    std::uint32_t code = 0;
-    if ((c & 0xE0) == 0xC0) {
-      length = 2, min = 0x80, code = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      length = 3, min = 0x800, code = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      length = 4, min = 0x10000, code = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + length > n) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto cc = static_cast<unsigned char>(bytes[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      code = (code << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8.
-    if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
-    i += length;
+  while (!bytes.empty()) {
+    const auto sequence = utf8::decode(bytes);
+    if (!sequence) return false;
+    bytes.remove_prefix(sequence->length);
   }
   return true;
 }

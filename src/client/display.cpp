@@ -1,9 +1,12 @@
 #include "chat/client/display.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 
 #include "chat/protocol.hpp"
+#include "chat/utf8.hpp"
 
 namespace chat::client {
 namespace {
@@ -16,44 +19,48 @@ void append_byte_escape(std::string& out, unsigned char c) {
   out += hex_digits[c & 0x0F];
 }
 
+// \uHHHH, or \UHHHHHHHH past the Basic Multilingual Plane (as in C and Python).
 void append_code_point_escape(std::string& out, std::uint32_t code) {
-  out += "\\u";
-  for (int shift = 12; shift >= 0; shift -= 4) out += hex_digits[(code >> shift) & 0x0F];
+  const int digits = code > 0xFFFF ? 8 : 4;
+  out += code > 0xFFFF ? "\\U" : "\\u";
+  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) out += hex_digits[(code >> shift) & 0x0F];
 }
 
-struct decoded {
-  std::uint32_t code;
-  std::size_t length;
+struct code_range {
+  std::uint32_t first;
+  std::uint32_t last;
 };
 
-// Decodes the multi-byte UTF-8 sequence starting at bytes[0], or nothing if it is
-// not valid (truncated, overlong, a surrogate or past U+10FFFF).
-std::optional<decoded> decode_sequence(std::string_view bytes) {
-  const auto lead = static_cast<unsigned char>(bytes[0]);
-  std::size_t length = 0;
-  std::uint32_t min = 0;
-  std::uint32_t code = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, min = 0x80, code = lead & 0x1Fu;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, min = 0x800, code = lead & 0x0Fu;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, min = 0x10000, code = lead & 0x07u;
-  } else {
-    return std::nullopt;
-  }
-  if (bytes.size() < length) return std::nullopt;
-  for (std::size_t k = 1; k < length; ++k) {
-    const auto c = static_cast<unsigned char>(bytes[k]);
-    if ((c & 0xC0) != 0x80) return std::nullopt;
-    code = (code << 6) | (c & 0x3Fu);
-  }
-  if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return std::nullopt;
-  return decoded{code, length};
-}
+// Unicode 15 General_Category Cf (format: invisible, yet able to reorder or hide
+// text: RLM, ALM, ZWSP, BOM, tag characters, ...), the line and paragraph
+// separators U+2028/U+2029, and the C1 controls. Sorted.
+constexpr code_range hidden_ranges[] = {
+    {0x0080, 0x009F},   {0x00AD, 0x00AD},   {0x0600, 0x0605},   {0x061C, 0x061C},   {0x06DD, 0x06DD},
+    {0x070F, 0x070F},   {0x0890, 0x0891},   {0x08E2, 0x08E2},   {0x180E, 0x180E},   {0x200B, 0x200F},
+    {0x2028, 0x202E},   {0x2060, 0x2064},   {0x2066, 0x206F},   {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},
+    {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},
+    {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
+};
+
+constexpr std::uint32_t zero_width_joiner = 0x200D;
+constexpr std::uint32_t waving_black_flag = 0x1F3F4;  // starts an emoji tag sequence (subdivision flags)
+constexpr std::uint32_t cancel_tag = 0xE007F;         // ends it
 
 bool is_hidden_code_point(std::uint32_t code) {
-  return (code >= 0x80 && code <= 0x9F) || (code >= 0x202A && code <= 0x202E) || (code >= 0x2066 && code <= 0x2069);
+  const auto* range = std::ranges::lower_bound(hidden_ranges, code, {}, &code_range::last);
+  return range != std::end(hidden_ranges) && range->first <= code;
+}
+
+bool is_tag(std::uint32_t code) {
+  return code >= 0xE0020 && code <= 0xE007F;
+}
+
+// Pictographs, dingbats and the emoji presentation selector and skin tones: what
+// an emoji ZWJ sequence joins (an approximation of Extended_Pictographic).
+bool is_emoji_part(std::uint32_t code) {
+  return (code >= 0x1F000 && code <= 0x1FAFF) || (code >= 0x2600 && code <= 0x27BF) ||
+         (code >= 0x2300 && code <= 0x23FF) || (code >= 0x2B00 && code <= 0x2BFF) || code == 0xFE0F || code == 0x00A9 ||
+         code == 0x00AE || code == 0x203C || code == 0x2049 || code == 0x2122;
 }
 
 std::string plural(std::string_view count, std::string_view one, std::string_view many) {
@@ -79,15 +86,7 @@ std::string describe_ok(std::string_view rest) {
   if (what == "DISCONNECTED") return "*** chat with " + arg + " closed";
   if (what == "BYE") return "*** bye";
   if (what == "HELP") return "*** commands: " + arg;
-  if (what == "WHO") {
-    const auto [total, names] = protocol::split_word(argument);
-    if (total == "0") return "*** no users online";
-    auto text = "*** " + escape_for_terminal(plural(total, "user", "users")) + " online: " + escape_for_terminal(names);
-    // The server lists at most max_who_names of them.
-    const auto shown = std::to_string(count_words(names));
-    if (shown != total) text += " (" + shown + " shown)";
-    return text;
-  }
+  if (what == "WHO") return describe_who_reply(std::string("OK ") + std::string(rest), {});
   return "*** ok " + escape_for_terminal(rest);
 }
 
@@ -96,11 +95,15 @@ std::string describe_ok(std::string_view rest) {
 std::string escape_for_terminal(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
+  std::uint32_t previous = 0;  // the last code point, 0 after an escape
+  bool in_tag_sequence = false;
   std::size_t i = 0;
   while (i < bytes.size()) {
     const auto c = static_cast<unsigned char>(bytes[i]);
     if (c >= 0x20 && c < 0x7F) {
       out += static_cast<char>(c);
+      previous = c;
+      in_tag_sequence = false;
       ++i;
       continue;
     }
@@ -114,20 +117,36 @@ std::string escape_for_terminal(std::string_view bytes) {
       } else {
         append_byte_escape(out, c);  // the other C0 controls and DEL
       }
+      previous = 0;
       ++i;
       continue;
     }
-    const auto sequence = decode_sequence(bytes.substr(i));
+    const auto sequence = utf8::decode(bytes.substr(i));
     if (!sequence) {
       append_byte_escape(out, c);  // one bad byte at a time: the next may start a valid sequence
+      previous = 0;
       ++i;
       continue;
     }
-    if (is_hidden_code_point(sequence->code)) {
-      append_code_point_escape(out, sequence->code);
-    } else {
-      out.append(bytes.substr(i, sequence->length));
+    const auto code = sequence->code;
+    // Two exceptions keep emoji whole: a ZWJ between two emoji (a family, a
+    // rainbow flag) and the tags of a subdivision flag draw one visible picture.
+    bool shown = !is_hidden_code_point(code);
+    if (code == zero_width_joiner && is_emoji_part(previous)) {
+      const auto next =
+          i + sequence->length < bytes.size() ? utf8::decode(bytes.substr(i + sequence->length)) : std::nullopt;
+      shown = next && is_emoji_part(next->code) && next->code != 0xFE0F;
+    } else if (is_tag(code)) {
+      shown = in_tag_sequence;
     }
+    if (shown) {
+      out.append(bytes.substr(i, sequence->length));
+      previous = code;
+    } else {
+      append_code_point_escape(out, code);
+      previous = 0;
+    }
+    in_tag_sequence = shown && (code == waving_black_flag || (is_tag(code) && code != cancel_tag));
     i += sequence->length;
   }
   return out;
@@ -139,7 +158,7 @@ std::string describe_server_line(std::string_view line) {
     // Not split_word for the text: it keeps the leading spaces it was sent with.
     const auto [sender, ignored] = protocol::split_word(rest);
     auto text = rest.substr(std::min(rest.size(), sender.size() + 1));
-    return "[" + escape_for_terminal(sender) + "] " + escape_for_terminal(text);
+    return "<" + escape_for_terminal(sender) + "> " + escape_for_terminal(text);
   }
   if (head == "OK") return describe_ok(rest);
   if (head == "ERR") {
@@ -158,6 +177,33 @@ std::string describe_server_line(std::string_view line) {
     return "*** connected: " + escape_for_terminal(text) + " (" + escape_for_terminal(version) + ")";
   }
   return escape_for_terminal(line);
+}
+
+std::string describe_who_reply(std::string_view line, std::string_view prefix) {
+  const auto [ok, rest] = protocol::split_server_line(line);
+  const auto [who, argument] = protocol::split_word(rest);
+  const auto [total, names] = protocol::split_word(argument);
+  const auto where = prefix.empty() ? std::string(" online") : " matching " + escape_for_terminal(prefix);
+  if (total == "0") return "*** no users" + where;
+  auto text = "*** " + escape_for_terminal(plural(total, "user", "users")) + where + ": " + escape_for_terminal(names);
+  // The server lists at most max_who_names of them.
+  const auto shown = std::to_string(count_words(names));
+  if (shown != total) text += " (" + shown + " shown)";
+  return text;
+}
+
+std::vector<std::string> who_reply_names(std::string_view line) {
+  const auto [ok, rest] = protocol::split_server_line(line);
+  auto [who, argument] = protocol::split_word(rest);
+  auto [total, names] = protocol::split_word(argument);
+  std::vector<std::string> out;
+  for (;;) {
+    const auto [name, more] = protocol::split_word(names);
+    if (name.empty()) break;
+    out.emplace_back(name);
+    names = more;
+  }
+  return out;
 }
 
 }  // namespace chat::client

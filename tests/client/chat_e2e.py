@@ -145,6 +145,48 @@ class ScriptClient:
             self.proc.wait()
 
 
+class Running:
+    """A server and the clients of one test: `with Running(Server(...)) as r:`, then
+    r.add(client) for each; on the way out every client is killed and the server stopped."""
+
+    def __init__(self, server):
+        self.server = server
+        self.clients = []
+
+    def add(self, client):
+        self.clients.append(client)
+        return client
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for c in self.clients:
+            c.kill()
+        self.server.stop()
+
+
+def partner(binary, port, name, peer):
+    """A script client registered as `name` that has opened a chat with `peer`."""
+    client = ScriptClient(binary, port, name=name)
+    client.expect(re.compile(r"HELLO CHAT/1 .*"))
+    client.send(f"REGISTER {name}")
+    client.expect(f"OK REGISTERED {name}")
+    client.send(f"CONNECT {peer}")
+    client.expect(f"OK CONNECTED {peer}")
+    return client
+
+
+def pty_chat(running, binary, **pty_args):
+    """A pty client registered as Noy and a script client Elias that opened a chat
+    with it, both added to `running`; returns them and the offset after the event."""
+    noy = running.add(PtyClient(binary, running.server.port, "--name", "Noy", **pty_args))
+    at = noy.wait_for("*** registered as Noy")
+    elias = running.add(partner(binary, running.server.port, "Elias", "Noy"))
+    at = noy.wait_for("*** Elias opened a chat with you", at)
+    return noy, elias, at
+
+
 def free_port():
     """A loopback port nobody listens on: bound, then released."""
     import socket
@@ -169,25 +211,40 @@ def run(tests):
 class PtyClient:
     """chat-client in interactive mode: its stdin, stdout and stderr are a pty."""
 
-    def __init__(self, binary, port, *args, columns=200, argv=None):
-        """Runs `binary --host 127.0.0.1 --port PORT args...`, or `argv` as given."""
+    def __init__(self, binary, port, *args, columns=200, argv=None, env=None, controlling=True, cwd=None):
+        """Runs `binary --host 127.0.0.1 --port PORT args...`, or `argv` as given, with `env` added to the
+        environment (LANG=C.UTF-8 unless given). controlling=False: the pty is not the client's
+        controlling terminal, so closing the master side hangs it up without a SIGHUP."""
         import fcntl
         import pty
         import struct
         import termios
-        pid, fd = pty.fork()
+        argv = argv or [binary, "--host", "127.0.0.1", "--port", str(port), *args]
+        environment = dict(os.environ, TERM="xterm", LANG="C.UTF-8", **(env or {}))
+        if controlling:
+            pid, fd = pty.fork()
+        else:
+            fd, slave = os.openpty()
+            pid = os.fork()
+            if pid == 0:
+                os.setsid()  # a session of its own, without a controlling terminal
+                for target in (0, 1, 2):
+                    os.dup2(slave, target)
+            else:
+                os.close(slave)
         if pid == 0:  # the child: a wide window so that no line wraps, then the client
             try:
                 fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-                os.environ["TERM"] = "xterm"
-                argv = argv or [binary, "--host", "127.0.0.1", "--port", str(port), *args]
-                os.execv(argv[0], argv)
+                if cwd:
+                    os.chdir(cwd)
+                os.execve(argv[0], argv, environment)
             finally:
                 os._exit(127)
         self.pid, self.fd = pid, fd
         self.output = b""
         self.eof = False
         self.status = None
+        self.rusage = None  # resource usage of the exited client (CPU time)
 
     def type(self, text):
         os.write(self.fd, text.encode() if isinstance(text, str) else text)
@@ -223,19 +280,27 @@ class PtyClient:
     def wait_exit(self, timeout=TIMEOUT):
         deadline = time.monotonic() + timeout
         while self.status is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            pid, status, rusage = os.wait4(self.pid, os.WNOHANG)
             if pid:
                 self.status = os.waitstatus_to_exitcode(status)
+                self.rusage = rusage
                 break
             check(time.monotonic() < deadline, f"the pty client did not exit; output {self.output!r}")
             if self.eof:
                 time.sleep(0.01)  # the pty is closed: only the exit status is still to come
             else:
                 self._read(min(deadline, time.monotonic() + 0.05))
-        while self._read(time.monotonic() + 0.05):
+        while self.fd is not None and self._read(time.monotonic() + 0.05):
             pass
-        os.close(self.fd)
+        self.close_master()
         return self.status
+
+    def close_master(self):
+        """Closes our side of the pty: the client's terminal is gone."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+            self.eof = True
 
     def kill(self):
         if self.status is None:
@@ -245,4 +310,4 @@ class PtyClient:
             except (ProcessLookupError, ChildProcessError):
                 pass
             self.status = -9
-            os.close(self.fd)
+        self.close_master()

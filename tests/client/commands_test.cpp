@@ -12,3 +12,17 @@ TEST_CASE("QUIT is recognised as the server would parse it", "[commands]") {
   CHECK_FALSE(is_quit("MSG QUIT"));
   CHECK_FALSE(is_quit(""));
 }
+
+TEST_CASE("@wait script lines are parsed", "[commands]") {
+  using chat::client::parse_wait_directive;
+  const auto wait = parse_wait_directive("@wait 10 ^MSG Noy hello$");
+  REQUIRE(wait);
+  CHECK(wait->timeout == std::chrono::seconds(10));
+  CHECK(wait->pattern == "^MSG Noy hello$");
+  CHECK(parse_wait_directive("@wait 1 a b  c")->pattern == "a b  c");
+  CHECK_FALSE(parse_wait_directive("@wait 10"));
+  CHECK_FALSE(parse_wait_directive("@wait x ^a"));
+  CHECK_FALSE(parse_wait_directive("@wait 0 ^a"));
+  CHECK_FALSE(parse_wait_directive("@wait 1.5 ^a"));
+  CHECK_FALSE(parse_wait_directive("@wait 100000 ^a"));
+}

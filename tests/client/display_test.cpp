@@ -41,6 +41,43 @@ TEST_CASE("C1 controls and bidirectional overrides are escaped", "[display]") {
   CHECK(escape_for_terminal("\xE2\x81\xA6") == "\\u2066");
 }
 
+TEST_CASE("invisible format characters and separators are escaped", "[display]") {
+  CHECK(escape_for_terminal("a\u200Bb") == "a\\u200bb");                 // ZERO WIDTH SPACE
+  CHECK(escape_for_terminal("abc\u200Fdef") == "abc\\u200fdef");         // RIGHT-TO-LEFT MARK
+  CHECK(escape_for_terminal("\u200E") == "\\u200e");                     // LEFT-TO-RIGHT MARK
+  CHECK(escape_for_terminal("1\u061C2") == "1\\u061c2");                 // ARABIC LETTER MARK
+  CHECK(escape_for_terminal("x\u2028y\u2029z") == "x\\u2028y\\u2029z");  // line and paragraph separators
+  CHECK(escape_for_terminal("\uFEFFhi") == "\\ufeffhi");                 // BYTE ORDER MARK
+  CHECK(escape_for_terminal("soft\u00ADhyphen") == "soft\\u00adhyphen");
+  CHECK(escape_for_terminal("\u2060\u2064\u206F") == "\\u2060\\u2064\\u206f");
+  CHECK(escape_for_terminal("\u0600\u06DD\u070F\u180E") == "\\u0600\\u06dd\\u070f\\u180e");
+  CHECK(escape_for_terminal("\uFFF9\uFFFB") == "\\ufff9\\ufffb");
+  CHECK(escape_for_terminal("\U000110BD\U0001D173\U000E0001") == "\\U000110bd\\U0001d173\\U000e0001");
+  // Tag characters outside a flag sequence: invisible text.
+  CHECK(escape_for_terminal("hi\U000E0041\U000E0042") == "hi\\U000e0041\\U000e0042");
+  // A ZWJ or ZWNJ between letters is escaped too.
+  CHECK(escape_for_terminal("a\u200Db\u200Cc") == "a\\u200db\\u200cc");
+  // Neighbours of the ranges are ordinary text.
+  CHECK(escape_for_terminal("\u00AC\u00AE\u200A\u2030\uFEFE") == "\u00AC\u00AE\u200A\u2030\uFEFE");
+}
+
+TEST_CASE("emoji sequences built from format characters stay whole", "[display]") {
+  const std::string family = "\U0001F468\u200D\U0001F469\u200D\U0001F467";  // man ZWJ woman ZWJ girl
+  CHECK(escape_for_terminal(family) == family);
+  const std::string rainbow = "\U0001F3F3\uFE0F\u200D\U0001F308";  // white flag VS16 ZWJ rainbow
+  CHECK(escape_for_terminal(rainbow) == rainbow);
+  const std::string thumbs = "\U0001F44D\U0001F3FD";  // skin tone modifier
+  CHECK(escape_for_terminal(thumbs) == thumbs);
+  // Scotland: black flag, the tags g b s c t, cancel tag.
+  const std::string scotland = "\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F";
+  CHECK(escape_for_terminal(scotland) == scotland);
+  // After the cancel tag the sequence is over.
+  CHECK(escape_for_terminal(scotland + "\U000E0041") == scotland + "\\U000e0041");
+  // A ZWJ at the end, or before something that is not an emoji, is escaped.
+  CHECK(escape_for_terminal("\U0001F468\u200D") == "\U0001F468\\u200d");
+  CHECK(escape_for_terminal("\U0001F468\u200Dx") == "\U0001F468\\u200dx");
+}
+
 TEST_CASE("bytes that are not UTF-8 are escaped one by one", "[display]") {
   CHECK(escape_for_terminal("\xFF") == "\\xff");
   CHECK(escape_for_terminal("a\x80"
@@ -80,9 +117,20 @@ TEST_CASE("WHO replies count the users", "[display]") {
   CHECK(describe_server_line("OK WHO 150 a b") == "*** 150 users online: a b (2 shown)");
 }
 
+TEST_CASE("a WHO reply to a prefix counts the matches, labelled so", "[display]") {
+  using chat::client::describe_who_reply;
+  CHECK(describe_who_reply("OK WHO 1 Elias", "E") == "*** 1 user matching E: Elias");
+  CHECK(describe_who_reply("OK WHO 2 Eli Elias", "El") == "*** 2 users matching El: Eli Elias");
+  CHECK(describe_who_reply("OK WHO 0", "Z") == "*** no users matching Z");
+  CHECK(describe_who_reply("OK WHO 2 a b", "") == "*** 2 users online: a b");
+  CHECK(describe_who_reply("OK WHO 1 x", "\x1b") == "*** 1 user matching \\x1b: x");
+  CHECK(chat::client::who_reply_names("OK WHO 3 Noy Elias Eve") == std::vector<std::string>{"Noy", "Elias", "Eve"});
+  CHECK(chat::client::who_reply_names("OK WHO 0").empty());
+}
+
 TEST_CASE("events are shown readably", "[display]") {
-  CHECK(describe_server_line("MSG Elias hello") == "[Elias] hello");
-  CHECK(describe_server_line("MSG Elias   spaced  out ") == "[Elias]   spaced  out ");
+  CHECK(describe_server_line("MSG Elias hello") == "<Elias> hello");
+  CHECK(describe_server_line("MSG Elias   spaced  out ") == "<Elias>   spaced  out ");
   CHECK(describe_server_line("CONNECTED Noy") == "*** Noy opened a chat with you");
   CHECK(describe_server_line("DISCONNECTED Elias") == "*** Elias left the chat");
   CHECK(describe_server_line("BYE SHUTDOWN the server is shutting down") ==
@@ -97,7 +145,7 @@ TEST_CASE("the server's own formatter output reads back", "[display]") {
     line.pop_back();  // the LF
     return line;
   };
-  CHECK(describe_server_line(strip(chat::protocol::format_msg("Noy", "hi there"))) == "[Noy] hi there");
+  CHECK(describe_server_line(strip(chat::protocol::format_msg("Noy", "hi there"))) == "<Noy> hi there");
   CHECK(describe_server_line(strip(chat::protocol::format_error(chat::protocol::error_code::name_taken))) ==
         "!!! that name is in use (NAME_TAKEN)");
   CHECK(describe_server_line(strip(chat::protocol::format_bye(chat::protocol::bye_reason::slow_consumer))) ==
@@ -108,7 +156,7 @@ TEST_CASE("nothing a peer sends reaches the terminal raw", "[display]") {
   const auto shown = describe_server_line(
       "MSG Eve \x1b]0;title\x07\xC2\x9B"
       "2J\x1b[H\r\x7f\xFF");
-  CHECK(shown == "[Eve] \\x1b]0;title\\x07\\u009b2J\\x1b[H\\r\\x7f\\xff");
+  CHECK(shown == "<Eve> \\x1b]0;title\\x07\\u009b2J\\x1b[H\\r\\x7f\\xff");
   // A sender name is escaped too, though the server would not accept such a name.
-  CHECK(describe_server_line("MSG \x1b[1mX hi") == "[\\x1b[1mX] hi");
+  CHECK(describe_server_line("MSG \x1b[1mX hi") == "<\\x1b[1mX> hi");
 }

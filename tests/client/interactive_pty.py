@@ -9,10 +9,9 @@ import re
 import signal
 import sys
 
-from chat_e2e import Server, ScriptClient, PtyClient, check, run
+from chat_e2e import Server, PtyClient, partner, check, run
 
 SERVER, CLIENT = sys.argv[1], sys.argv[2]
-HELLO = re.compile(r"HELLO CHAT/1 .*")
 PROMPT = "> "
 
 
@@ -23,12 +22,7 @@ def start_registered(server, columns=200):
     at = noy.wait_for(PROMPT)
     noy.type("REGISTER Noy\r")
     at = noy.wait_for("*** registered as Noy", at)
-    elias = ScriptClient(CLIENT, server.port, name="Elias")
-    elias.expect(HELLO)
-    elias.send("REGISTER Elias")
-    elias.expect("OK REGISTERED Elias")
-    elias.send("CONNECT Noy")
-    elias.expect("OK CONNECTED Noy")
+    elias = partner(CLIENT, server.port, "Elias", "Noy")
     at = noy.wait_for("*** Elias opened a chat with you", at)
     return noy, elias, at
 
@@ -42,7 +36,7 @@ def test_message_redraws_the_partial_line():
         noy.type("MSG partial-text")
         at = noy.wait_for("MSG partial-text", at)
         elias.send("MSG hello from Elias")
-        at = noy.wait_for("[Elias] hello from Elias", at)
+        at = noy.wait_for("<Elias> hello from Elias", at)
         # The half-typed line comes back under the message, after a prompt.
         noy.wait_for(PROMPT + "MSG partial-text", at)
         # Finishing it sends exactly what was typed.
@@ -60,18 +54,20 @@ def test_message_redraws_the_partial_line():
 
 
 def test_wrapped_partial_line_is_cleared_whole():
-    """On a 40-column terminal a 72-column prompt and line take two rows: the
-    message goes above both (cursor up one row, clear to the end of the screen)."""
+    """On a 40-column terminal a 71-column prompt ("Noy→Elias> ") and line take two
+    rows: the message goes above both (cursor up one row, clear to the end of the screen)."""
     server = Server(SERVER)
     noy = elias = None
     try:
         noy, elias, at = start_registered(server, columns=40)
         # A tail seen nowhere earlier in the line, so its echo means the whole line is in.
-        text = "MSG " + "".join(chr(ord("a") + i % 26) for i in range(60)) + "-tail-"
+        text = "MSG " + "".join(chr(ord("a") + i % 26) for i in range(50)) + "-tail-"
         noy.type(text)
         at = noy.wait_for(text[-10:], at)
         elias.send("MSG over a wrapped line")
-        at = noy.wait_for("\r\x1b[1A\x1b[J[Elias] over a wrapped line\r\n", at)
+        at = noy.wait_for("<Elias> over a wrapped line\r\n", at)
+        check(re.search(rb"\r\x1b\[1A\x1b\[J\d\d:\d\d <Elias> over a wrapped line\r\n$", noy.output[:at]),
+              f"not wiped from one row up: {noy.output[-300:]!r}")
         noy.wait_for(text[-10:], at)  # redrawn below
         noy.type("\r")
         elias.expect("MSG Noy " + text[4:])
@@ -91,7 +87,7 @@ def test_peer_escape_sequences_are_shown_escaped():
     try:
         noy, elias, at = start_registered(server)
         elias.send("MSG evil \x1b]0;pwned\x07 \x1b[2J \u009b6n \u202eabc end")
-        at = noy.wait_for("[Elias] evil \\x1b]0;pwned\\x07 \\x1b[2J \\u009b6n \\u202eabc end", at)
+        at = noy.wait_for("<Elias> evil \\x1b]0;pwned\\x07 \\x1b[2J \\u009b6n \\u202eabc end", at)
         for raw in (b"\x1b]0;", b"\x07", b"\x1b[2J", b"\xc2\x9b", b"\xe2\x80\xae"):
             check(raw not in noy.output, f"{raw!r} reached the terminal: {noy.output!r}")
         noy.type("QUIT\r")

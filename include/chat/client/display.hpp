@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chat::client {
 
@@ -18,9 +19,17 @@ namespace chat::client {
 std::string escape_for_terminal(std::string_view bytes);
 
 // The readable form of one server line (without its LF) for interactive mode,
-// already escaped: "MSG Elias hello" -> "[Elias] hello", "ERR BUSY text" ->
+// already escaped: "MSG Elias hello" -> "<Elias> hello", "ERR BUSY text" ->
 // "!!! text (BUSY)", "CONNECTED Noy" -> "*** Noy opened a chat with you", ...
 // A line of no known kind is shown escaped as it came.
 std::string describe_server_line(std::string_view line);
+
+// The readable form of an `OK WHO <count> <names...>` reply to `WHO <prefix>`:
+// the server counts only the names starting with the prefix, so the label says
+// so ("*** 1 user matching E: Elias"); without a prefix, "*** 3 users online: ...".
+std::string describe_who_reply(std::string_view line, std::string_view prefix);
+
+// The names listed in an `OK WHO` reply, as sent (unescaped): Tab completes them.
+std::vector<std::string> who_reply_names(std::string_view line);
 
 }  // namespace chat::client

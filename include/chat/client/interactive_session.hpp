@@ -1,16 +1,21 @@
-// Interactive mode: stdin is a terminal. libedit (BSD licence; GNU readline is
-// GPL-3 and would make the client GPL) edits the line through its callback
-// interface, fed one character at a time whenever the terminal is readable, so
-// server lines can be shown while the user types: the half-typed line is wiped,
-// the event printed above it, and libedit redraws prompt and line below.
+// Interactive mode: stdin is a terminal. A line_editor (libedit) edits the line
+// one key at a time whenever the terminal is readable, so server lines can be
+// shown while the user types: the half-typed line is wiped, the event printed
+// above it, and libedit draws prompt and line again below. Everything shown goes
+// through one terminal_output queue, so nothing is lost or reordered when the
+// terminal is slow; past a bound the socket is no longer read and TCP pushes back.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <optional>
 #include <string>
 
+#include "chat/client/chat_state.hpp"
+#include "chat/client/line_editor.hpp"
 #include "chat/client/server_connection.hpp"
+#include "chat/client/terminal_output.hpp"
 
 namespace chat::client {
 
@@ -27,37 +32,47 @@ class interactive_session {
   awaitable<int> run(std::string greeting);
 
  private:
-  // libedit's line handler: a plain function, so it reaches the session through current_.
-  static void on_line(char* line);
-  static interactive_session* current_;
-
   awaitable<void> read_loop();
+  // Stops reading the socket while too much output waits for the terminal.
+  awaitable<void> hold_while_terminal_is_behind();
   awaitable<void> input_loop();
   // Feeds libedit and sends each finished line until QUIT is out or a write fails.
   awaitable<void> edit_and_send();
+  // Hands what the terminal has ready to libedit, one key at a time; false if
+  // the terminal is gone (hang-up: EOF or EIO).
+  bool read_terminal();
   awaitable<void> wait_for_close();
   // Sends what libedit has collected, up to a QUIT; false if a write failed.
   awaitable<bool> send_typed();
   awaitable<bool> send(std::string line);
-  void install_editor();
-  void remove_editor();
-  // The bytes that wipe prompt and half-typed line from the screen.
-  std::string erase_edit_area() const;
   // Prints a line above the one being edited.
   void show(std::string_view text);
+  // What replaces a finished line on the screen: "12:04 <Noy> hello" for a message
+  // inside a chat, the prompt and the line as typed for anything else.
+  std::string echo_of(const std::string& typed) const;
+  // The readable form of a server line; WHO replies are matched to the prefix asked.
+  std::string describe(std::string_view line);
+  void remove_editor();
 
   server_connection& connection_;
   std::optional<std::string> name_;
-  asio::posix::stream_descriptor terminal_;  // a dup of fd 0, only waited on: libedit does the reading
-  asio::signal_set signals_;                 // Ctrl-C, hang-up, kill: leave with QUIT, terminal restored
+  // fds 0, 1 and 2 share their open file description with the shell: their
+  // flags as found, put back at the end (O_NONBLOCK must not leak to the shell).
+  std::array<int, 3> saved_flags_{};
+  terminal_output output_;  // before editor_: libedit writes into it
+  std::optional<line_editor> editor_;
+  asio::posix::stream_descriptor input_;  // fd 0's terminal opened again, only waited on: libedit reads fd 0
+  asio::signal_set signals_;              // Ctrl-C, hang-up, kill: leave with QUIT, terminal restored
+  asio::signal_set resize_;               // SIGWINCH
   asio::steady_timer close_timer_;
   std::chrono::milliseconds keepalive_;
   asio::steady_timer keepalive_timer_;  // restarted by every key: fires only while the user is idle
   int keepalives_pending_ = 0;          // their PONGs are not shown
+  std::deque<std::string> who_asked_;   // prefixes of the WHOs sent and not answered yet, in order
+  chat_state state_;                    // who we are and chat with: the prompt and the typing rules
 
   // Lines completed by libedit and not sent yet; nothing stands for Ctrl-D.
   std::deque<std::optional<std::string>> typed_;
-  bool editor_installed_ = false;
   bool quit_sent_ = false;
   bool ok_bye_seen_ = false;
   bool bye_seen_ = false;

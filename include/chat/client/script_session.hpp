@@ -5,8 +5,10 @@
 // every reply is in, then QUIT (unless the script sent QUIT itself).
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "chat/client/server_connection.hpp"
 #include "chat/client/stdin_lines.hpp"
@@ -31,6 +33,9 @@ class script_session {
   awaitable<bool> send(std::string line);
   // Waits until the read loop changes the state below (or the wait is cancelled).
   awaitable<void> wait_for_reader();
+  // Runs an `@wait SECONDS REGEX` script line; false (wait_failure_ says why) on a
+  // timeout, a closed connection or a malformed line.
+  awaitable<bool> wait_for_line(std::string_view directive_line);
 
   server_connection& connection_;
   stdin_lines& input_;
@@ -39,14 +44,18 @@ class script_session {
   // Shared by the two loops of one single-threaded io_context: no locking.
   // The read loop cancels wake_ after each change to wake the input loop.
   asio::steady_timer wake_;
-  std::string eof_token_;         // the PING token of the end-of-input check, once sent
-  bool eof_pong_seen_ = false;    // its PONG came back
-  bool script_quit_ = false;      // the script sent QUIT itself
-  bool quit_sent_ = false;        // QUIT went out, ours or the script's
-  bool ok_bye_seen_ = false;      // the server acknowledged QUIT
-  bool bye_seen_ = false;         // the server ended the session (BYE <REASON>)
-  bool closed_ = false;           // the connection is gone
-  bool close_timed_out_ = false;  // the server kept the connection open after OK BYE
+  std::string eof_token_;             // the PING token of the end-of-input check, once sent
+  bool eof_pong_seen_ = false;        // its PONG came back
+  bool script_quit_ = false;          // the script sent QUIT itself
+  bool quit_sent_ = false;            // QUIT went out, ours or the script's
+  bool ok_bye_seen_ = false;          // the server acknowledged QUIT
+  bool bye_seen_ = false;             // the server ended the session (BYE <REASON>)
+  bool closed_ = false;               // the connection is gone
+  bool close_timed_out_ = false;      // the server kept the connection open after OK BYE
+  int stdout_error_ = 0;              // errno of a failed write to stdout: the session ends
+  std::deque<std::string> received_;  // lines printed since the last @wait matched (the latest 10,000)
+  std::size_t unmatched_ = 0;         // received_ before this were tried by the current @wait
+  std::string wait_failure_;          // why an @wait failed: the script ends with QUIT, status 1
   asio::error_code close_error_;
 };
 

@@ -1,0 +1,63 @@
+// The prompt and the typing rules of the interactive client.
+#include "chat/client/chat_state.hpp"
+
+#include <catch2/catch.hpp>
+
+using chat::client::chat_state;
+
+TEST_CASE("the prompt shows who we are and who we chat with", "[chat_state]") {
+  chat_state state;
+  CHECK(state.prompt() == "name> ");
+  state.observe("OK REGISTERED Noy");
+  CHECK(state.prompt() == "Noy> ");
+  state.observe("OK CONNECTED Elias");
+  CHECK(state.prompt() == "Noy\u2192Elias> ");
+  state.observe("OK DISCONNECTED Elias");
+  CHECK(state.prompt() == "Noy> ");
+  state.observe("CONNECTED Eve");  // Eve opened a chat with us
+  CHECK(state.prompt() == "Noy\u2192Eve> ");
+  state.observe("DISCONNECTED Eve");
+  CHECK(state.prompt() == "Noy> ");
+  state.observe("ERR NAME_TAKEN that name is in use");
+  CHECK(state.prompt() == "Noy> ");
+}
+
+TEST_CASE("before registering a plain word is the name wanted", "[chat_state]") {
+  chat_state state;
+  CHECK(state.to_send("Noy") == "REGISTER Noy");
+  CHECK(state.to_send("REGISTER Noy") == "REGISTER Noy");
+  CHECK(state.to_send("who") == "who");
+  CHECK(state.to_send("/who") == "who");
+  CHECK(state.to_send("not a name") == "REGISTER not a name");  // the server answers INVALID_NAME
+  state.observe("ERR NAME_TAKEN that name is in use");
+  CHECK(state.to_send("Noy2") == "REGISTER Noy2");
+  state.observe("OK REGISTERED Noy2");
+  CHECK(state.to_send("Noy") == "Noy");
+}
+
+TEST_CASE("outside a chat lines go out as typed, / commands without the slash", "[chat_state]") {
+  chat_state state;
+  state.observe("OK REGISTERED Noy");
+  CHECK(state.to_send("connect Elias") == "connect Elias");
+  CHECK(state.to_send("WHO") == "WHO");
+  CHECK(state.to_send("/connect Elias") == "connect Elias");
+  CHECK(state.to_send("/quit") == "quit");
+}
+
+TEST_CASE("inside a chat lines are messages unless a command", "[chat_state]") {
+  chat_state state;
+  state.observe("OK REGISTERED Noy");
+  state.observe("OK CONNECTED Elias");
+  CHECK(state.to_send("who is there?") == "MSG who is there?");
+  CHECK(state.to_send("hello") == "MSG hello");
+  CHECK(state.to_send("Who") == "MSG Who");
+  CHECK(state.to_send("WHO") == "WHO");
+  CHECK(state.to_send("WHO E") == "WHO E");
+  CHECK(state.to_send("MSG hi") == "MSG hi");
+  CHECK(state.to_send("DISCONNECT") == "DISCONNECT");
+  CHECK(state.to_send("QUIT") == "QUIT");
+  CHECK(state.to_send("WHOEVER said that") == "MSG WHOEVER said that");
+  CHECK(state.to_send("/who") == "who");
+  CHECK(state.to_send("/disconnect") == "disconnect");
+  CHECK(state.to_send("  indented") == "MSG   indented");
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""chat-client's typing rules and prompt on a pty: the prompt names us and our
+partner, a line inside a chat is a message unless it is a /command or starts with
+a keyword in capitals, outside a chat lines go as typed, and HELP adds the rules.
+
+usage: chat_ui_pty.py CHAT_SERVER CHAT_CLIENT"""
+
+import re
+import sys
+
+from chat_e2e import Server, PtyClient, ScriptClient, pty_chat, Running, check, run
+
+SERVER, CLIENT = sys.argv[1], sys.argv[2]
+
+
+def test_prompt_and_typing_rules():
+    with Running(Server(SERVER)) as running:
+        noy, elias, at = pty_chat(running, CLIENT)
+        at = noy.wait_for("Noy\u2192Elias> ", at)
+        noy.type("who is there?\r")  # a message, though it starts with a keyword's letters
+        elias.expect("MSG Noy who is there?")
+        noy.type("hello\r")
+        elias.expect("MSG Noy hello")
+        # Our message replaces the typed line as the conversation; incoming ones carry the time too.
+        at = noy.wait_for("<Noy> hello\r\n", at)
+        check(re.search(rb"\r\x1b\[J\d\d:\d\d <Noy> hello\r\n$", noy.output[:at]), f"echo: {noy.output[-200:]!r}")
+        elias.send("MSG hi back")
+        at = noy.wait_for("<Elias> hi back\r\n", at)
+        check(re.search(rb"\d\d:\d\d <Elias> hi back\r\n$", noy.output[:at]), f"time: {noy.output[-200:]!r}")
+        noy.type("WHO\r")  # a keyword in capitals is the command
+        at = noy.wait_for("*** 2 users online", at)
+        noy.type("/who E\r")
+        at = noy.wait_for("*** 1 user matching E: Elias", at)
+        noy.type("HELP\r")
+        at = noy.wait_for("*** /command works everywhere", at)
+        noy.type("/disconnect\r")
+        at = noy.wait_for("*** chat with Elias closed", at)
+        elias.expect("DISCONNECTED Noy")
+        at = noy.wait_for("Noy> ", at)
+        noy.type("who\r")  # outside a chat keywords work in any case
+        at = noy.wait_for("*** 2 users online", at)
+        noy.type("/connect Elias\r")
+        at = noy.wait_for("Noy\u2192Elias> ", at)
+        elias.expect("CONNECTED Noy")
+        noy.type("/quit\r")
+        status = noy.wait_exit()
+        check(status == 0, f"exit {status}; output {noy.output[-300:]!r}")
+        elias.expect("DISCONNECTED Noy")
+
+
+def test_asks_for_a_name_until_one_is_free():
+    """Without --name, or with a --name that is taken, the client asks for a name and
+    asks again after NAME_TAKEN or INVALID_NAME; a plain word is the name."""
+    with Running(Server(SERVER)) as running:
+        taken = running.add(ScriptClient(CLIENT, running.server.port, "--name", "Taken"))
+        taken.expect("HELLO CHAT/1 tcp-chat server, type HELP")
+        taken.expect("OK REGISTERED Taken")
+        for args in ((), ("--name", "Taken")):
+            noy = running.add(PtyClient(CLIENT, running.server.port, *args))
+            at = 0
+            if not args:
+                at = noy.wait_for("*** type your name")
+                at = noy.wait_for("name> ", at)
+                noy.type("Taken\r")
+            at = noy.wait_for("!!! that name is in use (NAME_TAKEN)", at)
+            at = noy.wait_for("*** type your name", at)
+            noy.type("bad name!\r")
+            at = noy.wait_for("(INVALID_NAME)", at)
+            at = noy.wait_for("*** type your name", at)
+            noy.type("Noy\r")
+            at = noy.wait_for("*** registered as Noy", at)
+            noy.wait_for("Noy> ", at)
+            noy.type("QUIT\r")
+            check(noy.wait_exit() == 0, f"exit; output {noy.output[-300:]!r}")
+
+
+run([test_prompt_and_typing_rules, test_asks_for_a_name_until_one_is_free])
