@@ -141,6 +141,13 @@ template <typename Stream>
 void session<Stream>::read_ready() {
   asio::error_code ec;
   while (!stopping_ && !quit_) {
+    if (replies_backlogged()) {
+      // The client sends faster than it reads its replies: stop reading it
+      // (TCP pushes back) until they drain, rather than cut it.
+      backlogged_ = true;
+      spawn_wait(read_buffer(), {});
+      return;
+    }
     read_buffer buffer;
     const auto n = stream_.read_some(asio::buffer(buffer.data(), read_buffer::size), ec);
     if (ec == asio::error::would_block) {
@@ -171,7 +178,12 @@ bool session<Stream>::handle_bytes(std::string_view& bytes) {
         bytes,
         [&](std::string_view line) {
           got_line = true;
-          return go_on = handle_line(line, false);
+          go_on = handle_line(line, false);
+          if (go_on && pending_requests_.load(std::memory_order_relaxed) > max_pending_requests) {
+            backlogged_ = true;
+            go_on = false;
+          }
+          return go_on;
         },
         [&] {
           got_line = true;
@@ -207,6 +219,10 @@ awaitable<void> session<Stream>::wait_then_read([[maybe_unused]] read_buffer buf
       paused_line_.reset();
       if (!stopping_) handle_line(line, true);
       if (blocked_) continue;
+    }
+    if (backlogged_) {
+      co_await wait_for_replies();
+      backlogged_ = false;
     }
     if (rest.empty() || quit_ || stopping_) break;
     if (!handle_bytes(rest)) continue;
@@ -288,6 +304,28 @@ bool session<Stream>::route(router_request request) {
   if (router_->try_post(request)) return true;
   blocked_ = std::make_unique<router_request>(std::move(request));
   return false;
+}
+
+template <typename Stream>
+bool session<Stream>::replies_backlogged() const {
+  return pending_requests_.load(std::memory_order_relaxed) > max_pending_requests ||
+         outbox_.queued_bytes() > outbox_.limits().hard_bytes / 2;
+}
+
+template <typename Stream>
+awaitable<void> session<Stream>::wait_for_replies() {
+  // Polled, not signalled: the router acknowledges requests from its own strand,
+  // and this wait is rare (a client pipelining far ahead of its reading).
+  stats_.reply_backlogs.fetch_add(1, std::memory_order_relaxed);
+  spdlog::debug("session {} is far ahead of reading its replies: pausing reads", id_);
+  asio::steady_timer timer(strand_);
+  auto pause = std::chrono::milliseconds(1);
+  while (!stopping_ && (pending_requests_.load(std::memory_order_relaxed) > max_pending_requests / 2 ||
+                        outbox_.queued_bytes() > outbox_.limits().hard_bytes / 4)) {
+    timer.expires_after(pause);
+    co_await timer.async_wait(asio::bind_cancellation_slot(read_cancel_.slot(), use_tuple));
+    pause = std::min(pause * 2, std::chrono::milliseconds(16));
+  }
 }
 
 template <typename Stream>

@@ -71,6 +71,7 @@ class outbox {
   void abandon();
 
   std::size_t queued_bytes() const;
+  const output_limits& limits() const { return limits_; }
 
  private:
   using clock = std::chrono::steady_clock;

@@ -20,6 +20,7 @@ struct server_stats {
   sharded_counter bytes_out;
   std::atomic<std::uint64_t> slow_consumers{0};
   std::atomic<std::uint64_t> rate_limited{0};  // times a reader paused for its message rate
+  std::atomic<std::uint64_t> reply_backlogs{0};  // times a reader paused for its own replies to drain
   std::atomic<std::uint64_t> timeouts{0};      // idle and register timeouts
   std::atomic<std::uint64_t> turned_away{0};   // over --max-clients or --max-per-ip
 

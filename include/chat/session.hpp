@@ -107,6 +107,13 @@ class session final : public peer, public msg_sink, public std::enable_shared_fr
   bool idle_at_router() const { return pending_requests_.load(std::memory_order_acquire) == 0; }
   // Holds the reader back while the client is over its message rate.
   awaitable<void> pace();
+  // Replies backlog: the client is far ahead of reading its replies (requests
+  // at the router past max_pending_requests, or its queue past half the hard
+  // limit). Reading then pauses until they drain to half of that, so a client
+  // that pipelines is slowed by TCP, not cut as a slow consumer.
+  bool replies_backlogged() const;
+  awaitable<void> wait_for_replies();
+  static constexpr std::uint32_t max_pending_requests = 256;
 
   void start_writer();
   // Writes batches while bytes are queued: straight into the socket while it
@@ -137,6 +144,7 @@ class session final : public peer, public msg_sink, public std::enable_shared_fr
   std::unique_ptr<std::string> paused_line_;         // read pass only: waits for the message rate
   std::unique_ptr<asio::steady_timer> abort_timer_;  // only for a session told to end
   asio::cancellation_signal read_cancel_;
+  bool backlogged_ = false;  // read pass only: waits for the replies backlog to drain
   bool stopping_ = false;
   bool quit_ = false;
   std::shared_ptr<void> ticket_;

@@ -92,19 +92,39 @@ TEST_CASE("a client that never reads is cut off as a slow consumer - other pairs
   // thread-safe) until the server tells it its partner is gone.
   std::atomic<bool> told{false};
   std::atomic<std::size_t> sent{0};
+  std::atomic<std::size_t> refused{0};
+  std::atomic<bool> answered{false};
   std::thread flood([&] {
     const std::string message = "MSG " + std::string(1020, 'f') + "\n";
     std::string received;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!told && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{flooder.fd(), POLLIN | POLLOUT, 0};
+    // Until told, it floods; then it sends a PING and goes on reading (a client that
+    // stopped reading here would be the next slow consumer: its MSGs still in flight
+    // are each answered NOT_IN_CHAT) until the PONG.
+    while (!answered && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{flooder.fd(), static_cast<short>(told ? POLLIN : POLLIN | POLLOUT), 0};
       if (::poll(&p, 1, 100) <= 0) continue;
       if (p.revents & POLLIN) {
-        char chunk[4096];
+        char chunk[65536];
         const auto n = ::recv(flooder.fd(), chunk, sizeof chunk, 0);
         if (n <= 0) break;
         received.append(chunk, static_cast<std::size_t>(n));
-        if (received.find("DISCONNECTED Sink\n") != std::string::npos) told = true;
+        // Handle each complete line once; keep a partial one for the next read.
+        std::size_t start = 0;
+        for (auto lf = received.find('\n'); lf != std::string::npos; lf = received.find('\n', start)) {
+          const std::string_view line(received.data() + start, lf - start);
+          start = lf + 1;
+          if (line.find("NOT_IN_CHAT") != std::string_view::npos) ++refused;
+          if (line == "PONG alive") answered = true;
+          if (line == "DISCONNECTED Sink" && !told) {
+            told = true;
+            const std::string ping = "PING alive\n";
+            if (::send(flooder.fd(), ping.data(), ping.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ping.size())) {
+              break;
+            }
+          }
+        }
+        received.erase(0, start);
       }
       if ((p.revents & POLLOUT) && !told) {
         const auto n = ::send(flooder.fd(), message.data(), message.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -125,13 +145,9 @@ TEST_CASE("a client that never reads is cut off as a slow consumer - other pairs
   REQUIRE(told);
   CHECK(server.get().stats().slow_consumers.load() == 1);
   CHECK(sink.closed_by_server());
-  // The flooder's session stays usable: MSGs still in flight are answered NOT_IN_CHAT, then the PING.
-  flooder.send("PING alive\n");
-  std::size_t refused = 0;
-  for (std::string reply = flooder.line(); reply != "PONG alive"; reply = flooder.line()) {
-    if (reply.find("NOT_IN_CHAT") != std::string::npos) ++refused;
-    REQUIRE(refused < 1'000'000);
-  }
+  // The flooder's session stays usable: MSGs still in flight were answered NOT_IN_CHAT, then the PING.
+  REQUIRE(answered);
+  CHECK(refused < 1'000'000);
   CHECK(noy.ask("WHO") == "OK WHO 3 Elias Flooder Noy");
   const auto grown = chat::test::resident_bytes() - std::min(before, chat::test::resident_bytes());
   INFO("flooder sent " << sent.load() << " bytes; server RSS grew by " << grown << "; worst round trip "
@@ -140,4 +156,30 @@ TEST_CASE("a client that never reads is cut off as a slow consumer - other pairs
   // Generous: a loaded 2-core machine, but nowhere near a stall behind the flood.
   CHECK(worst < std::chrono::seconds(5));
   CHECK(server.stop());
+}
+
+TEST_CASE("a client far ahead of reading its replies is paused by TCP, not cut as a slow consumer") {
+  chat::server_config config;
+  config.output.hard_bytes = 64 * 1024;
+  running_server server(config);
+  test_client pinger(server.port());
+  const int small = 4096;  // the kernel must not absorb the replies
+  ::setsockopt(pinger.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  constexpr int count = 100'000;  // ~1.5 MB of PONGs against a 64 KiB queue
+  std::atomic<bool> sent_all{false};
+  std::thread sender([&] {
+    std::string burst;
+    for (int i = 0; i < count; ++i) burst += "PING t" + std::to_string(i) + "\n";
+    sent_all = pinger.send_bytes(burst);
+  });
+  // The event: the server stopped reading the client because of its replies.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (server.get().stats().reply_backlogs.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(server.get().stats().reply_backlogs.load() > 0);
+  for (int i = 0; i < count; ++i) REQUIRE(pinger.line() == "PONG t" + std::to_string(i));
+  sender.join();
+  CHECK(sent_all);
+  CHECK(server.get().stats().slow_consumers.load() == 0);
 }

@@ -37,8 +37,8 @@ TEST_CASE("the stats line names every counter") {
   CHECK(line.find("connections=3 ") != std::string::npos);
   CHECK(line.find("relayed=7 ") != std::string::npos);
   CHECK(line.find("slow_consumers=1 ") != std::string::npos);
-  for (const char* key :
-       {"registered=", "chats=", "bytes_in=", "bytes_out=", "rate_limited=", "timeouts=", "turned_away="}) {
+  for (const char* key : {"registered=", "chats=", "bytes_in=", "bytes_out=", "rate_limited=", "reply_backlogs=",
+                          "timeouts=", "turned_away="}) {
     CHECK(line.find(key) != std::string::npos);
   }
 }
