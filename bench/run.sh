@@ -130,13 +130,18 @@ for part in $PARTS; do
         done
       done ;;
     cores)
-      echo "== cores: chat-server --threads 1 vs 2, unpinned, chat-bench --threads 2 unpinned"
+      echo "== cores: chat-server --threads 1 vs 2 (and nats-server), unpinned, chat-bench --threads 2 unpinned"
       for rep in $(seq "$REPS"); do
         for threads in 1 2; do
           start_server chat "$threads" no
           bench "chat_threads${threads}_rep${rep}" no --threads 2 --pairs 1000 --window 16
           stop_server
         done
+        if [[ " $SERVERS " == *" nats "* ]]; then
+          start_server nats 1 no  # NATS beside them, unpinned too
+          bench "nats_unpinned_rep${rep}" no --proto nats --threads 2 --pairs 1000 --window 16
+          stop_server
+        fi
       done ;;
     *) echo "run.sh: unknown part '$part' (matrix rate idle cores)" >&2; exit 2 ;;
   esac
