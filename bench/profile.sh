@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 OUT=${OUT:-bench/results/$(date -u +%F)/profile}
+SERVER=${SERVER:-build/bin/chat-server}  # another build of chat-server to profile (a "before")
 PORT=${PORT:-17556}
 mkdir -p "$OUT"
 bench_rt profile.sh
@@ -18,7 +19,7 @@ bench_build
 start() {  # chat|nats
   if [ "$1" = chat ]; then
     start_listening profile.sh "$PORT" /dev/null taskset -c 0 "${rt[@]}" \
-      build/bin/chat-server --port "$PORT" --threads 1 --log-level warn
+      "$SERVER" --port "$PORT" --threads 1 --log-level warn
   else
     start_listening profile.sh "$PORT" /dev/null taskset -c 0 "${rt[@]}" nats-server -a 127.0.0.1 -p "$PORT"
   fi

@@ -129,6 +129,9 @@ void session<Stream>::arm_read() {
   stream_.async_wait_readable(asio::bind_cancellation_slot(
       read_cancel_.slot(),
       asio::bind_allocator(handler_allocator<void>{}, [self = this->shared_from_this()](asio::error_code ec) {
+        // Asio 1.22 leaves a finished operation's cancellation handler in the slot,
+        // pointing at state that may be gone by the next emit: clear it.
+        self->read_cancel_.slot().clear();
         if (ec || self->stopping_) {
           self->stop_and_leave(ec);
         } else {
@@ -140,7 +143,14 @@ void session<Stream>::arm_read() {
 template <typename Stream>
 void session<Stream>::read_ready() {
   asio::error_code ec;
-  while (!stopping_ && !quit_) {
+  for (int reads = 0; !stopping_ && !quit_; ++reads) {
+    if (reads == max_reads_per_turn) {
+      // A client that keeps sending must not hold the strand: let what is queued
+      // on it (its writer, stop and chat requests) run, then carry on.
+      asio::post(strand_, asio::bind_allocator(handler_allocator<void>{},
+                                               [self = this->shared_from_this()] { self->read_ready(); }));
+      return;
+    }
     if (replies_backlogged()) {
       // The client sends faster than it reads its replies: stop reading it
       // (TCP pushes back) until they drain, rather than cut it.
@@ -183,7 +193,7 @@ bool session<Stream>::handle_bytes(std::string_view& bytes) {
             backlogged_ = true;
             go_on = false;
           }
-          return go_on;
+          return go_on && !quit_;  // nothing after QUIT is read
         },
         [&] {
           got_line = true;
@@ -276,7 +286,7 @@ bool session<Stream>::handle_line(std::string_view line, bool paced) {
     }
   }
   // After QUIT the router forgets this session: nothing more is read.
-  quit_ = cmd.kind == protocol::command_kind::quit;
+  if (cmd.kind == protocol::command_kind::quit) quit_ = true;
   ++pending_requests_;
   return route(
       make_request(router_request::kind::command, id_, protocol::command{cmd.kind, std::string(cmd.argument)}));
@@ -324,6 +334,7 @@ awaitable<void> session<Stream>::wait_for_replies() {
                         outbox_.queued_bytes() > outbox_.limits().hard_bytes / 4)) {
     timer.expires_after(pause);
     co_await timer.async_wait(asio::bind_cancellation_slot(read_cancel_.slot(), use_tuple));
+    read_cancel_.slot().clear();  // the timer dies with this frame
     pause = std::min(pause * 2, std::chrono::milliseconds(16));
   }
 }
@@ -338,6 +349,7 @@ awaitable<void> session<Stream>::pace() {
   while (wait != clock::duration::zero() && !stopping_) {
     timer.expires_after(wait);
     co_await timer.async_wait(asio::bind_cancellation_slot(read_cancel_.slot(), use_tuple));
+    read_cancel_.slot().clear();  // the timer dies with this frame
     wait = rate_.take(clock::now());
   }
 }

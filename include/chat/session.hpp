@@ -114,6 +114,8 @@ class session final : public peer, public msg_sink, public std::enable_shared_fr
   bool replies_backlogged() const;
   awaitable<void> wait_for_replies();
   static constexpr std::uint32_t max_pending_requests = 256;
+  // Reads (of up to read_buffer::size each) before read_ready yields the strand.
+  static constexpr int max_reads_per_turn = 8;
 
   void start_writer();
   // Writes batches while bytes are queued: straight into the socket while it

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "test_client.hpp"
 
@@ -212,4 +213,23 @@ TEST_CASE("SIGTERM: every client gets BYE SHUTDOWN, queued lines are flushed fir
   CHECK(noy.closed_by_server());
   CHECK(elias.closed_by_server());
   CHECK(server.wait());
+}
+
+TEST_CASE("nothing after QUIT is read, and the session ends once the client closes") {
+  running_server server;
+  {
+    test_client a(server.port());
+    // QUIT, then more than the pending-request bound of lines in the same write.
+    std::string burst = "QUIT\n";
+    for (int i = 0; i < 300; ++i) burst += "PING " + std::to_string(i) + "\n";
+    a.send(burst);
+    CHECK(a.line() == "OK BYE");
+    CHECK(a.closed_by_server());
+    CHECK_FALSE(a.next_line().has_value());  // no PONG: the lines after QUIT were not handled
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (server.get().live_sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(server.get().live_sessions() == 0);
 }
