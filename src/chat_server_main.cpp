@@ -52,9 +52,9 @@ int main(int argc, char** argv) {
                  "Most clients at once (default: what the open-files limit allows)")
       ->check(CLI::Range(1, 1 << 24));
   app.add_option("--max-queue", config.output.hard_bytes,
-                 "Bytes queued for one client before it is cut off as a slow consumer; never less than one longest "
-                 "server line with its LF (" +
-                     std::to_string(chat::protocol::max_server_line(chat::protocol::default_max_line) + 1) +
+                 "Bytes queued for one client before it is cut off as a slow consumer; never less than two longest "
+                 "server lines with their LFs (" +
+                     std::to_string(2 * (chat::protocol::max_server_line(chat::protocol::default_max_line) + 1)) +
                      " bytes with the default --max-line)")
       ->check(CLI::Range(4096, 1 << 30))
       ->capture_default_str();
@@ -91,8 +91,10 @@ int main(int argc, char** argv) {
   config.idle_timeout = ms(idle_seconds);
   config.register_timeout = ms(register_seconds);
   config.stats_interval = ms(stats_seconds);
-  // A queue smaller than one line would cut a reading client off at its first longest MSG.
-  config.output.hard_bytes = std::max(config.output.hard_bytes, chat::protocol::max_server_line(config.max_line) + 1);
+  // The queue must hold a longest MSG beside what is already queued for a reading client (its
+  // CONNECTED event, say): room for one line only cut a reader off when its writer was a moment late.
+  config.output.hard_bytes =
+      std::max(config.output.hard_bytes, 2 * (chat::protocol::max_server_line(config.max_line) + 1));
 
   try {
     chat::server server(config);
