@@ -5,7 +5,6 @@
 #include <array>
 #include <iterator>
 #include <memory>
-#include <vector>
 
 #include "chat/completion.hpp"
 #include "chat/handler_allocator.hpp"

@@ -18,7 +18,6 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "chat/line_framer.hpp"
