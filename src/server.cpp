@@ -50,6 +50,11 @@ server::server(server_config config)
     // "::" serves IPv4 clients too, as users of a dual-stack host expect.
     acceptor_.set_option(asio::ip::v6_only(false));
   }
+  if (config_.output.kernel_send_buffer > 0) {
+    // Accepted sockets inherit it, with autotuning off: the kernel's share of a slow
+    // consumer's cost stays fixed (slow_consumer.hpp, output_limits::kernel_send_buffer).
+    acceptor_.set_option(asio::socket_base::send_buffer_size(static_cast<int>(config_.output.kernel_send_buffer)));
+  }
   acceptor_.bind(wanted);
   acceptor_.listen(asio::socket_base::max_listen_connections);
   endpoint_ = acceptor_.local_endpoint();
