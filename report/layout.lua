@@ -1,0 +1,97 @@
+-- Page layout rules for tables and code boxes, applied to every table and code block of the report
+-- (the sections' Markdown and the output of <!-- run: --> / <!-- md: --> alike), so that no single
+-- table or listing needs fixing by hand.
+--
+-- Tables. Pandoc gives a pipe table whose longest line exceeds 72 characters equal column widths
+-- from its `|---|` line, whatever the columns hold, so a column of long names gets as much room as
+-- one of three-digit numbers and a name runs into the next column (`fuzz_line_framer3,650,816`).
+-- Here, a table whose widest cells fit on one line side by side keeps natural widths (no wrapping);
+-- otherwise every column gets at least its longest word, and the rest of the line is shared in
+-- proportion to how much more its longest cell holds. Widths given in the source are kept when
+-- every column's longest word fits in them.
+--
+-- Code boxes. A listing of at most KEEP_WHOLE_LINES lines goes in a minipage: it is never split
+-- across pages, so no float (a figure placed at the top of the next page) can cut it in two.
+-- Longer ones still break, at line boundaries, with their frame closed on both pages.
+
+-- Characters of body text on one line of the text block (11 pt Latin Modern, a 164 mm wide block:
+-- ~465 pt at ~5.5 pt per character), and the room one column's padding takes (2 \tabcolsep = 12 pt).
+local LINE_CHARS = 84
+local PAD_CHARS = 2.2
+local KEEP_WHOLE_LINES = 28
+
+local function cell_text(cell)
+  return pandoc.utils.stringify(cell.contents)
+end
+
+-- returns, per column, the longest cell and the longest word (in characters)
+local function measure(tbl)
+  local n = #tbl.colspecs
+  local longest, word = {}, {}
+  for i = 1, n do longest[i], word[i] = 0, 0 end
+  local function row(r)
+    for i, cell in ipairs(r.cells) do
+      if i <= n then
+        local text = cell_text(cell)
+        longest[i] = math.max(longest[i], utf8.len(text) or #text)
+        for w in text:gmatch("%S+") do word[i] = math.max(word[i], utf8.len(w) or #w) end
+      end
+    end
+  end
+  for _, r in ipairs(tbl.head.rows) do row(r) end
+  for _, body in ipairs(tbl.bodies) do
+    for _, r in ipairs(body.head or {}) do row(r) end
+    for _, r in ipairs(body.body) do row(r) end
+  end
+  for _, r in ipairs(tbl.foot.rows) do row(r) end
+  return longest, word
+end
+
+function Table(tbl)
+  local n = #tbl.colspecs
+  if n == 0 then return nil end
+  local longest, word = measure(tbl)
+  local room = LINE_CHARS - PAD_CHARS * n
+  local natural = 0
+  for i = 1, n do natural = natural + longest[i] end
+
+  if natural <= room then
+    for i = 1, n do tbl.colspecs[i] = { tbl.colspecs[i][1], nil } end
+    return tbl
+  end
+
+  local given_fits = true
+  for i = 1, n do
+    local w = tbl.colspecs[i][2]
+    if not w or w * room < word[i] + 1 then given_fits = false end
+  end
+  if given_fits then return nil end
+
+  local minimum, demand, sum_min, sum_demand = {}, {}, 0, 0
+  for i = 1, n do
+    minimum[i] = word[i] + 1
+    demand[i] = math.max(longest[i] - minimum[i], 0)
+    sum_min = sum_min + minimum[i]
+    sum_demand = sum_demand + demand[i]
+  end
+  local spare = math.max(room - sum_min, 0)
+  for i = 1, n do
+    local chars = minimum[i]
+    if sum_demand > 0 then chars = chars + spare * demand[i] / sum_demand end
+    -- widths are fractions of the line less the padding; if even the longest words do not fit,
+    -- they are scaled down together (LaTeX then reports the overfull box, and the build fails)
+    tbl.colspecs[i] = { tbl.colspecs[i][1], chars / math.max(room, sum_min) }
+  end
+  return tbl
+end
+
+function CodeBlock(block)
+  if FORMAT ~= "latex" then return nil end
+  local _, newlines = block.text:gsub("\n", "")
+  if newlines + 1 > KEEP_WHOLE_LINES then return nil end
+  return {
+    pandoc.RawBlock("latex", "\\par\\noindent\\begin{minipage}{\\linewidth}"),
+    block,
+    pandoc.RawBlock("latex", "\\end{minipage}\\par"),
+  }
+end
