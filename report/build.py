@@ -78,6 +78,16 @@ def bench_results(alias, folder):
     for line in (ROOT / folder / "machine.txt").read_text(encoding="utf-8").splitlines():
         field, _, v = line.partition(": ")
         data[f"{alias}.machine.{field.replace(' ', '_')}"] = v
+        if field in ("load at start", "load at end"):  # /proc/loadavg: 1, 5 and 15 min, then tasks
+            when = field.split()[-1]
+            for minutes, load in zip((1, 5, 15), v.split()[:3]):
+                data[f"{alias}.load.{when}_{minutes}"] = f"{float(load):.0f}"
+    # the 1-minute load chat-bench found before each run (bench/run.sh labels its JSON "load=L")
+    loads = sorted(float(m[1]) for path in (ROOT / folder).glob("*_rep*.json")
+                   if (m := re.match(r"load=([0-9.]+)", json.loads(path.read_text(encoding="utf-8")).get("label") or "")))
+    if loads:
+        data.update({f"{alias}.load.runs_min": f"{loads[0]:.1f}", f"{alias}.load.runs_max": f"{loads[-1]:.1f}",
+                     f"{alias}.load.runs_median": f"{loads[len(loads) // 2]:.1f}"})
     data[f"{alias}.dir"] = folder
     data[f"{alias}.runs_total"] = str(sum(fig["runs"] for fig in summary.values()))
     for path in sorted((ROOT / folder).glob("*_rep*.json")):
@@ -271,6 +281,9 @@ def fill(text, data, source):
             return "**??command failed??**"
         if result.returncode != 0:
             sys.exit(f"report/build.py: {source}: `{cmd}` failed ({result.returncode}):\n{result.stderr}")
+        if not result.stdout.strip():
+            # an empty code box: most often a sed range whose start line the code no longer has
+            print(f"report/build.py: warning: {source}: `{cmd}` printed nothing", file=sys.stderr)
         if kind == "md":
             return result.stdout.rstrip()
         return f"```text\n$ {cmd}\n{result.stdout.rstrip()}\n```"
