@@ -6,22 +6,38 @@
 -- from its `|---|` line, whatever the columns hold, so a column of long names gets as much room as
 -- one of three-digit numbers and a name runs into the next column (`fuzz_line_framer3,650,816`).
 -- Here, a table whose widest cells fit on one line side by side keeps natural widths (no wrapping);
--- otherwise every column gets at least its longest word, and the rest of the line is shared in
--- proportion to how much more its longest cell holds. Widths given in the source are kept when
--- every column's longest word fits in them.
+-- otherwise every column gets at least its longest word (its longest cell, if that is short), and
+-- the rest of the line is shared in
+-- proportion to how much more its longest cell holds. Widths given in the source are replaced too:
+-- in a pipe table they only echo the lengths of the `---` runs.
 --
 -- Code boxes. A listing of at most KEEP_WHOLE_LINES lines goes in a minipage: it is never split
 -- across pages, so no float (a figure placed at the top of the next page) can cut it in two.
--- Longer ones still break, at line boundaries, with their frame closed on both pages.
+-- Longer ones still break, at line boundaries, with their frame closed on both pages, but never
+-- with only a line or two at the foot of a page (\needspace, report/preamble.tex).
 
 -- Characters of body text on one line of the text block (11 pt Latin Modern, a 164 mm wide block:
 -- ~465 pt at ~5.5 pt per character), and the room one column's padding takes (2 \tabcolsep = 12 pt).
 local LINE_CHARS = 84
 local PAD_CHARS = 2.2
 local KEEP_WHOLE_LINES = 28
+-- A longer one starts on a new page unless this many lines of body text (~1.7 times as many lines
+-- of the box's smaller type) are left on the page.
+local MIN_LINES_BEFORE_BREAK = 6
 
+-- Code prints in typewriter type, wider than the text's average letter: counted this much more.
+local CODE_WIDTH = 1.15
+-- A column whose longest cell is at most this many characters never wraps (a label or a number).
+local SHORT_CELL = 18
+
+-- the cell's text, and its width in characters of body text (code counted CODE_WIDTH each)
 local function cell_text(cell)
-  return pandoc.utils.stringify(cell.contents)
+  local text = pandoc.utils.stringify(cell.contents)
+  local code = 0
+  pandoc.walk_block(pandoc.Div(cell.contents), {
+    Code = function(c) code = code + (utf8.len(c.text) or #c.text) end,
+  })
+  return text, (utf8.len(text) or #text) + (CODE_WIDTH - 1) * code
 end
 
 -- returns, per column, the longest cell and the longest word (in characters)
@@ -32,9 +48,10 @@ local function measure(tbl)
   local function row(r)
     for i, cell in ipairs(r.cells) do
       if i <= n then
-        local text = cell_text(cell)
-        longest[i] = math.max(longest[i], utf8.len(text) or #text)
-        for w in text:gmatch("%S+") do word[i] = math.max(word[i], utf8.len(w) or #w) end
+        local text, width = cell_text(cell)
+        local scale = width / math.max(utf8.len(text) or #text, 1)
+        longest[i] = math.max(longest[i], width)
+        for w in text:gmatch("%S+") do word[i] = math.max(word[i], (utf8.len(w) or #w) * scale) end
       end
     end
   end
@@ -60,16 +77,9 @@ function Table(tbl)
     return tbl
   end
 
-  local given_fits = true
-  for i = 1, n do
-    local w = tbl.colspecs[i][2]
-    if not w or w * room < word[i] + 1 then given_fits = false end
-  end
-  if given_fits then return nil end
-
   local minimum, demand, sum_min, sum_demand = {}, {}, 0, 0
   for i = 1, n do
-    minimum[i] = word[i] + 1
+    minimum[i] = (longest[i] <= SHORT_CELL and longest[i] or word[i]) + 1
     demand[i] = math.max(longest[i] - minimum[i], 0)
     sum_min = sum_min + minimum[i]
     sum_demand = sum_demand + demand[i]
@@ -88,7 +98,9 @@ end
 function CodeBlock(block)
   if FORMAT ~= "latex" then return nil end
   local _, newlines = block.text:gsub("\n", "")
-  if newlines + 1 > KEEP_WHOLE_LINES then return nil end
+  if newlines + 1 > KEEP_WHOLE_LINES then
+    return { pandoc.RawBlock("latex", "\\needspace{" .. MIN_LINES_BEFORE_BREAK .. "\\baselineskip}"), block }
+  end
   return {
     pandoc.RawBlock("latex", "\\par\\noindent\\begin{minipage}{\\linewidth}"),
     block,
