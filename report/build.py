@@ -315,14 +315,18 @@ def draw_figures():
 
 def latex(env):
     """pdflatex on build-report/report.tex until the contents and references settle (as pandoc
-    does it, at most 4 runs), keeping report.log for check_overfull."""
-    for _ in range(4):
+    does it, at most 4 runs), keeping report.log for check_overfull. It starts without the last
+    build's auxiliary files, and runs at least twice: LaTeX does not say "rerun" when only the
+    contents' page numbers changed, so a stale report.toc could otherwise go to print."""
+    for stale in ("report.aux", "report.toc", "report.out"):
+        (WORK / stale).unlink(missing_ok=True)
+    for run_number in range(1, 5):
         result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "report.tex"],
                                 cwd=WORK, env=env, text=True, capture_output=True, errors="replace")
         if result.returncode != 0:
             sys.exit(f"report/build.py: pdflatex failed; see {WORK / 'report.log'}:\n{result.stdout[-3000:]}")
         log = (WORK / "report.log").read_text(encoding="latin-1")
-        if "Rerun to get" not in log and "Label(s) may have changed" not in log and (WORK / "report.toc").exists():
+        if run_number >= 2 and "Rerun to get" not in log and "Label(s) may have changed" not in log:
             return
 
 
