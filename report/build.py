@@ -31,6 +31,7 @@ FIRST_RESULTS = "bench/results/2026-11-24"  # the same matrix on the first versi
 FUZZ_LOG = "fuzz/results/2026-11-24-600s.txt"
 SOAK_JSON = "bench/results/2026-11-24-soak/soak.json"
 THREADS_JSON = "bench/results/2026-11-24-threads/thread_cost.json"
+SWEEP_TXT = "bench/results/2026-11-30-sweep/sweep_cost.txt"
 
 # The commit-independent date the PDF carries: rebuilding must give the same text.
 SOURCE_DATE_EPOCH = "1795478400"  # 2026-11-24T00:00:00Z
@@ -247,11 +248,23 @@ def thread_cost(path):
     return data
 
 
+def sweep_cost(path):
+    """bench/sweep_cost.sh's medians (ms of server CPU per second held) for binaries A and B."""
+    data = {"sweep.dir": str(Path(path).parent)}
+    for line in (ROOT / path).read_text(encoding="utf-8").splitlines():
+        m = re.match(r"([AB]): server CPU over each hold .*; median ([0-9.]+) ms per second held", line)
+        if m:
+            data[f"sweep.{m.group(1)}"] = m.group(2)
+    if "sweep.A" not in data or "sweep.B" not in data:
+        raise ValueError(f"{path}: no medians for A and B")
+    return data
+
+
 def gather():
     data = {}
     for loader in (test_counts, lambda: coverage_run(int(data["tests.total"])), lambda: bench_results("final", FINAL_RESULTS),
                    lambda: bench_tables("final", FINAL_RESULTS), lambda: bench_results("first", FIRST_RESULTS), lambda: fuzz_runs(FUZZ_LOG),
-                   lambda: soak_run(SOAK_JSON), lambda: thread_cost(THREADS_JSON)):
+                   lambda: soak_run(SOAK_JSON), lambda: thread_cost(THREADS_JSON), lambda: sweep_cost(SWEEP_TXT)):
         try:
             data.update(loader())
         except (OSError, KeyError, ValueError) as e:
