@@ -22,7 +22,6 @@ namespace {
 
 using namespace asio::experimental::awaitable_operators;
 
-constexpr std::chrono::seconds close_grace{10};
 constexpr std::chrono::seconds exit_drain{5};
 // The local time as HH:MM, in front of every server line and our own messages.
 std::string clock_time() {
@@ -61,14 +60,13 @@ std::array<int, 3> standard_descriptor_flags() {
 
 interactive_session::interactive_session(const asio::any_io_executor& ex, server_connection& connection,
                                          std::optional<std::string> name, std::chrono::milliseconds keepalive)
-    : connection_(connection),
+    : core_(ex, connection),
       name_(std::move(name)),
       saved_flags_(standard_descriptor_flags()),
       output_(ex),
       input_(ex, open_terminal_for_waiting()),
       signals_(ex, SIGINT, SIGTERM, SIGHUP),
       resize_(ex, SIGWINCH),
-      close_timer_(ex),
       keepalive_(keepalive),
       keepalive_timer_(ex) {
   use_utf8_locale();
@@ -134,66 +132,46 @@ awaitable<int> interactive_session::run(std::string greeting) {
   show(clock_time() + " " + describe_server_line(greeting));
   // The server cuts off a connection that does not register in time: ask first.
   if (!name_) show(std::string(ask_name));
-  co_await (read_loop() || input_loop());
+  // Before the editor exists, so nothing typed goes out ahead of it; a failed
+  // write shows as the reader's lost connection.
+  if (name_) co_await core_.send("REGISTER " + *name_);
+  editor_.emplace(output_.stream(), state_.prompt());
+  co_await core_.run(*this);
   remove_editor();
   // What is still queued for the terminal goes before any message on stderr (a
   // bounded wait: the terminal may be paused for good).
   asio::steady_timer drain_deadline(co_await asio::this_coro::executor, exit_drain);
   co_await (output_.wait_until_pending_at_most(0) || drain_deadline.async_wait(use_tuple));
 
-  if (bye_seen_) co_return exit_connection_lost;  // the BYE line itself said why
-  if (quit_sent_ && ok_bye_seen_ && closed_ && !close_timed_out_) co_return exit_ok;
-  if (close_timed_out_) {
-    std::fprintf(stderr, "chat-client: the server did not close the connection after OK BYE\n");
-  } else {
-    const auto why = describe_read_error(close_error_);
-    std::fprintf(stderr, "chat-client: connection lost: %s\n", why.c_str());
-  }
-  co_return exit_connection_lost;
+  // After a BYE the line itself said why.
+  co_return core_.exit_status({}, "connection lost");
 }
 
-awaitable<void> interactive_session::hold_while_terminal_is_behind() {
+awaitable<void> interactive_session::before_read() {
   if (output_.pending() <= hold_above) co_return;
   show("*** the terminal is not keeping up: incoming lines wait at the server until it does");
   co_await output_.wait_until_pending_at_most(resume_below);
   show("*** the terminal caught up");
 }
 
-awaitable<void> interactive_session::read_loop() {
-  for (;;) {
-    co_await hold_while_terminal_is_behind();
-    auto [ec, line] = co_await connection_.read_line();
-    if (ec) {
-      closed_ = true;
-      close_error_ = ec;
-      close_timer_.cancel();
-      co_return;
-    }
-    const auto [head, rest] = protocol::split_server_line(line);
-    if (head == "BYE") bye_seen_ = true;
-    if (line == "OK BYE") ok_bye_seen_ = true;
-    if (keepalives_pending_ > 0 && line == keepalive_pong) {
-      --keepalives_pending_;
-      continue;
-    }
-    state_.observe(line);
-    show(clock_time() + " " + describe(line));
-    if (!state_.name() && head == "ERR") {
-      const auto code = protocol::split_word(rest).first;
-      if (code == "NAME_TAKEN" || code == "INVALID_NAME") show(std::string(ask_name));
-    }
+bool interactive_session::on_line(std::string line) {
+  if (keepalives_pending_ > 0 && line == keepalive_pong) {
+    --keepalives_pending_;
+    return true;
   }
-}
-
-awaitable<bool> interactive_session::send(std::string line) {
-  if (closed_) co_return false;
-  const auto ec = co_await connection_.write_line(std::move(line));
-  co_return !ec;
+  state_.observe(line);
+  show(clock_time() + " " + describe(line));
+  const auto [head, rest] = protocol::split_server_line(line);
+  if (!state_.name() && head == "ERR") {
+    const auto code = protocol::split_word(rest).first;
+    if (code == "NAME_TAKEN" || code == "INVALID_NAME") show(std::string(ask_name));
+  }
+  return true;
 }
 
 awaitable<bool> interactive_session::send_typed() {
   // False only if a write failed.
-  while (!typed_.empty() && !quit_sent_) {
+  while (!typed_.empty() && !core_.quit_sent()) {
     auto typed = std::move(typed_.front());
     typed_.pop_front();
     if (!typed) {
@@ -210,17 +188,9 @@ awaitable<bool> interactive_session::send_typed() {
     if (const auto* cmd = std::get_if<protocol::command>(&parsed); cmd && cmd->kind == protocol::command_kind::who) {
       who_asked_.push_back(cmd->argument);
     }
-    quit_sent_ = is_quit(*typed);
-    if (!co_await send(std::move(*typed))) co_return false;
+    if (!co_await core_.send(std::move(*typed))) co_return false;
   }
   co_return true;
-}
-
-awaitable<void> interactive_session::input_loop() {
-  co_await edit_and_send();
-  // Even after a failed write: the reader may still have lines to show (a BYE
-  // that raced our write), so it decides when the session is over.
-  co_await wait_for_close();
 }
 
 bool interactive_session::read_terminal() {
@@ -248,26 +218,21 @@ bool interactive_session::read_terminal() {
   }
 }
 
-awaitable<void> interactive_session::edit_and_send() {
-  if (name_) {
-    auto line = "REGISTER " + *name_;
-    if (!co_await send(std::move(line))) co_return;
-  }
-  editor_.emplace(output_.stream(), state_.prompt());
-  while (!quit_sent_) {
+awaitable<void> interactive_session::feed() {
+  while (!core_.quit_sent()) {
     int pending = 0;
     if (::ioctl(STDIN_FILENO, FIONREAD, &pending) == 0 && pending > 0) {
       // Keys that came while another event won the race below: asio's epoll
       // waits are edge-triggered, and that edge is spent.
       if (!read_terminal()) typed_.emplace_back(std::nullopt);
-      if (!co_await send_typed() || closed_) co_return;
+      if (!co_await send_typed() || core_.closed()) co_return;
       continue;
     }
     keepalive_timer_.expires_after(keepalive_.count() > 0 ? keepalive_ : std::chrono::milliseconds(never));
     auto ready = co_await (input_.async_wait(asio::posix::stream_descriptor::wait_read, use_tuple) ||
                            signals_.async_wait(use_tuple) || keepalive_timer_.async_wait(use_tuple) ||
                            resize_.async_wait(use_tuple) || output_.wait_until_failed());
-    if (closed_) co_return;
+    if (core_.closed()) co_return;
     switch (ready.index()) {
       case 0: {
         auto [ec] = std::get<0>(ready);
@@ -287,7 +252,7 @@ awaitable<void> interactive_session::edit_and_send() {
         auto [ec] = std::get<2>(ready);
         if (ec) co_return;
         ++keepalives_pending_;
-        if (!co_await send(std::string(keepalive_ping))) co_return;
+        if (!co_await core_.send(std::string(keepalive_ping))) co_return;
         continue;
       }
       case 3: {
@@ -305,19 +270,7 @@ awaitable<void> interactive_session::edit_and_send() {
         break;
     }
     const bool sent = co_await send_typed();
-    if (!sent || closed_) co_return;
-  }
-}
-
-awaitable<void> interactive_session::wait_for_close() {
-  // OK BYE, then the server closes; a deadline in case it never does.
-  close_timer_.expires_after(close_grace);
-  while (!closed_) {
-    auto [ec] = co_await close_timer_.async_wait(use_tuple);
-    if (!ec) {
-      close_timed_out_ = true;
-      co_return;
-    }
+    if (!sent || core_.closed()) co_return;
   }
 }
 

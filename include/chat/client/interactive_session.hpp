@@ -14,12 +14,12 @@
 
 #include "chat/client/chat_state.hpp"
 #include "chat/client/line_editor.hpp"
-#include "chat/client/server_connection.hpp"
+#include "chat/client/session_core.hpp"
 #include "chat/client/terminal_output.hpp"
 
 namespace chat::client {
 
-class interactive_session {
+class interactive_session : session_core::front_end {
  public:
   interactive_session(const asio::any_io_executor& ex, server_connection& connection, std::optional<std::string> name,
                       std::chrono::milliseconds keepalive);
@@ -32,19 +32,17 @@ class interactive_session {
   awaitable<int> run(std::string greeting);
 
  private:
-  awaitable<void> read_loop();
   // Stops reading the socket while too much output waits for the terminal.
-  awaitable<void> hold_while_terminal_is_behind();
-  awaitable<void> input_loop();
+  awaitable<void> before_read() override;
+  // Shows a server line above the one being edited.
+  bool on_line(std::string line) override;
   // Feeds libedit and sends each finished line until QUIT is out or a write fails.
-  awaitable<void> edit_and_send();
+  awaitable<void> feed() override;
   // Hands what the terminal has ready to libedit, one key at a time; false if
   // the terminal is gone (hang-up: EOF or EIO).
   bool read_terminal();
-  awaitable<void> wait_for_close();
   // Sends what libedit has collected, up to a QUIT; false if a write failed.
   awaitable<bool> send_typed();
-  awaitable<bool> send(std::string line);
   // Prints a line above the one being edited.
   void show(std::string_view text);
   // What replaces a finished line on the screen: "12:04 <Noy> hello" for a message
@@ -54,7 +52,7 @@ class interactive_session {
   std::string describe(std::string_view line);
   void remove_editor();
 
-  server_connection& connection_;
+  session_core core_;
   std::optional<std::string> name_;
   // fds 0, 1 and 2 share their open file description with the shell: their
   // flags as found, put back at the end (O_NONBLOCK must not leak to the shell).
@@ -64,7 +62,6 @@ class interactive_session {
   asio::posix::stream_descriptor input_;  // fd 0's terminal opened again, only waited on: libedit reads fd 0
   asio::signal_set signals_;              // Ctrl-C, hang-up, kill: leave with QUIT, terminal restored
   asio::signal_set resize_;               // SIGWINCH
-  asio::steady_timer close_timer_;
   std::chrono::milliseconds keepalive_;
   asio::steady_timer keepalive_timer_;  // restarted by every key: fires only while the user is idle
   int keepalives_pending_ = 0;          // their PONGs are not shown
@@ -73,12 +70,6 @@ class interactive_session {
 
   // Lines completed by libedit and not sent yet; nothing stands for Ctrl-D.
   std::deque<std::optional<std::string>> typed_;
-  bool quit_sent_ = false;
-  bool ok_bye_seen_ = false;
-  bool bye_seen_ = false;
-  bool closed_ = false;
-  bool close_timed_out_ = false;
-  asio::error_code close_error_;
 };
 
 }  // namespace chat::client
