@@ -68,7 +68,7 @@ awaitable<int> run_session(client_config config) {
   }
 
   if (interactive) {
-    interactive_session session(ex, connection, config.name, config.keepalive);
+    interactive_session session(ex, connection, config);
     co_return co_await session.run(std::move(greeting));
   }
   stdin_lines input(ex);

@@ -9,10 +9,12 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <variant>
 
 #include "chat/client/client_config.hpp"
+#include "chat/client/colours.hpp"
 #include "chat/client/commands.hpp"
 #include "chat/client/display.hpp"
 #include "chat/protocol.hpp"
@@ -59,15 +61,18 @@ std::array<int, 3> standard_descriptor_flags() {
 }  // namespace
 
 interactive_session::interactive_session(const asio::any_io_executor& ex, server_connection& connection,
-                                         std::optional<std::string> name, std::chrono::milliseconds keepalive)
+                                         const client_config& config)
     : core_(ex, connection),
-      name_(std::move(name)),
+      name_(config.name),
+      options_(config.session),
+      colours_(colours_wanted(options_.no_color, std::getenv("NO_COLOR"), std::getenv("TERM"),
+                              ::isatty(STDOUT_FILENO) != 0)),
       saved_flags_(standard_descriptor_flags()),
       output_(ex),
       input_(ex, open_terminal_for_waiting()),
       signals_(ex, SIGINT, SIGTERM, SIGHUP),
       resize_(ex, SIGWINCH),
-      keepalive_(keepalive),
+      keepalive_(config.keepalive),
       keepalive_timer_(ex) {
   use_utf8_locale();
 }
@@ -118,20 +123,25 @@ std::string interactive_session::describe(std::string_view line) {
   return describe_server_line(line);
 }
 
+std::string interactive_session::painted(std::string_view text) const {
+  return paint(text, state_.name() ? escape_for_terminal(*state_.name()) : std::string(), colours_);
+}
+
 std::string interactive_session::echo_of(const std::string& typed) const {
   const auto sent = typed.empty() ? std::string() : state_.to_send(typed);
   if (state_.name() && state_.partner() && sent.starts_with("MSG ")) {
     // Our own message, shown as the conversation.
-    return clock_time() + " <" + escape_for_terminal(*state_.name()) + "> " +
-           escape_for_terminal(std::string_view(sent).substr(4));
+    return clock_time() + " " +
+           painted("<" + escape_for_terminal(*state_.name()) + "> " +
+                   escape_for_terminal(std::string_view(sent).substr(4)));
   }
   return state_.prompt() + escape_for_terminal(typed);
 }
 
 awaitable<int> interactive_session::run(std::string greeting) {
-  show(clock_time() + " " + describe_server_line(greeting));
+  show(clock_time() + " " + painted(describe_server_line(greeting)));
   // The server cuts off a connection that does not register in time: ask first.
-  if (!name_) show(std::string(ask_name));
+  if (!name_) show(painted(ask_name));
   // Before the editor exists, so nothing typed goes out ahead of it; a failed
   // write shows as the reader's lost connection.
   if (name_) co_await core_.send("REGISTER " + *name_);
@@ -149,9 +159,9 @@ awaitable<int> interactive_session::run(std::string greeting) {
 
 awaitable<void> interactive_session::before_read() {
   if (output_.pending() <= hold_above) co_return;
-  show("*** the terminal is not keeping up: incoming lines wait at the server until it does");
+  show(painted("*** the terminal is not keeping up: incoming lines wait at the server until it does"));
   co_await output_.wait_until_pending_at_most(resume_below);
-  show("*** the terminal caught up");
+  show(painted("*** the terminal caught up"));
 }
 
 bool interactive_session::on_line(std::string line) {
@@ -160,11 +170,13 @@ bool interactive_session::on_line(std::string line) {
     return true;
   }
   state_.observe(line);
-  show(clock_time() + " " + describe(line));
   const auto [head, rest] = protocol::split_server_line(line);
+  // The bell only while nothing is half-typed: it would interrupt typing.
+  if (options_.bell && head == "MSG" && editor_ && editor_->line_empty()) output_.write("\a");
+  show(clock_time() + " " + painted(describe(line)));
   if (!state_.name() && head == "ERR") {
     const auto code = protocol::split_word(rest).first;
-    if (code == "NAME_TAKEN" || code == "INVALID_NAME") show(std::string(ask_name));
+    if (code == "NAME_TAKEN" || code == "INVALID_NAME") show(painted(ask_name));
   }
   return true;
 }

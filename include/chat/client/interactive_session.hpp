@@ -13,6 +13,7 @@
 #include <string>
 
 #include "chat/client/chat_state.hpp"
+#include "chat/client/client_config.hpp"
 #include "chat/client/line_editor.hpp"
 #include "chat/client/session_core.hpp"
 #include "chat/client/terminal_output.hpp"
@@ -21,8 +22,8 @@ namespace chat::client {
 
 class interactive_session : session_core::front_end {
  public:
-  interactive_session(const asio::any_io_executor& ex, server_connection& connection, std::optional<std::string> name,
-                      std::chrono::milliseconds keepalive);
+  // Registers config.name if given; config.keepalive and config.session shape the session.
+  interactive_session(const asio::any_io_executor& ex, server_connection& connection, const client_config& config);
   // Gives the terminal back in the state it was found, whatever way the session ended.
   ~interactive_session();
   interactive_session(const interactive_session&) = delete;
@@ -50,10 +51,14 @@ class interactive_session : session_core::front_end {
   std::string echo_of(const std::string& typed) const;
   // The readable form of a server line; WHO replies are matched to the prefix asked.
   std::string describe(std::string_view line);
+  // A shown line (after its time stamp) in its colours, if colours are on (colours.hpp).
+  std::string painted(std::string_view text) const;
   void remove_editor();
 
   session_core core_;
   std::optional<std::string> name_;
+  session_options options_;
+  bool colours_ = false;  // decided once, at the start (colours.hpp)
   // fds 0, 1 and 2 share their open file description with the shell: their
   // flags as found, put back at the end (O_NONBLOCK must not leak to the shell).
   std::array<int, 3> saved_flags_{};
