@@ -11,12 +11,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <random>
 #include <variant>
 
+#include "chat/client/backoff.hpp"
 #include "chat/client/client_config.hpp"
 #include "chat/client/colours.hpp"
 #include "chat/client/commands.hpp"
 #include "chat/client/display.hpp"
+#include "chat/client/session_opening.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {
@@ -58,12 +61,21 @@ std::array<int, 3> standard_descriptor_flags() {
   return flags;
 }
 
+// "1.2 s": a delay as the user reads it.
+std::string seconds_text(std::chrono::milliseconds delay) {
+  std::array<char, 32> text{};
+  const int n = std::snprintf(text.data(), text.size(), "%.1f s", static_cast<double>(delay.count()) / 1000.0);
+  return std::string(text.data(), static_cast<std::size_t>(std::max(n, 0)));
+}
+
 }  // namespace
 
 interactive_session::interactive_session(const asio::any_io_executor& ex, server_connection& connection,
                                          const client_config& config)
     : core_(ex, connection),
       name_(config.name),
+      host_(config.host),
+      port_(config.port),
       options_(config.session),
       colours_(colours_wanted(options_.no_color, std::getenv("NO_COLOR"), std::getenv("TERM"),
                               ::isatty(STDOUT_FILENO) != 0)),
@@ -146,15 +158,113 @@ awaitable<int> interactive_session::run(std::string greeting) {
   // write shows as the reader's lost connection.
   if (name_) co_await core_.send("REGISTER " + *name_);
   editor_.emplace(output_.stream(), state_.prompt());
-  co_await core_.run(*this);
+  for (;;) {
+    co_await core_.run(*this);
+    // A BYE other than SHUTDOWN is the server's verdict on this client (idle,
+    // too slow, ...): coming back would defeat it. A restart or a lost network is not.
+    const bool dropped =
+        core_.closed() && !core_.quit_sent() && !output_.failed() && (!core_.bye_seen() || bye_reason_ == "SHUTDOWN");
+    if (!dropped || !options_.reconnect || !co_await reconnect()) break;
+  }
   remove_editor();
   // What is still queued for the terminal goes before any message on stderr (a
   // bounded wait: the terminal may be paused for good).
   asio::steady_timer drain_deadline(co_await asio::this_coro::executor, exit_drain);
   co_await (output_.wait_until_pending_at_most(0) || drain_deadline.async_wait(use_tuple));
 
+  if (left_offline_) {
+    std::fprintf(stderr, "chat-client: connection lost: %s\n", lost_reason_.c_str());
+    co_return exit_connection_lost;
+  }
   // After a BYE the line itself said why.
   co_return core_.exit_status({}, "connection lost");
+}
+
+void interactive_session::show_event(std::string_view text) {
+  show(clock_time() + " " + painted(text));
+}
+
+awaitable<bool> interactive_session::reconnect() {
+  lost_reason_ = core_.bye_seen() ? "the server said BYE " + bye_reason_ : core_.lost_reason();
+  bye_reason_.clear();
+  show_event("*** connection lost (" + lost_reason_ + "): reconnecting (--no-reconnect exits instead)");
+  if (state_.partner()) {
+    show_event("*** the chat with " + escape_for_terminal(*state_.partner()) +
+               " has ended: the server tells them you left (DISCONNECTED)");
+    state_.end_chat();
+  }
+  // Replies still owed by the old connection never come.
+  who_asked_.clear();
+  keepalives_pending_ = 0;
+  offline_ = true;
+  // Keys are still handled: the half-typed line stays, Ctrl-D or Ctrl-C leaves.
+  const auto done = co_await (reconnect_with_backoff() || feed());
+  offline_ = false;
+  co_return done.index() == 0;
+}
+
+awaitable<void> interactive_session::reconnect_with_backoff() {
+  // The name to register again: the one registered, or the --name not yet confirmed.
+  const auto name = state_.name() ? state_.name() : name_;
+  std::optional<std::chrono::steady_clock::time_point> name_deadline;
+  std::random_device random;
+  std::uniform_real_distribution<double> jitter(0.0, 1.0);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (int attempt = 0;; ++attempt) {
+    const auto delay = backoff_delay(attempt, jitter(random));
+    timer.expires_after(delay);
+    co_await timer.async_wait(use_tuple);
+    auto opened = co_await open_session(host_, port_);
+    const auto next = backoff_delay(attempt + 1, jitter(random));
+    if (opened.status != exit_ok) {
+      const auto why = opened.problem.empty() ? describe_server_line(opened.greeting) : opened.problem;
+      show_event("*** not connected: " + escape_for_terminal(why) + "; next try in " + seconds_text(next));
+      continue;
+    }
+    core_.connection().close();
+    core_.connection() = std::move(*opened.connection);
+    core_.reset();
+    show_event(describe_server_line(opened.greeting));
+    if (!name) {
+      show(painted(ask_name));
+      co_return;
+    }
+    if (co_await register_again(*name, name_deadline, next)) co_return;
+    core_.connection().close();
+  }
+}
+
+awaitable<bool> interactive_session::register_again(const std::string& name,
+                                                    std::optional<std::chrono::steady_clock::time_point>& name_deadline,
+                                                    std::chrono::milliseconds next_delay) {
+  if (!co_await core_.send("REGISTER " + name)) co_return false;
+  asio::steady_timer timer(co_await asio::this_coro::executor, core_.close_grace);
+  auto reply = co_await (core_.connection().read_line() || timer.async_wait(use_tuple));
+  if (reply.index() == 1) {
+    show_event("*** no reply to REGISTER; next try in " + seconds_text(next_delay));
+    co_return false;
+  }
+  auto [ec, line] = std::get<0>(std::move(reply));
+  if (ec) {
+    show_event("*** connection lost again (" + describe_read_error(ec) + "); next try in " + seconds_text(next_delay));
+    co_return false;
+  }
+  const auto [head, rest] = protocol::split_server_line(line);
+  const auto now = std::chrono::steady_clock::now();
+  if (head == "ERR" && protocol::split_word(rest).first == "NAME_TAKEN") {
+    // Most likely our own old connection, which the server has not yet seen
+    // close: it lets the name go when it does, at the latest after its idle timeout.
+    if (!name_deadline) name_deadline = now + options_.name_wait;
+    if (now + next_delay < *name_deadline) {
+      show_event("*** the name " + escape_for_terminal(name) +
+                 " is still taken (the server has not yet noticed the old connection is gone); next try in " +
+                 seconds_text(next_delay));
+      co_return false;
+    }
+    state_ = chat_state{};  // unregistered: the next line typed is the name wanted
+  }
+  on_line(std::move(line));  // registered, or asks for another name
+  co_return true;
 }
 
 awaitable<void> interactive_session::before_read() {
@@ -171,6 +281,7 @@ bool interactive_session::on_line(std::string line) {
   }
   state_.observe(line);
   const auto [head, rest] = protocol::split_server_line(line);
+  if (head == "BYE") bye_reason_ = protocol::split_word(rest).first;
   // The bell only while nothing is half-typed: it would interrupt typing.
   if (options_.bell && head == "MSG" && editor_ && editor_->line_empty()) output_.write("\a");
   show(clock_time() + " " + painted(describe(line)));
@@ -186,6 +297,10 @@ awaitable<bool> interactive_session::send_typed() {
   while (!typed_.empty() && !core_.quit_sent()) {
     auto typed = std::move(typed_.front());
     typed_.pop_front();
+    if (!typed && offline_) {
+      left_offline_ = true;  // nothing to QUIT: the session ends here
+      co_return false;
+    }
     if (!typed) {
       show("QUIT");  // Ctrl-D or the terminal gone: say what it does
       typed = "QUIT";
@@ -193,6 +308,10 @@ awaitable<bool> interactive_session::send_typed() {
       continue;
     } else {
       if (editor_) editor_->add_history(*typed);
+      if (offline_) {
+        show(painted("!!! not sent: not connected (Up brings the line back)"));
+        continue;
+      }
       typed = state_.to_send(*typed);  // / commands, messages inside a chat
       if (typed->empty()) continue;
     }
@@ -237,14 +356,17 @@ awaitable<void> interactive_session::feed() {
       // Keys that came while another event won the race below: asio's epoll
       // waits are edge-triggered, and that edge is spent.
       if (!read_terminal()) typed_.emplace_back(std::nullopt);
-      if (!co_await send_typed() || core_.closed()) co_return;
+      if (!co_await send_typed() || (core_.closed() && !offline_)) co_return;
       continue;
     }
     keepalive_timer_.expires_after(keepalive_.count() > 0 ? keepalive_ : std::chrono::milliseconds(never));
     auto ready = co_await (input_.async_wait(asio::posix::stream_descriptor::wait_read, use_tuple) ||
                            signals_.async_wait(use_tuple) || keepalive_timer_.async_wait(use_tuple) ||
                            resize_.async_wait(use_tuple) || output_.wait_until_failed());
-    if (core_.closed()) co_return;
+    // Cancelled, as the loser of an || (the connection gone, or back while offline):
+    // the waits above completed without an event, and nothing may be queued from them.
+    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
+    if (core_.closed() && !offline_) co_return;
     switch (ready.index()) {
       case 0: {
         auto [ec] = std::get<0>(ready);
@@ -263,6 +385,7 @@ awaitable<void> interactive_session::feed() {
         // Idle for a whole keepalive period: a PING keeps the server's idle timeout away.
         auto [ec] = std::get<2>(ready);
         if (ec) co_return;
+        if (offline_) continue;
         ++keepalives_pending_;
         if (!co_await core_.send(std::string(keepalive_ping))) co_return;
         continue;
@@ -282,7 +405,7 @@ awaitable<void> interactive_session::feed() {
         break;
     }
     const bool sent = co_await send_typed();
-    if (!sent || core_.closed()) co_return;
+    if (!sent || (core_.closed() && !offline_)) co_return;
   }
 }
 

@@ -81,6 +81,10 @@ int session_core::exit_status(std::string_view on_bye, std::string_view on_lost)
   return exit_connection_lost;
 }
 
+std::string session_core::lost_reason() const {
+  return describe_read_error(close_error_);
+}
+
 void session_core::reset() {
   quit_sent_ = ok_bye_seen_ = bye_seen_ = closed_ = close_timed_out_ = false;
   close_error_ = {};

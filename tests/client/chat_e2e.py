@@ -28,8 +28,8 @@ class Server:
     """chat-server on 127.0.0.1 and a port the kernel picks, read back from its log. A thread
     drains the log pipe (so a chatty server never blocks on it) and wakes whoever waits for a line."""
 
-    def __init__(self, binary, *args):
-        self.proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", "0", *args],
+    def __init__(self, binary, *args, port=0):
+        self.proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(port), *args],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self._log = b""
         self._eof = False  # the server closed its end of the log pipe

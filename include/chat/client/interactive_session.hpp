@@ -39,6 +39,20 @@ class interactive_session : session_core::front_end {
   bool on_line(std::string line) override;
   // Feeds libedit and sends each finished line until QUIT is out or a write fails.
   awaitable<void> feed() override;
+  // After the connection dropped, unless --no-reconnect or the user left: connects
+  // again and registers the name again, keys still handled meanwhile; false if
+  // the user left first.
+  awaitable<bool> reconnect();
+  // Tries with backoff until connected and registered, or connected and asking
+  // for another name (ours still taken after options_.name_wait).
+  awaitable<void> reconnect_with_backoff();
+  // One REGISTER on a new connection: true if it is registered (or asking for
+  // another name), false to try again (the name still taken, or the connection lost).
+  awaitable<bool> register_again(const std::string& name,
+                                 std::optional<std::chrono::steady_clock::time_point>& name_deadline,
+                                 std::chrono::milliseconds next_delay);
+  // A status line of the client's own, with the time: "12:04 *** ...".
+  void show_event(std::string_view text);
   // Hands what the terminal has ready to libedit, one key at a time; false if
   // the terminal is gone (hang-up: EOF or EIO).
   bool read_terminal();
@@ -57,6 +71,8 @@ class interactive_session : session_core::front_end {
 
   session_core core_;
   std::optional<std::string> name_;
+  std::string host_;  // where to reconnect
+  std::uint16_t port_;
   session_options options_;
   bool colours_ = false;  // decided once, at the start (colours.hpp)
   // fds 0, 1 and 2 share their open file description with the shell: their
@@ -72,6 +88,11 @@ class interactive_session : session_core::front_end {
   int keepalives_pending_ = 0;          // their PONGs are not shown
   std::deque<std::string> who_asked_;   // prefixes of the WHOs sent and not answered yet, in order
   chat_state state_;                    // who we are and chat with: the prompt and the typing rules
+
+  bool offline_ = false;       // reconnecting: typed lines are not sent, Ctrl-D and signals leave
+  bool left_offline_ = false;  // the user left while reconnecting
+  std::string lost_reason_;    // why the connection dropped, for the exit message
+  std::string bye_reason_;     // the reason of the server's last BYE
 
   // Lines completed by libedit and not sent yet; nothing stands for Ctrl-D.
   std::deque<std::optional<std::string>> typed_;

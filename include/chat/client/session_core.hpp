@@ -52,6 +52,9 @@ class session_core {
   // Forgets the last connection's end: the connection now holds a new socket.
   void reset();
 
+  // Why the connection ended, in words for the user (after closed()).
+  std::string lost_reason() const;
+
   server_connection& connection() { return connection_; }
   bool closed() const { return closed_; }
   bool quit_sent() const { return quit_sent_; }
