@@ -48,7 +48,7 @@ awaitable<int> run_session(client_config config) {
     co_return co_await session.run(std::move(greeting));
   }
   stdin_lines input(ex);
-  script_session session(ex, connection, input, config.name);
+  script_session session(ex, connection, input, config);
   co_return co_await session.run(std::move(greeting));
 }
 

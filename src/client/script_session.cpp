@@ -54,8 +54,8 @@ std::string make_eof_token() {
 }  // namespace
 
 script_session::script_session(const asio::any_io_executor& ex, server_connection& connection, stdin_lines& input,
-                               std::optional<std::string> name)
-    : core_(ex, connection), input_(input), name_(std::move(name)) {}
+                               const client_config& config)
+    : core_(ex, connection), input_(input), name_(config.name), fail_on_error_(config.session.fail_on_error) {}
 
 awaitable<int> script_session::run(std::string greeting) {
   if (print_line(greeting)) {
@@ -73,7 +73,14 @@ awaitable<int> script_session::run(std::string greeting) {
     std::fprintf(stderr, "chat-client: cannot write to stdout: %s\n", std::strerror(stdout_error_));
     co_return exit_connection_lost;
   }
-  co_return core_.exit_status("the server ended the session", "connection lost before the script was done");
+  const int status = core_.exit_status("the server ended the session", "connection lost before the script was done");
+  // A failed session says so first; one that went well fails on the ERR.
+  if (status == exit_ok && fail_on_error_ && !first_error_.empty()) {
+    std::fprintf(stderr, "chat-client: --fail-on-error: the server answered %s\n",
+                 escape_for_terminal(first_error_).c_str());
+    co_return exit_error_reply;
+  }
+  co_return status;
 }
 
 bool script_session::on_line(std::string line) {
@@ -82,6 +89,7 @@ bool script_session::on_line(std::string line) {
     eof_pong_seen_ = true;  // the client's own check: not part of the transcript
     return true;
   }
+  if (head == "ERR" && first_error_.empty()) first_error_ = line;
   // The reply to our own closing QUIT is housekeeping, like the PING.
   if (line == "OK BYE" && !script_quit_) return true;
   if (!print_line(line)) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "chat/client/client_config.hpp"
 #include "chat/client/session_core.hpp"
 #include "chat/client/stdin_lines.hpp"
 
@@ -17,8 +18,9 @@ namespace chat::client {
 
 class script_session : session_core::front_end {
  public:
+  // Registers config.name if given; config.session.fail_on_error makes an ERR reply fail the run.
   script_session(const asio::any_io_executor& ex, server_connection& connection, stdin_lines& input,
-                 std::optional<std::string> name);
+                 const client_config& config);
 
   // Runs until the connection ends; returns the exit status (client_config.hpp).
   awaitable<int> run(std::string greeting);
@@ -36,6 +38,7 @@ class script_session : session_core::front_end {
   session_core core_;
   stdin_lines& input_;
   std::optional<std::string> name_;
+  bool fail_on_error_;
 
   // Shared by the read loop and feed() on one single-threaded io_context: no locking.
   std::string eof_token_;             // the PING token of the end-of-input check, once sent
@@ -45,6 +48,7 @@ class script_session : session_core::front_end {
   std::deque<std::string> received_;  // lines printed since the last @wait matched (the latest 10,000)
   std::size_t unmatched_ = 0;         // received_ before this were tried by the current @wait
   std::string wait_failure_;          // why an @wait failed: the script ends with QUIT, status 1
+  std::string first_error_;           // the first ERR reply, for --fail-on-error
 };
 
 }  // namespace chat::client
