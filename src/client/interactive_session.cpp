@@ -187,10 +187,9 @@ void interactive_session::show_event(std::string_view text) {
 awaitable<bool> interactive_session::reconnect() {
   lost_reason_ = core_.bye_seen() ? "the server said BYE " + bye_reason_ : core_.lost_reason();
   bye_reason_.clear();
-  show_event("*** connection lost (" + lost_reason_ + "): reconnecting (--no-reconnect exits instead)");
+  show_event("*** connection lost (" + lost_reason_ + "): reconnecting");
   if (state_.partner()) {
-    show_event("*** the chat with " + escape_for_terminal(*state_.partner()) +
-               " has ended: the server tells them you left (DISCONNECTED)");
+    show_event("*** the chat with " + escape_for_terminal(*state_.partner()) + " has ended (they are told you left)");
     state_.end_chat();
   }
   // Replies still owed by the old connection never come.

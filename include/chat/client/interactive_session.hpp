@@ -4,6 +4,8 @@
 // above it, and libedit draws prompt and line again below. Everything shown goes
 // through one terminal_output queue, so nothing is lost or reordered when the
 // terminal is slow; past a bound the socket is no longer read and TCP pushes back.
+// When the connection drops it connects again (backoff.hpp) and registers the
+// same name, keeping the editor and its half-typed line (docs/client.md).
 #pragma once
 
 #include <array>
