@@ -261,6 +261,7 @@ awaitable<bool> interactive_session::register_again(const std::string& name,
       co_return false;
     }
     state_ = chat_state{};  // unregistered: the next line typed is the name wanted
+    name_.reset();          // nor is the name given at the start retried after a later drop
   }
   on_line(std::move(line));  // registered, or asks for another name
   co_return true;
