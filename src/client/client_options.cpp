@@ -7,8 +7,9 @@ void add_session_options(CLI::App& app, session_options& options) {
                "Never colour the screen (colours are on for a terminal whose TERM is not dumb, unless NO_COLOR is "
                "set to a non-empty value)");
   app.add_flag("--bell", options.bell, "Ring the terminal bell for an incoming message while nothing is half-typed");
-  app.add_flag("--no-reconnect{false}", options.reconnect,
-               "Interactive mode: exit when the connection drops instead of reconnecting (scripts never reconnect)");
+  app.add_flag_callback(
+      "--no-reconnect", [&options] { options.reconnect = false; },
+      "Interactive mode: exit when the connection drops instead of reconnecting (scripts never reconnect)");
   auto* name_wait = app.add_option_function<double>(
       "--name-wait",
       [&options](double seconds) { options.name_wait = std::chrono::milliseconds(static_cast<long>(seconds * 1000)); },
