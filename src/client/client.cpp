@@ -15,6 +15,7 @@
 #include "chat/client/script_session.hpp"
 #include "chat/client/server_connection.hpp"
 #include "chat/client/stdin_lines.hpp"
+#include "chat/client/tls_connect.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {
@@ -33,14 +34,13 @@ constexpr std::chrono::seconds greeting_timeout{10};
 #endif
 awaitable<int> run_session(client_config config) {
   const auto ex = co_await asio::this_coro::executor;
-  auto host = config.host;
-  auto [connect_ec, socket] = co_await server_connection::connect(std::move(host), config.port);
-  if (connect_ec) {
+  auto connected = co_await connect_to_server(config.host, config.port, config.tls);
+  if (!connected.connection) {
     std::fprintf(stderr, "chat-client: cannot connect to %s:%u: %s\n", config.host.c_str(),
-                 static_cast<unsigned>(config.port), connect_ec.message().c_str());
+                 static_cast<unsigned>(config.port), connected.why.c_str());
     co_return exit_cannot_connect;
   }
-  server_connection connection(std::move(socket));
+  server_connection& connection = *connected.connection;
   const bool interactive = ::isatty(STDIN_FILENO) != 0;
 
   // The server speaks first; a full server answers BYE SERVER_FULL instead of HELLO.

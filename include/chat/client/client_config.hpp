@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "chat/client/tls_options.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {
@@ -17,6 +18,7 @@ struct client_config {
   // Interactive mode: a PING after this long without typing keeps an idle user
   // under the server's --idle-timeout (default 300 s). Zero: never.
   std::chrono::milliseconds keepalive{std::chrono::seconds(60)};
+  tls_client_options tls;  // --tls, --ca-file, --insecure
 };
 
 // The process exit status, the contract scripts and tests rely on.
