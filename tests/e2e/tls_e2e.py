@@ -201,23 +201,24 @@ def reload_under_load(certs, server, client):
                     fail(f"traffic stalled: {exchanged}")
                 time.sleep(0.01)
 
-        traffic_moves()
-        shutil.copy(os.path.join(certs, "renewed.pem"), cert)
-        shutil.copy(os.path.join(certs, "renewed.key"), key)
-        mark = len(SERVER_LOG)
-        proc.send_signal(signal.SIGHUP)
-        wait_for_log(r"TLS certificate .* reloaded", mark)
-        traffic_moves()
-        if subject_of_new_handshake(port, ca) != "tcp-chat test renewed":
-            fail("a handshake after the reload does not get the renewed certificate")
+        def hup(files, logged, why):
+            """Copies the named test files over the server's, sends SIGHUP while the pairs chat, waits for
+            the log line, and checks that a new handshake then gets the renewed certificate."""
+            traffic_moves()
+            for source, target in files:
+                shutil.copy(os.path.join(certs, source), target)
+            mark = len(SERVER_LOG)
+            proc.send_signal(signal.SIGHUP)
+            wait_for_log(logged, mark)
+            traffic_moves()
+            if subject_of_new_handshake(port, ca) != "tcp-chat test renewed":
+                fail(why)
+            return mark
 
-        shutil.copy(os.path.join(certs, "garbage.pem"), cert)
-        mark = len(SERVER_LOG)
-        proc.send_signal(signal.SIGHUP)
-        wait_for_log(r"TLS reload failed, keeping the current certificate", mark)
-        traffic_moves()
-        if subject_of_new_handshake(port, ca) != "tcp-chat test renewed":
-            fail("a refused reload changed the certificate served")
+        hup([("renewed.pem", cert), ("renewed.key", key)], r"TLS certificate .* reloaded",
+            "a handshake after the reload does not get the renewed certificate")
+        mark = hup([("garbage.pem", cert)], r"TLS reload failed, keeping the current certificate",
+                   "a refused reload changed the certificate served")
 
         stop.set()
         for t in threads:
