@@ -31,13 +31,12 @@ machine_info >"$OUT/machine.txt"
 echo "scheduling: ${rt[*]:-normal}; server ($THREADS threads) on core 0, chat-bench on core 1" >>"$OUT/machine.txt"
 cat "$OUT/machine.txt"
 
-stop_server() {
-  [ -n "$server_pid" ] || return 0
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
+# The server of the run under way (start_listening sets server_pid); also ended on the way out.
+end_server() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true; fi
   server_pid=""
 }
-trap stop_server EXIT
+trap end_server EXIT
 
 # run NAME TRANSPORT(plain|tls) ARGS...: one chat-bench run into $OUT/NAME.json.
 run() {
@@ -63,7 +62,7 @@ for rep in $(seq "$REPS"); do
     run "relay-$transport-$rep" "$transport" --pairs "$PAIRS" --window "$WINDOW" --duration "$DURATION" \
       --warmup "$WARMUP"
     run "handshakes-$transport-$rep" "$transport" --idle "$IDLE" --duration 0.1 --warmup 0
-    stop_server
+    end_server
   done
 done
 
