@@ -10,8 +10,8 @@ namespace chat {
 
 // Adds --tls-cert, --tls-key, --tls-port, --tls-handshake-timeout and --no-plain,
 // filling `tls` as they are parsed. --tls-cert and --tls-key need each other, and
-// --no-plain needs them; --tls-port and --tls-handshake-timeout alone change nothing
-// (the server warns). `tls` must outlive the parse.
+// --no-plain needs them; --tls-port and --tls-handshake-timeout
+// take effect only with --tls-cert. `tls` must outlive the parse.
 void add_tls_options(CLI::App& app, tls_config& tls);
 
 }  // namespace chat
