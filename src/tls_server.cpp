@@ -3,7 +3,10 @@
 // over tls_stream; and SIGHUP's reload of the certificate and key.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <asio/experimental/awaitable_operators.hpp>
+#include <chrono>
+#include <functional>
 
 #include "chat/completion.hpp"
 #include "chat/server.hpp"
@@ -12,6 +15,22 @@
 #include "chat/tls_stream.hpp"
 
 namespace chat {
+namespace {
+
+// Returns once `deadline` has passed or `stopping()` holds (checked every
+// 100 ms), whichever is first: a shutdown must not wait for a stalled handshake.
+awaitable<void> watch_handshake(strand ex, std::chrono::steady_clock::time_point deadline,
+                                std::function<bool()> stopping) {
+  asio::steady_timer timer(ex);
+  while (std::chrono::steady_clock::now() < deadline && !stopping()) {
+    timer.expires_after(std::min<std::chrono::steady_clock::duration>(deadline - std::chrono::steady_clock::now(),
+                                                                      std::chrono::milliseconds(100)));
+    auto [ec] = co_await timer.async_wait(use_tuple);
+    if (ec) co_return;  // cancelled: the handshake finished first
+  }
+}
+
+}  // namespace
 
 void server::start_tls(asio::basic_stream_socket<tcp, strand> socket, const strand& ex, session_id id,
                        std::shared_ptr<void> ticket) {
@@ -27,9 +46,17 @@ awaitable<void> server::handshake_then_start(tls_stream stream, strand ex, sessi
   const auto from = stream.remote_endpoint();
   // A client that stalls mid-handshake (or a plain client that waits for HELLO)
   // would otherwise hold its descriptor and its place under --max-clients for ever.
-  asio::steady_timer deadline(ex, config_.tls.handshake_timeout);
-  auto done = co_await (stream.async_handshake(use_tuple) || deadline.async_wait(use_tuple));
-  const asio::error_code ec = done.index() == 0 ? std::get<0>(std::get<0>(done)) : asio::error::timed_out;
+  // Nor may it hold up a graceful shutdown.
+  auto stopping = [state = lifecycle_] {
+    std::lock_guard lock(state->mutex);
+    return state->stopping;
+  };
+  auto done =
+      co_await (stream.async_handshake(use_tuple) ||
+                watch_handshake(ex, std::chrono::steady_clock::now() + config_.tls.handshake_timeout, stopping));
+  const asio::error_code ec = done.index() == 0 ? std::get<0>(std::get<0>(done))
+                              : stopping()      ? asio::error::shut_down
+                                                : asio::error::timed_out;
   if (ec) {
     // Counted with the clients turned away: it never became a session.
     stats_.turned_away.fetch_add(1, std::memory_order_relaxed);
