@@ -59,6 +59,11 @@ int main(int argc, char** argv) {
                      " bytes with the default --max-line)")
       ->check(CLI::Range(4096, 1 << 30))
       ->capture_default_str();
+  app.add_option("--send-buffer", config.output.kernel_send_buffer,
+                 "Kernel send buffer of each client socket in bytes (SO_SNDBUF; 0: Linux autotunes it, up to "
+                 "tcp_wmem's maximum). A client that never reads costs at most --max-queue plus twice this")
+      ->check(CLI::Range(0, 1 << 30))
+      ->capture_default_str();
   app.add_option("--max-per-ip", config.max_per_ip, "Most connections from one address (0: no limit)")
       ->check(CLI::Range(0, 1 << 24))
       ->capture_default_str();

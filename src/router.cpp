@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "chat/completion.hpp"
@@ -59,13 +60,24 @@ awaitable<void> router::sweep() {
     if (shutting_down_) break;
     const auto now = steady_clock::now();
     std::vector<std::pair<session_id, protocol::bye_reason>> expired;
-    for (const auto& [id, p] : peers_) {
-      if (now - p->last_activity() > limits_.idle_timeout) {
-        expired.emplace_back(id, protocol::bye_reason::idle_timeout);
-      } else if (now - p->connected_at() > limits_.register_timeout && !registry_.is_registered(id)) {
-        expired.emplace_back(id, protocol::bye_reason::register_timeout);
+    while (const auto due = deadlines_.pop_due(now)) {
+      const auto it = peers_.find(due->id);
+      if (it == peers_.end()) continue;  // it left; its entry was stale
+      // Both of its deadlines may fall due in one tick: one BYE.
+      if (std::ranges::find(expired, due->id, &decltype(expired)::value_type::first) != expired.end()) continue;
+      if (due->what == deadline_queue::kind::registration) {
+        if (!registry_.is_registered(due->id)) expired.emplace_back(due->id, protocol::bye_reason::register_timeout);
+        continue;
+      }
+      // Lines since the entry was queued move the deadline: re-check it lazily, now.
+      const auto deadline = it->second->last_activity() + limits_.idle_timeout;
+      if (deadline < now) {
+        expired.emplace_back(due->id, protocol::bye_reason::idle_timeout);
+      } else {
+        deadlines_.add({deadline, due->id, deadline_queue::kind::idle});
       }
     }
+    deadlines_.compact(2 * peers_.size(), [this](session_id id) { return peers_.contains(id); });
     for (const auto& [id, reason] : expired) {
       stats_.timeouts.fetch_add(1, std::memory_order_relaxed);
       spdlog::info("session {} ({}) timed out: {}", id, registry_.name_of(id).value_or("unregistered"),
@@ -92,6 +104,9 @@ void router::handle(router_request& request) {
         return;
       }
       registry_.join(request.from);
+      const auto at = joining->connected_at();
+      deadlines_.add({at + limits_.idle_timeout, request.from, deadline_queue::kind::idle});
+      deadlines_.add({at + limits_.register_timeout, request.from, deadline_queue::kind::registration});
       peers_.emplace(request.from, std::move(joining));
       return;
     }

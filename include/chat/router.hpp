@@ -16,6 +16,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "chat/deadline_queue.hpp"
 #include "chat/net.hpp"
 #include "chat/peer.hpp"
 #include "chat/protocol.hpp"
@@ -57,7 +58,8 @@ class router {
   // Runs until shutdown() has been processed and every connection has left.
   awaitable<void> run();
   // Closes connections past their idle or register timeout and logs the stats
-  // line, once a tick, until shutdown.
+  // line, once a tick, until shutdown. A tick looks only at the deadlines that
+  // are due (deadline_queue.hpp), not at every connection.
   awaitable<void> sweep();
 
   // Thread-safe entry points for connections. try_post queues without waiting and
@@ -94,6 +96,7 @@ class router {
   concurrent_channel<void(asio::error_code, router_request)> requests_;
   registry registry_;
   std::unordered_map<session_id, std::shared_ptr<peer>> peers_;
+  deadline_queue deadlines_;  // idle and registration deadlines of the sessions in peers_
   chat_id last_chat_ = 0;
   bool shutting_down_ = false;
 };

@@ -88,49 +88,12 @@ TEST_CASE("a client that never reads is cut off as a slow consumer - other pairs
   open_chat(noy, "Noy", elias, "Elias");
   const auto before = chat::test::resident_bytes();
 
-  // The flooder writes 1 KiB messages from its own thread (raw syscalls: Catch2 is not
-  // thread-safe) until the server tells it its partner is gone.
+  // The flooder writes 1 KiB messages from its own thread until the server tells it its partner is gone.
   std::atomic<bool> told{false};
-  std::atomic<std::size_t> sent{0};
-  std::atomic<std::size_t> refused{0};
-  std::atomic<bool> answered{false};
+  chat::test::flood_result flooded;
   std::thread flood([&] {
-    const std::string message = "MSG " + std::string(1020, 'f') + "\n";
-    std::string received;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    // Until told, it floods; then it sends a PING and goes on reading (a client that
-    // stopped reading here would be the next slow consumer: its MSGs still in flight
-    // are each answered NOT_IN_CHAT) until the PONG.
-    while (!answered && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{flooder.fd(), static_cast<short>(told ? POLLIN : POLLIN | POLLOUT), 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      if (p.revents & POLLIN) {
-        char chunk[65536];
-        const auto n = ::recv(flooder.fd(), chunk, sizeof chunk, 0);
-        if (n <= 0) break;
-        received.append(chunk, static_cast<std::size_t>(n));
-        // Handle each complete line once; keep a partial one for the next read.
-        std::size_t start = 0;
-        for (auto lf = received.find('\n'); lf != std::string::npos; lf = received.find('\n', start)) {
-          const std::string_view line(received.data() + start, lf - start);
-          start = lf + 1;
-          if (line.find("NOT_IN_CHAT") != std::string_view::npos) ++refused;
-          if (line == "PONG alive") answered = true;
-          if (line == "DISCONNECTED Sink" && !told) {
-            told = true;
-            const std::string ping = "PING alive\n";
-            if (::send(flooder.fd(), ping.data(), ping.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ping.size())) {
-              break;
-            }
-          }
-        }
-        received.erase(0, start);
-      }
-      if ((p.revents & POLLOUT) && !told) {
-        const auto n = ::send(flooder.fd(), message.data(), message.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0) sent += static_cast<std::size_t>(n);
-      }
-    }
+    flooded = chat::test::flood_until_cut(flooder, "Sink", 1024);
+    told = flooded.told;
   });
 
   // Meanwhile the other pair keeps talking, round trip after round trip.
@@ -142,15 +105,15 @@ TEST_CASE("a client that never reads is cut off as a slow consumer - other pairs
     worst = std::max(worst, std::chrono::steady_clock::now() - start);
   }
   flood.join();
-  REQUIRE(told);
+  REQUIRE(flooded.told);
   CHECK(server.get().stats().slow_consumers.load() == 1);
   CHECK(sink.closed_by_server());
   // The flooder's session stays usable: MSGs still in flight were answered NOT_IN_CHAT, then the PING.
-  REQUIRE(answered);
-  CHECK(refused < 1'000'000);
+  REQUIRE(flooded.answered);
+  CHECK(flooded.refused < 1'000'000);
   CHECK(noy.ask("WHO") == "OK WHO 3 Elias Flooder Noy");
   const auto grown = chat::test::resident_bytes() - std::min(before, chat::test::resident_bytes());
-  INFO("flooder sent " << sent.load() << " bytes; server RSS grew by " << grown << "; worst round trip "
+  INFO("flooder sent " << flooded.sent << " bytes; server RSS grew by " << grown << "; worst round trip "
                        << std::chrono::duration_cast<std::chrono::milliseconds>(worst).count() << " ms");
   if (chat::test::memory_is_measurable) CHECK(grown < 16u << 20);
   // Generous: a loaded 2-core machine, but nowhere near a stall behind the flood.

@@ -138,6 +138,50 @@ void open_chat(test_client& a, std::string_view a_name, test_client& b, std::str
   REQUIRE(b.line() == "CONNECTED " + std::string(a_name));
 }
 
+flood_result flood_until_cut(test_client& flooder, std::string_view partner, std::size_t line_bytes) {
+  const std::string message = "MSG " + std::string(line_bytes - 5, 'f') + "\n";
+  const std::string cut_event = "DISCONNECTED " + std::string(partner);
+  flood_result result;
+  std::string received;
+  std::size_t offset = 0;  // of the next byte of `message` to send: a short send leaves the rest of the line
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!result.answered && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{flooder.fd(), static_cast<short>(result.told ? POLLIN : POLLIN | POLLOUT), 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    if (p.revents & POLLIN) {
+      char chunk[65536];
+      const auto n = ::recv(flooder.fd(), chunk, sizeof chunk, 0);
+      if (n <= 0) break;
+      received.append(chunk, static_cast<std::size_t>(n));
+      // Handle each complete line once; keep a partial one for the next read.
+      std::size_t start = 0;
+      for (auto lf = received.find('\n'); lf != std::string::npos; lf = received.find('\n', start)) {
+        const std::string_view line(received.data() + start, lf - start);
+        start = lf + 1;
+        if (line.find("NOT_IN_CHAT") != std::string_view::npos) ++result.refused;
+        if (line == "PONG alive") result.answered = true;
+        if (line == cut_event && !result.told) {
+          result.told = true;
+          const std::string ping = "PING alive\n";
+          if (::send(flooder.fd(), ping.data(), ping.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ping.size())) {
+            return result;
+          }
+        }
+      }
+      received.erase(0, start);
+    }
+    if ((p.revents & POLLOUT) && !result.told) {
+      const auto n =
+          ::send(flooder.fd(), message.data() + offset, message.size() - offset, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        result.sent += static_cast<std::size_t>(n);
+        offset = (offset + static_cast<std::size_t>(n)) % message.size();
+      }
+    }
+  }
+  return result;
+}
+
 std::size_t resident_bytes() {
   std::ifstream statm("/proc/self/statm");
   std::size_t pages = 0;

@@ -66,6 +66,21 @@ class test_client {
 // Registers both clients and opens a chat from `a` to `b`, checking the reply and the event.
 void open_chat(test_client& a, std::string_view a_name, test_client& b, std::string_view b_name);
 
+// What flood_until_cut saw.
+struct flood_result {
+  std::size_t sent = 0;     // bytes of MSG lines the kernel took from the flooder
+  std::size_t refused = 0;  // MSGs in flight after the cut, each answered NOT_IN_CHAT
+  bool told = false;        // `DISCONNECTED <partner>` arrived
+  bool answered = false;    // the PING sent after it was answered: the flooder's session still works
+};
+
+// Writes `MSG <text>` lines of `line_bytes` bytes (LF included) from `flooder`,
+// already in a chat with `partner`, until the server says `DISCONNECTED <partner>`;
+// then sends a PING and reads until its PONG (a flooder that stopped reading here
+// would be the next slow consumer). Gives up after 60 s. Uses raw syscalls only,
+// so it may run on a test's helper thread (Catch2's macros are not thread-safe).
+flood_result flood_until_cut(test_client& flooder, std::string_view partner, std::size_t line_bytes);
+
 // The process's resident set size, in bytes.
 std::size_t resident_bytes();
 
