@@ -98,6 +98,9 @@ int main(int argc, char** argv) {
                "Busy-poll instead of sleeping: exact open-loop send times and no wake-up costs, at the price of "
                "a whole core per thread (idle polls are not counted as bench CPU)");
   app.add_flag("--no-progress", no_progress, "No live progress line even on a terminal");
+  app.add_flag("--tls", c.tls,
+               "Connect over TLS (chat-server's --tls-port; the certificate is not checked). Every connection "
+               "makes a full handshake, so with --idle the connections/s figure is the handshake rate");
   // --help and --version exit 0; every refused flag exits 2, like validate()'s refusals.
   if (const auto status = chat::cli::parse(app, argc, argv)) return *status;
 

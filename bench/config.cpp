@@ -14,6 +14,7 @@ std::string validate(bench_config& c) {
   const int workloads = (c.window > 0) + (c.rate > 0) + (c.idle > 0);
   if (workloads > 1) return "choose one workload: --window, --rate or --idle";
   if (c.rate < 0) return "--rate must be positive";
+  if (c.tls && c.proto != protocol_kind::chat) return "--tls is for chat servers (their --tls-port)";
   if (c.clients && c.pairs) return "give --clients or --pairs, not both";
   if (c.clients % 2) return "--clients must be even: clients talk in pairs";
   if (c.clients) c.pairs = c.clients / 2;

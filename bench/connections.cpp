@@ -73,6 +73,19 @@ awaitable<bool> engine::connect(client& c) {
   s_.connected.fetch_add(1, std::memory_order_relaxed);
   c.sock.set_option(tcp::no_delay(true), ec);
   c.sock.non_blocking(true, ec);
+  if (s_.tls_context) {
+    // A full handshake per connection (no session resumption): the setup rate is the handshake rate.
+    c.tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(c.sock, *s_.tls_context);
+    auto [hec] = co_await c.tls->async_handshake(asio::ssl::stream_base::client, use_tuple);
+    if (hec) {
+      if (s_.get_phase() < phase::closing) {
+        const auto& server = s_.servers[c.server];
+        s_.fatal("TLS handshake with " + server.address().to_string() + ":" + std::to_string(server.port()) +
+                 " failed: " + hec.message() + " (is it chat-server's --tls-port?)");
+      }
+      co_return false;
+    }
+  }
   const bool idle = cfg().idle > 0;
   c.cap = idle ? idle_buffer : std::max(traffic_buffer, 2 * cfg().payload + 512);
   c.buf = std::make_unique<char[]>(c.cap);
@@ -91,12 +104,16 @@ awaitable<void> engine::read_loop(client& c) {
   for (;;) {
     asio::error_code ec;
     std::size_t n = 0;
-    if (drained) {
+    if (c.tls) {
+      // OpenSSL holds decrypted bytes the socket no longer shows: read through it, never wait on the socket.
+      std::tie(ec, n) = co_await c.tls->async_read_some(asio::buffer(c.buf.get() + c.len, c.cap - c.len), use_tuple);
+      if (!ec && n == 0) ec = asio::error::eof;
+    } else if (drained) {
       // Wait for readability rather than reading speculatively: a speculative read is one
       // more recvfrom per wake-up that returns EAGAIN whenever messages travel alone.
       std::tie(ec) = co_await c.sock.async_wait(tcp::socket::wait_read, use_tuple);
     }
-    if (!ec) {
+    if (!ec && !c.tls) {
       n = c.sock.read_some(asio::buffer(c.buf.get() + c.len, c.cap - c.len), ec);
       if (ec == asio::error::would_block || ec == asio::error::try_again) {
         drained = true;

@@ -2,6 +2,7 @@
 // connection) and the workers (one thread and io_context each) that own them.
 #pragma once
 
+#include <asio/ssl.hpp>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -58,7 +59,14 @@ struct shared_state {
   // errors like a client's, so a failed run never reports "errors 0".
   std::atomic<std::uint64_t> unattributed{0};
 
-  explicit shared_state(const bench_config& c) : cfg(c), codec(c.payload) {}
+  // --tls: one client context for every connection; a load generator does not check certificates.
+  std::unique_ptr<asio::ssl::context> tls_context;
+
+  explicit shared_state(const bench_config& c) : cfg(c), codec(c.payload) {
+    if (!c.tls) return;
+    tls_context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    tls_context->set_verify_mode(asio::ssl::verify_none);
+  }
 
   phase get_phase() const { return static_cast<phase>(phase_.load(std::memory_order_relaxed)); }
   void set_phase(phase p) { phase_.store(static_cast<int>(p), std::memory_order_relaxed); }
@@ -88,6 +96,7 @@ struct client {
   client(asio::io_context& io, worker& w, std::size_t i) : sock(io), owner(w), index(i) {}
 
   tcp::socket sock;
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;  // --tls: over sock, made at connect
   worker& owner;
   std::size_t index;
   std::size_t server = 0;  // index into shared_state::servers

@@ -53,7 +53,8 @@ void engine::flush(client& c) {
   if (c.write_pending || c.out.empty() || c.st == client::state::closed) return;
   c.writing.swap(c.out);
   asio::error_code ec;
-  const auto n = c.sock.write_some(asio::buffer(c.writing), ec);
+  // TLS: no synchronous write, which on a non-blocking socket could cut a record; async_write takes it all.
+  const auto n = c.tls ? (ec = asio::error::would_block, 0) : c.sock.write_some(asio::buffer(c.writing), ec);
   if (!ec && n == c.writing.size()) {
     c.writing.clear();
     return;
@@ -65,7 +66,7 @@ void engine::flush(client& c) {
   }
   c.writing.erase(0, ec ? 0 : n);
   c.write_pending = true;
-  asio::async_write(c.sock, asio::buffer(c.writing), [this, &c](const asio::error_code& wec, std::size_t) {
+  auto written = [this, &c](const asio::error_code& wec, std::size_t) {
     c.write_pending = false;
     c.writing.clear();
     if (wec) {
@@ -77,7 +78,12 @@ void engine::flush(client& c) {
       return;
     }
     flush(c);
-  });
+  };
+  if (c.tls) {
+    asio::async_write(*c.tls, asio::buffer(c.writing), std::move(written));
+  } else {
+    asio::async_write(c.sock, asio::buffer(c.writing), std::move(written));
+  }
 }
 
 }  // namespace chat::bench

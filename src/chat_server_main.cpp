@@ -7,6 +7,7 @@
 
 #include "chat/cli.hpp"
 #include "chat/server.hpp"
+#include "chat/tls_options.hpp"
 
 namespace {
 
@@ -86,6 +87,7 @@ int main(int argc, char** argv) {
   app.add_option("--shutdown-timeout", shutdown_seconds, "Seconds to flush clients on SIGINT/SIGTERM before forcing")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
+  chat::add_tls_options(app, config.tls);
   if (const auto status = chat::cli::parse(app, argc, argv)) return *status;
 
   // Logs go to stderr, as a daemon's do; stdout stays free.

@@ -9,6 +9,7 @@
 #include "chat/fd_limit.hpp"
 #include "chat/plain_stream.hpp"
 #include "chat/session.hpp"
+#include "chat/tls_context.hpp"
 
 namespace chat {
 namespace {
@@ -19,6 +20,24 @@ std::size_t pool_size(std::size_t requested) {
   return cores > 0 ? static_cast<std::size_t>(cores) : 1;
 }
 
+// Opens, binds and listens; returns the bound endpoint (the port chosen for port 0).
+tcp::endpoint listen_on(tcp::acceptor& acceptor, const tcp::endpoint& wanted, std::size_t send_buffer) {
+  acceptor.open(wanted.protocol());
+  acceptor.set_option(tcp::acceptor::reuse_address(true));
+  if (wanted.address().is_v6()) {
+    // "::" serves IPv4 clients too, as users of a dual-stack host expect.
+    acceptor.set_option(asio::ip::v6_only(false));
+  }
+  if (send_buffer > 0) {
+    // Accepted sockets inherit it, with autotuning off: the kernel's share of a slow
+    // consumer's cost stays fixed (slow_consumer.hpp, output_limits::kernel_send_buffer).
+    acceptor.set_option(asio::socket_base::send_buffer_size(static_cast<int>(send_buffer)));
+  }
+  acceptor.bind(wanted);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+  return acceptor.local_endpoint();
+}
+
 }  // namespace
 
 server::server(server_config config)
@@ -26,6 +45,7 @@ server::server(server_config config)
       pool_(pool_size(config_.threads)),
       strand_(asio::make_strand(pool_executor_of(pool_))),
       acceptor_(strand_),
+      tls_acceptor_(strand_),
       signals_(strand_),
       limits_{config_.max_line, config_.output, config_.msg_rate,
               config_.msg_burst > 0 ? config_.msg_burst : config_.msg_rate},
@@ -43,21 +63,16 @@ server::server(server_config config)
   }
   spdlog::info("open-files limit {} (hard {}): up to {} clients", limit.soft, limit.hard, max_clients_);
 
-  const tcp::endpoint wanted(asio::ip::make_address(config_.host), config_.port);
-  acceptor_.open(wanted.protocol());
-  acceptor_.set_option(tcp::acceptor::reuse_address(true));
-  if (wanted.address().is_v6()) {
-    // "::" serves IPv4 clients too, as users of a dual-stack host expect.
-    acceptor_.set_option(asio::ip::v6_only(false));
+  const auto address = asio::ip::make_address(config_.host);
+  if (config_.tls.enabled()) {
+    // A certificate that cannot be loaded stops the start, like a busy port.
+    tls_ = std::make_shared<tls_context_holder>(config_.tls.cert_file, config_.tls.key_file);
+    tls_endpoint_ =
+        listen_on(tls_acceptor_, tcp::endpoint(address, config_.tls.port), config_.output.kernel_send_buffer);
   }
-  if (config_.output.kernel_send_buffer > 0) {
-    // Accepted sockets inherit it, with autotuning off: the kernel's share of a slow
-    // consumer's cost stays fixed (slow_consumer.hpp, output_limits::kernel_send_buffer).
-    acceptor_.set_option(asio::socket_base::send_buffer_size(static_cast<int>(config_.output.kernel_send_buffer)));
+  if (!config_.tls.enabled() || config_.tls.plain) {
+    endpoint_ = listen_on(acceptor_, tcp::endpoint(address, config_.port), config_.output.kernel_send_buffer);
   }
-  acceptor_.bind(wanted);
-  acceptor_.listen(asio::socket_base::max_listen_connections);
-  endpoint_ = acceptor_.local_endpoint();
 }
 
 server::~server() {
@@ -79,6 +94,7 @@ void server::start() {
   if (config_.handle_signals) {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);
+    signals_.add(SIGHUP);
     asio::co_spawn(strand_, watch_signals(), log_exception{"signal watcher"});
   }
   asio::co_spawn(router_->executor(), router_->run(), [state = lifecycle_](std::exception_ptr e) {
@@ -88,9 +104,18 @@ void server::start() {
     state->changed.notify_all();
   });
   asio::co_spawn(router_->executor(), router_->sweep(), log_exception{"router sweep"});
-  asio::co_spawn(strand_, accept_loop(), log_exception{"accept loop"});
+  if (acceptor_.is_open()) asio::co_spawn(strand_, accept_loop(acceptor_, false), log_exception{"accept loop"});
+  if (tls_) asio::co_spawn(strand_, accept_loop(tls_acceptor_, true), log_exception{"TLS accept loop"});
   // Scripts wait for this line: by now signals are handled and the router runs.
-  spdlog::info("chat-server listening on {} with {} threads", endpoint_, pool_size(config_.threads));
+  // (With --no-plain it says "listening for TLS on", which a script waiting for the plain port does not take.)
+  const auto threads = pool_size(config_.threads);
+  if (!tls_) {
+    spdlog::info("chat-server listening on {} with {} threads", endpoint_, threads);
+  } else if (acceptor_.is_open()) {
+    spdlog::info("chat-server listening on {} and TLS on {} with {} threads", endpoint_, tls_endpoint_, threads);
+  } else {
+    spdlog::info("chat-server listening for TLS on {} with {} threads", tls_endpoint_, threads);
+  }
 }
 
 void server::stop() {
@@ -113,20 +138,29 @@ bool server::wait() {
 }
 
 awaitable<void> server::watch_signals() {
-  auto [ec, signal] = co_await signals_.async_wait(use_tuple);
-  if (ec) co_return;  // cancelled by a shutdown from elsewhere
-  spdlog::info("signal {} received", signal == SIGINT ? "SIGINT" : "SIGTERM");
-  begin_shutdown();
+  for (;;) {
+    auto [ec, signal] = co_await signals_.async_wait(use_tuple);
+    if (ec) co_return;  // cancelled by a shutdown from elsewhere
+    if (signal == SIGHUP) {
+      // What systemd's ExecReload sends: never a reason to stop, with or without TLS.
+      spdlog::info("signal SIGHUP received");
+      reload_tls();
+      continue;
+    }
+    spdlog::info("signal {} received", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    begin_shutdown();
+    co_return;
+  }
 }
 
-awaitable<void> server::accept_loop() {
+awaitable<void> server::accept_loop(tcp::acceptor& acceptor, bool tls) {
   using namespace std::chrono_literals;
   auto backoff = 10ms;
   bool failing = false;
   while (!stopping_) {
     const auto ex = asio::make_strand(pool_executor_of(pool_));
     asio::basic_stream_socket<tcp, strand> socket(ex);
-    auto [ec] = co_await acceptor_.async_accept(socket, use_tuple);
+    auto [ec] = co_await acceptor.async_accept(socket, use_tuple);
     if (stopping_ || ec == asio::error::operation_aborted) break;
     if (ec) {
       // Out of descriptors (EMFILE/ENFILE) or a transient error: log once, back off
@@ -142,17 +176,21 @@ awaitable<void> server::accept_loop() {
     failing = false;
     backoff = 10ms;
     if (live_sessions() >= max_clients_) {
-      turn_away(std::move(socket), protocol::bye_reason::server_full);
+      turn_away(std::move(socket), protocol::bye_reason::server_full, tls);
       continue;
     }
     asio::error_code peer_ec;
     const auto from = socket.remote_endpoint(peer_ec).address();
     auto ticket = make_ticket(from);
     if (!ticket) {
-      turn_away(std::move(socket), protocol::bye_reason::address_limit);
+      turn_away(std::move(socket), protocol::bye_reason::address_limit, tls);
       continue;
     }
     const auto id = next_id_++;
+    if (tls) {
+      start_tls(std::move(socket), ex, id, std::move(ticket));
+      continue;
+    }
     auto s = std::make_shared<session<plain_stream>>(plain_stream(std::move(socket)), ex, id, router_, limits_, stats_,
                                                      std::move(ticket));
     spdlog::info("session {} opened", s->describe());
@@ -160,13 +198,13 @@ awaitable<void> server::accept_loop() {
   }
 }
 
-void server::turn_away(asio::basic_stream_socket<tcp, strand> socket, protocol::bye_reason reason) {
+void server::turn_away(asio::basic_stream_socket<tcp, strand> socket, protocol::bye_reason reason, bool tls) {
   // A fresh socket's send buffer is empty, so this short non-blocking write completes at once.
   asio::error_code ec;
   stats_.turned_away.fetch_add(1, std::memory_order_relaxed);
   spdlog::warn("turning away a client from {}: {}", socket.remote_endpoint(ec), protocol::wire_name(reason));
   socket.non_blocking(true, ec);
-  asio::write(socket, asio::buffer(protocol::format_bye(reason)), ec);
+  if (!tls) asio::write(socket, asio::buffer(protocol::format_bye(reason)), ec);
   socket.shutdown(tcp::socket::shutdown_both, ec);
   socket.close(ec);
 }
@@ -198,6 +236,7 @@ void server::begin_shutdown() {
   stopping_ = true;
   asio::error_code ec;
   acceptor_.close(ec);
+  tls_acceptor_.close(ec);
   signals_.cancel(ec);
   router_->shutdown();
   std::lock_guard lock(lifecycle_->mutex);

@@ -11,6 +11,7 @@
 #include "chat/plain_stream.hpp"
 #include "chat/protocol.hpp"
 #include "chat/router.hpp"
+#include "chat/tls_stream.hpp"
 
 namespace chat {
 namespace {
@@ -521,5 +522,6 @@ void session<Stream>::abort() {
 }
 
 template class session<plain_stream>;
+template class session<tls_stream>;
 
 }  // namespace chat

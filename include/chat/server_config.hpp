@@ -8,6 +8,7 @@
 
 #include "chat/protocol.hpp"
 #include "chat/slow_consumer.hpp"
+#include "chat/tls_config.hpp"
 
 namespace chat {
 
@@ -26,6 +27,7 @@ struct server_config {
   std::chrono::milliseconds stats_interval{std::chrono::minutes(1)};  // 0: no stats line
   std::chrono::milliseconds shutdown_timeout{5000};
   bool handle_signals = true;  // SIGINT and SIGTERM start a graceful shutdown
+  tls_config tls;              // off unless a certificate is given
 };
 
 }  // namespace chat

@@ -4,6 +4,7 @@
 #include "chat/cli.hpp"
 #include "chat/client/client.hpp"
 #include "chat/client/client_options.hpp"
+#include "chat/client/tls_flags.hpp"
 #include "chat/protocol.hpp"
 
 static_assert(chat::cli::exit_usage == chat::client::exit_usage, "one exit status for usage errors");
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1e6))
       ->capture_default_str();
   chat::client::add_session_options(app, config.session);
+  chat::client::add_tls_flags(app, config.tls);
   if (const auto status = chat::cli::parse(app, argc, argv)) return *status;
   if (!name.empty()) config.name = name;
   config.keepalive = std::chrono::milliseconds(static_cast<long>(keepalive_seconds * 1000));

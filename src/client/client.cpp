@@ -30,7 +30,7 @@ namespace {
 awaitable<int> run_session(client_config config) {
   const auto ex = co_await asio::this_coro::executor;
   const bool interactive = ::isatty(STDIN_FILENO) != 0;
-  auto opened = co_await open_session(config.host, config.port);
+  auto opened = co_await open_session(config.host, config.port, config.tls);
   if (opened.status != exit_ok) {
     if (!opened.greeting.empty()) {
       auto text = (interactive ? describe_server_line(opened.greeting) : escape_for_terminal(opened.greeting)) + "\n";

@@ -76,6 +76,7 @@ interactive_session::interactive_session(const asio::any_io_executor& ex, server
       name_(config.name),
       host_(config.host),
       port_(config.port),
+      tls_(config.tls),
       options_(config.session),
       colours_(colours_wanted(options_.no_color, std::getenv("NO_COLOR"), std::getenv("TERM"),
                               ::isatty(STDOUT_FILENO) != 0)),
@@ -213,7 +214,7 @@ awaitable<void> interactive_session::reconnect_with_backoff() {
     const auto delay = backoff_delay(attempt, jitter(random));
     timer.expires_after(delay);
     co_await timer.async_wait(use_tuple);
-    auto opened = co_await open_session(host_, port_);
+    auto opened = co_await open_session(host_, port_, tls_);
     const auto next = backoff_delay(attempt + 1, jitter(random));
     if (opened.status != exit_ok) {
       const auto why = opened.problem.empty() ? describe_server_line(opened.greeting) : opened.problem;

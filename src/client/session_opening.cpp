@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "chat/client/client_config.hpp"
+#include "chat/client/tls_connect.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {
@@ -22,17 +23,17 @@ constexpr std::chrono::seconds greeting_timeout{10};
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
-awaitable<session_opening> open_session(std::string host, std::uint16_t port) {
+awaitable<session_opening> open_session(std::string host, std::uint16_t port, tls_client_options tls) {
   const auto ex = co_await asio::this_coro::executor;
   session_opening out;
   const auto where = host + ":" + std::to_string(port);
-  auto [connect_ec, socket] = co_await server_connection::connect(std::move(host), port);
-  if (connect_ec) {
+  auto connected = co_await connect_to_server(std::move(host), port, std::move(tls));
+  if (!connected.connection) {
     out.status = exit_cannot_connect;
-    out.problem = "cannot connect to " + where + ": " + connect_ec.message();
+    out.problem = "cannot connect to " + where + ": " + connected.why;
     co_return out;
   }
-  server_connection connection(std::move(socket));
+  server_connection connection(std::move(*connected.connection));
 
   // The server speaks first; a full server answers BYE SERVER_FULL instead of HELLO.
   asio::steady_timer timer(ex, greeting_timeout);

@@ -39,6 +39,7 @@ struct bench_config {
   std::string name_prefix;                // default: "b" + pid
   bool progress = false;                  // live progress line (on a terminal)
   bool spin = false;                      // busy-poll instead of sleeping (exact send times)
+  bool tls = false;                       // --tls: connect over TLS (chat-server's --tls-port)
   std::string label;                      // free text copied to the JSON
   // --servers: (host, port) of each server to spread clients over; empty: host and port above.
   std::vector<std::pair<std::string, std::uint16_t>> servers;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "chat/client/session_options.hpp"
+#include "chat/client/tls_options.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {
@@ -19,6 +20,7 @@ struct client_config {
   // under the server's --idle-timeout (default 300 s). Zero: never.
   std::chrono::milliseconds keepalive{std::chrono::seconds(60)};
   session_options session;  // colours, bell, reconnecting, --fail-on-error
+  tls_client_options tls;   // --tls, --ca-file, --insecure
 };
 
 // The process exit status, the contract scripts and tests rely on.

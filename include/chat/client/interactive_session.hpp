@@ -75,6 +75,7 @@ class interactive_session : session_core::front_end {
   std::optional<std::string> name_;
   std::string host_;  // where to reconnect
   std::uint16_t port_;
+  tls_client_options tls_;  // and how
   session_options options_;
   bool colours_ = false;  // decided once, at the start (colours.hpp)
   // fds 0, 1 and 2 share their open file description with the shell: their

@@ -1,10 +1,15 @@
-// The client's end of one TCP connection to chat-server: connect, read lines,
-// write lines. Whoever owns it must keep to one write at a time (asio allows one
-// outstanding async_write per socket); both modes write from a single coroutine.
+// The client's end of one TCP connection to chat-server, plain or TLS
+// (tls_connect.hpp makes the TLS one): connect, read lines, write lines. Whoever
+// owns it must keep to one read and one write at a time (asio allows one
+// outstanding async_write per socket, and asio::ssl one read and one write);
+// both modes read from one coroutine and write from another.
 #pragma once
 
+#include <asio/ssl.hpp>
+#include <memory>
 #include <string>
 #include <tuple>
+#include <variant>
 
 #include "chat/net.hpp"
 #include "chat/protocol.hpp"
@@ -20,7 +25,12 @@ std::string describe_read_error(const asio::error_code& ec);
 
 class server_connection {
  public:
-  explicit server_connection(tcp::socket socket) : socket_(std::move(socket)) {}
+  using tls_socket = asio::ssl::stream<tcp::socket>;
+
+  explicit server_connection(tcp::socket socket) : stream_(std::move(socket)) {}
+  // A TLS connection after its handshake; `context` is the one `socket` was made with.
+  server_connection(std::shared_ptr<asio::ssl::context> context, tls_socket socket)
+      : context_(std::move(context)), stream_(std::move(socket)) {}
 
   // Resolves host and connects to the first address that answers.
   static awaitable<std::tuple<asio::error_code, tcp::socket>> connect(std::string host, std::uint16_t port);
@@ -34,7 +44,8 @@ class server_connection {
   void close();
 
  private:
-  tcp::socket socket_;
+  std::shared_ptr<asio::ssl::context> context_;  // TLS only; outlives the stream made from it
+  std::variant<tcp::socket, tls_socket> stream_;
   std::string read_buffer_;
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "chat/client/server_connection.hpp"
+#include "chat/client/tls_options.hpp"
 
 namespace chat::client {
 
@@ -16,7 +17,8 @@ struct session_opening {
   std::optional<server_connection> connection;  // when status is exit_ok
 };
 
-// Connects to host:port and waits (bounded) for the greeting.
-awaitable<session_opening> open_session(std::string host, std::uint16_t port);
+// Connects to host:port (over TLS with tls.enabled: tls_connect.hpp) and waits
+// (bounded) for the greeting.
+awaitable<session_opening> open_session(std::string host, std::uint16_t port, tls_client_options tls);
 
 }  // namespace chat::client
