@@ -20,13 +20,15 @@ constexpr bool indexed_by(const std::array<Row, N>& rows, Key Row::*key) {
 
 static_assert(indexed_by(commands, &command_spec::kind), "commands: one row per command_kind, in its order");
 
-struct error_entry {
-  error_code code;
+// A value's wire spelling and the text that follows it by default.
+template <typename Enum>
+struct wire_entry {
+  Enum value;
   std::string_view wire;
   std::string_view text;
 };
 
-constexpr std::array<error_entry, error_code_count> errors{{
+constexpr std::array<wire_entry<error_code>, error_code_count> errors{{
     {error_code::invalid_name, "INVALID_NAME", "names are 1 to 32 characters of A-Z a-z 0-9 _ - ."},
     {error_code::name_taken, "NAME_TAKEN", "that name is in use"},
     {error_code::already_registered, "ALREADY_REGISTERED", "this connection is already registered"},
@@ -42,15 +44,9 @@ constexpr std::array<error_entry, error_code_count> errors{{
     {error_code::line_too_long, "LINE_TOO_LONG", "line too long, discarded"},
     {error_code::bad_encoding, "BAD_ENCODING", "lines must be UTF-8 without NUL bytes"},
 }};
-static_assert(indexed_by(errors, &error_entry::code), "errors: one row per error_code, in its order");
+static_assert(indexed_by(errors, &wire_entry<error_code>::value), "errors: one row per error_code, in its order");
 
-struct bye_entry {
-  bye_reason reason;
-  std::string_view wire;
-  std::string_view text;
-};
-
-constexpr std::array<bye_entry, bye_reason_count> byes{{
+constexpr std::array<wire_entry<bye_reason>, bye_reason_count> byes{{
     {bye_reason::shutdown, "SHUTDOWN", "the server is shutting down"},
     {bye_reason::slow_consumer, "SLOW_CONSUMER", "you are not reading fast enough"},
     {bye_reason::server_full, "SERVER_FULL", "too many clients, try later"},
@@ -58,7 +54,7 @@ constexpr std::array<bye_entry, bye_reason_count> byes{{
     {bye_reason::idle_timeout, "IDLE_TIMEOUT", "no activity for too long"},
     {bye_reason::register_timeout, "REGISTER_TIMEOUT", "REGISTER a name sooner after connecting"},
 }};
-static_assert(indexed_by(byes, &bye_entry::reason), "byes: one row per bye_reason, in its order");
+static_assert(indexed_by(byes, &wire_entry<bye_reason>::value), "byes: one row per bye_reason, in its order");
 
 bool iequals(std::string_view a, std::string_view b) {
   return std::ranges::equal(a, b, [](unsigned char x, unsigned char y) { return std::toupper(x) == std::toupper(y); });
