@@ -64,8 +64,7 @@ start_server() {  # kind threads pin(yes/no)
 
 stop_server() {
   [ -n "$server_pid" ] || return 0
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
+  stop_process "$server_pid"
   server_pid=""
 }
 trap stop_server EXIT
