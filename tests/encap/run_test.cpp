@@ -48,7 +48,7 @@ result run_with(const run_options& options) {
 
 }  // namespace
 
-TEST_CASE("--corrupt takes ip:N or tcp:N", "[encap][run]") {
+TEST_CASE("corrupt requests are ip:N or tcp:N", "[encap][run]") {
   CHECK(parse_corrupt("ip:7") == corrupt_request{checksum_layer::ip, 7});
   CHECK(parse_corrupt("tcp:1") == corrupt_request{checksum_layer::tcp, 1});
   CHECK(parse_corrupt("tcp:123456789") == corrupt_request{checksum_layer::tcp, 123456789});
