@@ -17,7 +17,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-. "$root/bench/lib.sh"  # wait_for_log, stop_process
 
 build=$root/build
 csv=$here/group07_chat_input.csv
@@ -52,6 +51,7 @@ done
 for bin in "$build/bin/chat-server" "$build/bin/chat-encap" "$client"; do
   [ -x "$bin" ] || fail "$bin is missing: build first (tools/dev build)"
 done
+. "$root/bench/lib.sh"  # wait_for_log, stop_process
 
 work=$(mktemp -d /tmp/capture-real.XXXXXX)
 server_pid=
