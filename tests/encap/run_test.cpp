@@ -72,7 +72,7 @@ TEST_CASE("frame numbers are checked against the conversation", "[encap][run]") 
   CHECK(check_frame_numbers(o, 9) == "--checksum-frame 10 does not exist (1-9)");
 }
 
-TEST_CASE("run writes the pcap and says so; exit 0", "[encap][run]") {
+TEST_CASE("run writes the pcap, says so and exits 0", "[encap][run]") {
   const scratch s;
   const auto r = run_with(s.options(print_mode::summary));
   CHECK(r.status == 0);
