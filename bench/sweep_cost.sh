@@ -28,7 +28,7 @@ for ((round = 1; round <= rounds; round++)); do
     [ "$side" = B ] && bin=$b
     port=$(free_port)
     start_listening "$side" "$port" "$log" "${rt[@]}" taskset -c 0 "$bin" --port "$port" --threads 1 --log-level warn
-    cpu=$("${rt[@]}" taskset -c 1 build/bin/chat-bench --port "$port" --idle "$idle" --duration "$hold" --warmup 0 \
+    cpu=$("${rt[@]}" taskset -c 1 build/bin/chat-bench --port "$port" --idle "$idle" --duration "$hold" --warmup 0 --setup-timeout 600 \
       --server-pid "$server_pid" --quiet --json - | python3 -c 'import json, sys; print(json.load(sys.stdin)["server"]["cpu_seconds"])')
     kill "$server_pid"
     wait "$server_pid" 2>/dev/null || true

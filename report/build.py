@@ -31,6 +31,7 @@ FIRST_RESULTS = "bench/results/2026-11-24"  # the same matrix on the first versi
 FUZZ_LOG = "fuzz/results/2026-11-24-600s.txt"
 SOAK_JSON = "bench/results/2026-11-24-soak/soak.json"
 THREADS_JSON = "bench/results/2026-11-24-threads/thread_cost.json"
+SWEEP_TXT = "bench/results/2026-11-30-sweep/sweep_cost.txt"
 
 # The commit-independent date the PDF carries: rebuilding must give the same text.
 SOURCE_DATE_EPOCH = "1795478400"  # 2026-11-24T00:00:00Z
@@ -78,6 +79,16 @@ def bench_results(alias, folder):
     for line in (ROOT / folder / "machine.txt").read_text(encoding="utf-8").splitlines():
         field, _, v = line.partition(": ")
         data[f"{alias}.machine.{field.replace(' ', '_')}"] = v
+        if field in ("load at start", "load at end"):  # /proc/loadavg: 1, 5 and 15 min, then tasks
+            when = field.split()[-1]
+            for minutes, load in zip((1, 5, 15), v.split()[:3]):
+                data[f"{alias}.load.{when}_{minutes}"] = f"{float(load):.0f}"
+    # the 1-minute load chat-bench found before each run (bench/run.sh labels its JSON "load=L")
+    loads = sorted(float(m[1]) for path in (ROOT / folder).glob("*_rep*.json")
+                   if (m := re.match(r"load=([0-9.]+)", json.loads(path.read_text(encoding="utf-8")).get("label") or "")))
+    if loads:
+        data.update({f"{alias}.load.runs_min": f"{loads[0]:.1f}", f"{alias}.load.runs_max": f"{loads[-1]:.1f}",
+                     f"{alias}.load.runs_median": f"{loads[len(loads) // 2]:.1f}"})
     data[f"{alias}.dir"] = folder
     data[f"{alias}.runs_total"] = str(sum(fig["runs"] for fig in summary.values()))
     for path in sorted((ROOT / folder).glob("*_rep*.json")):
@@ -237,11 +248,23 @@ def thread_cost(path):
     return data
 
 
+def sweep_cost(path):
+    """bench/sweep_cost.sh's medians (ms of server CPU per second held) for binaries A and B."""
+    data = {"sweep.dir": str(Path(path).parent)}
+    for line in (ROOT / path).read_text(encoding="utf-8").splitlines():
+        m = re.match(r"([AB]): server CPU over each hold .*; median ([0-9.]+) ms per second held", line)
+        if m:
+            data[f"sweep.{m.group(1)}"] = m.group(2)
+    if "sweep.A" not in data or "sweep.B" not in data:
+        raise ValueError(f"{path}: no medians for A and B")
+    return data
+
+
 def gather():
     data = {}
     for loader in (test_counts, lambda: coverage_run(int(data["tests.total"])), lambda: bench_results("final", FINAL_RESULTS),
                    lambda: bench_tables("final", FINAL_RESULTS), lambda: bench_results("first", FIRST_RESULTS), lambda: fuzz_runs(FUZZ_LOG),
-                   lambda: soak_run(SOAK_JSON), lambda: thread_cost(THREADS_JSON)):
+                   lambda: soak_run(SOAK_JSON), lambda: thread_cost(THREADS_JSON), lambda: sweep_cost(SWEEP_TXT)):
         try:
             data.update(loader())
         except (OSError, KeyError, ValueError) as e:
@@ -271,6 +294,9 @@ def fill(text, data, source):
             return "**??command failed??**"
         if result.returncode != 0:
             sys.exit(f"report/build.py: {source}: `{cmd}` failed ({result.returncode}):\n{result.stderr}")
+        if not result.stdout.strip():
+            # an empty code box: most often a sed range whose start line the code no longer has
+            print(f"report/build.py: warning: {source}: `{cmd}` printed nothing", file=sys.stderr)
         if kind == "md":
             return result.stdout.rstrip()
         return f"```text\n$ {cmd}\n{result.stdout.rstrip()}\n```"
@@ -300,6 +326,42 @@ def draw_figures():
         shutil.copy(png, FIGURES / png.name)
 
 
+def latex(env):
+    """pdflatex on build-report/report.tex until the contents and references settle (as pandoc
+    does it, at most 4 runs), keeping report.log for check_overfull. It starts without the last
+    build's auxiliary files, and runs at least twice: LaTeX does not say "rerun" when only the
+    contents' page numbers changed, so a stale report.toc could otherwise go to print."""
+    for stale in ("report.aux", "report.toc", "report.out"):
+        (WORK / stale).unlink(missing_ok=True)
+    for run_number in range(1, 5):
+        result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "report.tex"],
+                                cwd=WORK, env=env, text=True, capture_output=True, errors="replace")
+        if result.returncode != 0:
+            sys.exit(f"report/build.py: pdflatex failed; see {WORK / 'report.log'}:\n{result.stdout[-3000:]}")
+        log = (WORK / "report.log").read_text(encoding="latin-1")
+        if run_number >= 2 and "Rerun to get" not in log and "Label(s) may have changed" not in log:
+            return
+
+
+# Overfull boxes up to this width are rounding (microtype, rules); anything wider shows on paper.
+OVERFULL_TOLERANCE_PT = 1.0
+
+
+def check_overfull(log_path):
+    """Fails on every `Overfull \\hbox` wider than OVERFULL_TOLERANCE_PT in pdflatex's log: text,
+    a table or a code line running into the margin or the next column. Prints each with the text
+    LaTeX quotes for it, so it can be found in the sections."""
+    text = log_path.read_text(encoding="latin-1")
+    boxes = []
+    for m in re.finditer(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)(.*)\n((?:.+\n){0,2})", text, flags=re.M):
+        if float(m[1]) > OVERFULL_TOLERANCE_PT:
+            boxes.append(f"  {m[1]}pt{m[2]}\n    {m[3].strip()[:200]}")
+    if boxes and not DRAFT:
+        sys.exit(f"report/build.py: {len(boxes)} overfull box(es) in {log_path.name}:\n" + "\n".join(boxes))
+    for box in boxes:
+        print(f"report/build.py: draft: overfull box{box}", file=sys.stderr)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -312,11 +374,15 @@ def main():
     filled.write_text("\n\n".join(fill(s.read_text(encoding="utf-8"), data, s.name) for s in sections),
                       encoding="utf-8")
     env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH, FORCE_SOURCE_DATE="1")
-    subprocess.run(["pandoc", str(REPORT / "metadata.yaml"), str(filled), "--from=markdown",
-                    "--pdf-engine=pdflatex", "--listings",
-                    f"--lua-filter={REPORT / 'inline-code.lua'}", "--number-sections", "--toc",
-                    f"--include-in-header={REPORT / 'preamble.tex'}", f"--resource-path={WORK}",
-                    "-o", str(out)], cwd=WORK, check=True, env=env)
+    subprocess.run(["pandoc", str(REPORT / "metadata.yaml"), str(filled), "--from=markdown", "--standalone",
+                    "--listings", f"--lua-filter={REPORT / 'cover.lua'}",
+                    # layout.lua measures text, so it runs before inline-code.lua turns code into raw LaTeX
+                    f"--lua-filter={REPORT / 'layout.lua'}", f"--lua-filter={REPORT / 'inline-code.lua'}",
+                    "--number-sections", "--toc", f"--include-in-header={REPORT / 'preamble.tex'}",
+                    "-o", "report.tex"], cwd=WORK, check=True, env=env)
+    latex(env)
+    check_overfull(WORK / "report.log")
+    shutil.copy(WORK / "report.pdf", out)
     print(f"report/build.py: wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
 
 

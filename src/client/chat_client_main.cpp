@@ -3,6 +3,7 @@
 
 #include "chat/cli.hpp"
 #include "chat/client/client.hpp"
+#include "chat/client/client_options.hpp"
 #include "chat/protocol.hpp"
 
 static_assert(chat::cli::exit_usage == chat::client::exit_usage, "one exit status for usage errors");
@@ -16,7 +17,7 @@ int main(int argc, char** argv) {
       "CONNECT <name>, MSG <text>, DISCONNECT, WHO, PING, HELP, QUIT. On a terminal the line is edited with "
       "libedit and server lines are shown readably; otherwise stdin is a script and every server line is printed "
       "as it comes.\nExit status: 0 after QUIT, 1 if the server closed, reset or said BYE first, 2 on bad usage, "
-      "3 if the server cannot be reached."};
+      "3 if the server cannot be reached, 4 with --fail-on-error after an ERR reply."};
   chat::cli::prepare(app, "chat-client");
   app.add_option("--host", config.host, "Server address")->capture_default_str();
   app.add_option("--port", config.port, "Server TCP port")->check(CLI::Range(1, 65535))->capture_default_str();
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
                  "does not close the session (0: never)")
       ->check(CLI::Range(0.0, 1e6))
       ->capture_default_str();
+  chat::client::add_session_options(app, config.session);
   if (const auto status = chat::cli::parse(app, argc, argv)) return *status;
   if (!name.empty()) config.name = name;
   config.keepalive = std::chrono::milliseconds(static_cast<long>(keepalive_seconds * 1000));

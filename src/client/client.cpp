@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <asio/experimental/awaitable_operators.hpp>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -14,15 +13,12 @@
 #include "chat/client/interactive_session.hpp"
 #include "chat/client/script_session.hpp"
 #include "chat/client/server_connection.hpp"
+#include "chat/client/session_opening.hpp"
 #include "chat/client/stdin_lines.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {
 namespace {
-
-using namespace asio::experimental::awaitable_operators;
-
-constexpr std::chrono::seconds greeting_timeout{10};
 
 // GCC 12 at -O2 with ASan sees asio's frame allocation (aligned_alloc inside the
 // frame's operator new) next to the frame's operator delete (free inside) and
@@ -33,46 +29,26 @@ constexpr std::chrono::seconds greeting_timeout{10};
 #endif
 awaitable<int> run_session(client_config config) {
   const auto ex = co_await asio::this_coro::executor;
-  auto host = config.host;
-  auto [connect_ec, socket] = co_await server_connection::connect(std::move(host), config.port);
-  if (connect_ec) {
-    std::fprintf(stderr, "chat-client: cannot connect to %s:%u: %s\n", config.host.c_str(),
-                 static_cast<unsigned>(config.port), connect_ec.message().c_str());
-    co_return exit_cannot_connect;
-  }
-  server_connection connection(std::move(socket));
   const bool interactive = ::isatty(STDIN_FILENO) != 0;
-
-  // The server speaks first; a full server answers BYE SERVER_FULL instead of HELLO.
-  asio::steady_timer timer(ex, greeting_timeout);
-  auto first = co_await (connection.read_line() || timer.async_wait(use_tuple));
-  if (first.index() == 1) {
-    std::fprintf(stderr, "chat-client: no greeting from the server\n");
-    co_return exit_connection_lost;
+  auto opened = co_await open_session(config.host, config.port);
+  if (opened.status != exit_ok) {
+    if (!opened.greeting.empty()) {
+      auto text = (interactive ? describe_server_line(opened.greeting) : escape_for_terminal(opened.greeting)) + "\n";
+      std::fputs(text.c_str(), stdout);
+      std::fflush(stdout);
+    }
+    if (!opened.problem.empty()) std::fprintf(stderr, "chat-client: %s\n", opened.problem.c_str());
+    co_return opened.status;
   }
-  auto [read_ec, greeting] = std::get<0>(std::move(first));
-  if (read_ec) {
-    std::fprintf(stderr, "chat-client: connection closed before the greeting: %s\n", read_ec.message().c_str());
-    co_return exit_connection_lost;
-  }
-  if (protocol::split_server_line(greeting).head != "HELLO") {
-    auto text = (interactive ? describe_server_line(greeting) : escape_for_terminal(greeting)) + "\n";
-    std::fputs(text.c_str(), stdout);
-    std::fflush(stdout);
-    // BYE SERVER_FULL is a chat server's refusal; anything else is some other service.
-    if (protocol::split_server_line(greeting).head != "BYE")
-      std::fprintf(stderr, "chat-client: %s:%u is not a %s server: its first line is not HELLO %s\n",
-                   config.host.c_str(), static_cast<unsigned>(config.port), std::string(protocol::version).c_str(),
-                   std::string(protocol::version).c_str());
-    co_return exit_connection_lost;
-  }
+  auto& connection = *opened.connection;
+  auto greeting = std::move(opened.greeting);
 
   if (interactive) {
-    interactive_session session(ex, connection, config.name, config.keepalive);
+    interactive_session session(ex, connection, config);
     co_return co_await session.run(std::move(greeting));
   }
   stdin_lines input(ex);
-  script_session session(ex, connection, input, config.name);
+  script_session session(ex, connection, input, config);
   co_return co_await session.run(std::move(greeting));
 }
 

@@ -9,12 +9,17 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <random>
 #include <variant>
 
+#include "chat/client/backoff.hpp"
 #include "chat/client/client_config.hpp"
+#include "chat/client/colours.hpp"
 #include "chat/client/commands.hpp"
 #include "chat/client/display.hpp"
+#include "chat/client/session_opening.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {
@@ -22,7 +27,6 @@ namespace {
 
 using namespace asio::experimental::awaitable_operators;
 
-constexpr std::chrono::seconds close_grace{10};
 constexpr std::chrono::seconds exit_drain{5};
 // The local time as HH:MM, in front of every server line and our own messages.
 std::string clock_time() {
@@ -57,19 +61,30 @@ std::array<int, 3> standard_descriptor_flags() {
   return flags;
 }
 
+// "1.2 s": a delay as the user reads it.
+std::string seconds_text(std::chrono::milliseconds delay) {
+  std::array<char, 32> text{};
+  const int n = std::snprintf(text.data(), text.size(), "%.1f s", static_cast<double>(delay.count()) / 1000.0);
+  return std::string(text.data(), static_cast<std::size_t>(std::max(n, 0)));
+}
+
 }  // namespace
 
 interactive_session::interactive_session(const asio::any_io_executor& ex, server_connection& connection,
-                                         std::optional<std::string> name, std::chrono::milliseconds keepalive)
-    : connection_(connection),
-      name_(std::move(name)),
+                                         const client_config& config)
+    : core_(ex, connection),
+      name_(config.name),
+      host_(config.host),
+      port_(config.port),
+      options_(config.session),
+      colours_(colours_wanted(options_.no_color, std::getenv("NO_COLOR"), std::getenv("TERM"),
+                              ::isatty(STDOUT_FILENO) != 0)),
       saved_flags_(standard_descriptor_flags()),
       output_(ex),
       input_(ex, open_terminal_for_waiting()),
       signals_(ex, SIGINT, SIGTERM, SIGHUP),
       resize_(ex, SIGWINCH),
-      close_timer_(ex),
-      keepalive_(keepalive),
+      keepalive_(config.keepalive),
       keepalive_timer_(ex) {
   use_utf8_locale();
 }
@@ -120,82 +135,172 @@ std::string interactive_session::describe(std::string_view line) {
   return describe_server_line(line);
 }
 
+std::string interactive_session::painted(std::string_view text) const {
+  return paint(text, state_.name() ? escape_for_terminal(*state_.name()) : std::string(), colours_);
+}
+
 std::string interactive_session::echo_of(const std::string& typed) const {
   const auto sent = typed.empty() ? std::string() : state_.to_send(typed);
   if (state_.name() && state_.partner() && sent.starts_with("MSG ")) {
     // Our own message, shown as the conversation.
-    return clock_time() + " <" + escape_for_terminal(*state_.name()) + "> " +
-           escape_for_terminal(std::string_view(sent).substr(4));
+    return clock_time() + " " +
+           painted("<" + escape_for_terminal(*state_.name()) + "> " +
+                   escape_for_terminal(std::string_view(sent).substr(4)));
   }
   return state_.prompt() + escape_for_terminal(typed);
 }
 
 awaitable<int> interactive_session::run(std::string greeting) {
-  show(clock_time() + " " + describe_server_line(greeting));
+  show(clock_time() + " " + painted(describe_server_line(greeting)));
   // The server cuts off a connection that does not register in time: ask first.
-  if (!name_) show(std::string(ask_name));
-  co_await (read_loop() || input_loop());
+  if (!name_) show(painted(ask_name));
+  // Before the editor exists, so nothing typed goes out ahead of it; a failed
+  // write shows as the reader's lost connection.
+  if (name_) co_await core_.send("REGISTER " + *name_);
+  editor_.emplace(output_.stream(), state_.prompt());
+  for (;;) {
+    co_await core_.run(*this);
+    // A BYE other than SHUTDOWN is the server's verdict on this client (idle,
+    // too slow, ...): coming back would defeat it. A restart or a lost network is not.
+    const bool dropped =
+        core_.closed() && !core_.quit_sent() && !output_.failed() && (!core_.bye_seen() || bye_reason_ == "SHUTDOWN");
+    if (!dropped || !options_.reconnect || !co_await reconnect()) break;
+  }
   remove_editor();
   // What is still queued for the terminal goes before any message on stderr (a
   // bounded wait: the terminal may be paused for good).
   asio::steady_timer drain_deadline(co_await asio::this_coro::executor, exit_drain);
   co_await (output_.wait_until_pending_at_most(0) || drain_deadline.async_wait(use_tuple));
 
-  if (bye_seen_) co_return exit_connection_lost;  // the BYE line itself said why
-  if (quit_sent_ && ok_bye_seen_ && closed_ && !close_timed_out_) co_return exit_ok;
-  if (close_timed_out_) {
-    std::fprintf(stderr, "chat-client: the server did not close the connection after OK BYE\n");
-  } else {
-    const auto why = describe_read_error(close_error_);
-    std::fprintf(stderr, "chat-client: connection lost: %s\n", why.c_str());
+  if (left_offline_) {
+    std::fprintf(stderr, "chat-client: connection lost: %s\n", lost_reason_.c_str());
+    co_return exit_connection_lost;
   }
-  co_return exit_connection_lost;
+  // After a BYE the line itself said why.
+  co_return core_.exit_status({}, "connection lost");
 }
 
-awaitable<void> interactive_session::hold_while_terminal_is_behind() {
-  if (output_.pending() <= hold_above) co_return;
-  show("*** the terminal is not keeping up: incoming lines wait at the server until it does");
-  co_await output_.wait_until_pending_at_most(resume_below);
-  show("*** the terminal caught up");
+void interactive_session::show_event(std::string_view text) {
+  show(clock_time() + " " + painted(text));
 }
 
-awaitable<void> interactive_session::read_loop() {
-  for (;;) {
-    co_await hold_while_terminal_is_behind();
-    auto [ec, line] = co_await connection_.read_line();
-    if (ec) {
-      closed_ = true;
-      close_error_ = ec;
-      close_timer_.cancel();
-      co_return;
-    }
-    const auto [head, rest] = protocol::split_server_line(line);
-    if (head == "BYE") bye_seen_ = true;
-    if (line == "OK BYE") ok_bye_seen_ = true;
-    if (keepalives_pending_ > 0 && line == keepalive_pong) {
-      --keepalives_pending_;
+awaitable<bool> interactive_session::reconnect() {
+  lost_reason_ = core_.bye_seen() ? "the server said BYE " + bye_reason_ : core_.lost_reason();
+  bye_reason_.clear();
+  show_event("*** connection lost (" + lost_reason_ + "): reconnecting");
+  if (state_.partner()) {
+    show_event("*** the chat with " + escape_for_terminal(*state_.partner()) + " has ended (they are told you left)");
+    state_.end_chat();
+  }
+  // Replies still owed by the old connection never come.
+  who_asked_.clear();
+  keepalives_pending_ = 0;
+  offline_ = true;
+  // Keys are still handled: the half-typed line stays, Ctrl-D or Ctrl-C leaves.
+  const auto done = co_await (reconnect_with_backoff() || feed());
+  offline_ = false;
+  co_return done.index() == 0;
+}
+
+awaitable<void> interactive_session::reconnect_with_backoff() {
+  // The name to register again: the one registered, or the --name not yet confirmed.
+  const auto name = state_.name() ? state_.name() : name_;
+  std::optional<std::chrono::steady_clock::time_point> name_deadline;
+  std::random_device random;
+  std::uniform_real_distribution<double> jitter(0.0, 1.0);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (int attempt = 0;; ++attempt) {
+    const auto delay = backoff_delay(attempt, jitter(random));
+    timer.expires_after(delay);
+    co_await timer.async_wait(use_tuple);
+    auto opened = co_await open_session(host_, port_);
+    const auto next = backoff_delay(attempt + 1, jitter(random));
+    if (opened.status != exit_ok) {
+      const auto why = opened.problem.empty() ? describe_server_line(opened.greeting) : opened.problem;
+      show_event("*** not connected: " + escape_for_terminal(why) + "; next try in " + seconds_text(next));
       continue;
     }
-    state_.observe(line);
-    show(clock_time() + " " + describe(line));
-    if (!state_.name() && head == "ERR") {
-      const auto code = protocol::split_word(rest).first;
-      if (code == "NAME_TAKEN" || code == "INVALID_NAME") show(std::string(ask_name));
+    core_.connection().close();
+    core_.connection() = std::move(*opened.connection);
+    core_.reset();
+    show_event(describe_server_line(opened.greeting));
+    if (!name) {
+      show(painted(ask_name));
+      co_return;
     }
+    if (co_await register_again(*name, name_deadline, next)) co_return;
+    core_.connection().close();
   }
 }
 
-awaitable<bool> interactive_session::send(std::string line) {
-  if (closed_) co_return false;
-  const auto ec = co_await connection_.write_line(std::move(line));
-  co_return !ec;
+awaitable<bool> interactive_session::register_again(const std::string& name,
+                                                    std::optional<std::chrono::steady_clock::time_point>& name_deadline,
+                                                    std::chrono::milliseconds next_delay) {
+  if (!co_await core_.send("REGISTER " + name)) co_return false;
+  asio::steady_timer timer(co_await asio::this_coro::executor, core_.close_grace);
+  auto reply = co_await (core_.connection().read_line() || timer.async_wait(use_tuple));
+  if (reply.index() == 1) {
+    show_event("*** no reply to REGISTER; next try in " + seconds_text(next_delay));
+    co_return false;
+  }
+  auto [ec, line] = std::get<0>(std::move(reply));
+  if (ec) {
+    show_event("*** connection lost again (" + describe_read_error(ec) + "); next try in " + seconds_text(next_delay));
+    co_return false;
+  }
+  const auto [head, rest] = protocol::split_server_line(line);
+  const auto now = std::chrono::steady_clock::now();
+  if (head == "ERR" && protocol::split_word(rest).first == "NAME_TAKEN") {
+    // Most likely our own old connection, which the server has not yet seen
+    // close: it lets the name go when it does, at the latest after its idle timeout.
+    if (!name_deadline) name_deadline = now + options_.name_wait;
+    if (now + next_delay < *name_deadline) {
+      show_event("*** the name " + escape_for_terminal(name) +
+                 " is still taken (the server has not yet noticed the old connection is gone); next try in " +
+                 seconds_text(next_delay));
+      co_return false;
+    }
+    state_ = chat_state{};  // unregistered: the next line typed is the name wanted
+    name_.reset();          // nor is the name given at the start retried after a later drop
+  }
+  on_line(std::move(line));  // registered, or asks for another name
+  co_return true;
+}
+
+awaitable<void> interactive_session::before_read() {
+  if (output_.pending() <= hold_above) co_return;
+  show(painted("*** the terminal is not keeping up: incoming lines wait at the server until it does"));
+  co_await output_.wait_until_pending_at_most(resume_below);
+  show(painted("*** the terminal caught up"));
+}
+
+bool interactive_session::on_line(std::string line) {
+  if (keepalives_pending_ > 0 && line == keepalive_pong) {
+    --keepalives_pending_;
+    return true;
+  }
+  state_.observe(line);
+  const auto [head, rest] = protocol::split_server_line(line);
+  if (head == "BYE") bye_reason_ = protocol::split_word(rest).first;
+  // The bell only while nothing is half-typed: it would interrupt typing.
+  if (options_.bell && head == "MSG" && editor_ && editor_->line_empty()) output_.write("\a");
+  show(clock_time() + " " + painted(describe(line)));
+  if (!state_.name() && head == "ERR") {
+    const auto code = protocol::split_word(rest).first;
+    if (code == "NAME_TAKEN" || code == "INVALID_NAME") show(painted(ask_name));
+  }
+  return true;
 }
 
 awaitable<bool> interactive_session::send_typed() {
   // False only if a write failed.
-  while (!typed_.empty() && !quit_sent_) {
+  while (!typed_.empty() && !core_.quit_sent()) {
     auto typed = std::move(typed_.front());
     typed_.pop_front();
+    if (!typed && offline_) {
+      left_offline_ = true;  // nothing to QUIT: the session ends here
+      co_return false;
+    }
     if (!typed) {
       show("QUIT");  // Ctrl-D or the terminal gone: say what it does
       typed = "QUIT";
@@ -203,6 +308,10 @@ awaitable<bool> interactive_session::send_typed() {
       continue;
     } else {
       if (editor_) editor_->add_history(*typed);
+      if (offline_) {
+        show(painted("!!! not sent: not connected (Up brings the line back)"));
+        continue;
+      }
       typed = state_.to_send(*typed);  // / commands, messages inside a chat
       if (typed->empty()) continue;
     }
@@ -210,17 +319,9 @@ awaitable<bool> interactive_session::send_typed() {
     if (const auto* cmd = std::get_if<protocol::command>(&parsed); cmd && cmd->kind == protocol::command_kind::who) {
       who_asked_.push_back(cmd->argument);
     }
-    quit_sent_ = is_quit(*typed);
-    if (!co_await send(std::move(*typed))) co_return false;
+    if (!co_await core_.send(std::move(*typed))) co_return false;
   }
   co_return true;
-}
-
-awaitable<void> interactive_session::input_loop() {
-  co_await edit_and_send();
-  // Even after a failed write: the reader may still have lines to show (a BYE
-  // that raced our write), so it decides when the session is over.
-  co_await wait_for_close();
 }
 
 bool interactive_session::read_terminal() {
@@ -248,26 +349,24 @@ bool interactive_session::read_terminal() {
   }
 }
 
-awaitable<void> interactive_session::edit_and_send() {
-  if (name_) {
-    auto line = "REGISTER " + *name_;
-    if (!co_await send(std::move(line))) co_return;
-  }
-  editor_.emplace(output_.stream(), state_.prompt());
-  while (!quit_sent_) {
+awaitable<void> interactive_session::feed() {
+  while (!core_.quit_sent()) {
     int pending = 0;
     if (::ioctl(STDIN_FILENO, FIONREAD, &pending) == 0 && pending > 0) {
       // Keys that came while another event won the race below: asio's epoll
       // waits are edge-triggered, and that edge is spent.
       if (!read_terminal()) typed_.emplace_back(std::nullopt);
-      if (!co_await send_typed() || closed_) co_return;
+      if (!co_await send_typed() || (core_.closed() && !offline_)) co_return;
       continue;
     }
     keepalive_timer_.expires_after(keepalive_.count() > 0 ? keepalive_ : std::chrono::milliseconds(never));
     auto ready = co_await (input_.async_wait(asio::posix::stream_descriptor::wait_read, use_tuple) ||
                            signals_.async_wait(use_tuple) || keepalive_timer_.async_wait(use_tuple) ||
                            resize_.async_wait(use_tuple) || output_.wait_until_failed());
-    if (closed_) co_return;
+    // Cancelled, as the loser of an || (the connection gone, or back while offline):
+    // the waits above completed without an event, and nothing may be queued from them.
+    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
+    if (core_.closed() && !offline_) co_return;
     switch (ready.index()) {
       case 0: {
         auto [ec] = std::get<0>(ready);
@@ -286,8 +385,9 @@ awaitable<void> interactive_session::edit_and_send() {
         // Idle for a whole keepalive period: a PING keeps the server's idle timeout away.
         auto [ec] = std::get<2>(ready);
         if (ec) co_return;
+        if (offline_) continue;
         ++keepalives_pending_;
-        if (!co_await send(std::string(keepalive_ping))) co_return;
+        if (!co_await core_.send(std::string(keepalive_ping))) co_return;
         continue;
       }
       case 3: {
@@ -305,19 +405,7 @@ awaitable<void> interactive_session::edit_and_send() {
         break;
     }
     const bool sent = co_await send_typed();
-    if (!sent || closed_) co_return;
-  }
-}
-
-awaitable<void> interactive_session::wait_for_close() {
-  // OK BYE, then the server closes; a deadline in case it never does.
-  close_timer_.expires_after(close_grace);
-  while (!closed_) {
-    auto [ec] = co_await close_timer_.async_wait(use_tuple);
-    if (!ec) {
-      close_timed_out_ = true;
-      co_return;
-    }
+    if (!sent || (core_.closed() && !offline_)) co_return;
   }
 }
 

@@ -92,7 +92,10 @@ std::string to_utf8(std::wstring_view wide) {
 }
 
 line_editor::line_editor(FILE* out, std::string_view prompt) : prompt_(to_wide(prompt)) {
-  el_ = el_init_fd("chat-client", stdin, out, stderr, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO);
+  // libedit takes its terminal modes and width from the output descriptor and stops
+  // editing when that is not a terminal; the terminal is fd 0's (stdout may be a
+  // file: `chat-client > log`), so it is given as both.
+  el_ = el_init_fd("chat-client", stdin, out, stderr, STDIN_FILENO, STDIN_FILENO, STDERR_FILENO);
   el_wset(el_, EL_CLIENTDATA, this);
   el_wset(el_, EL_EDITOR, L"emacs");
   el_wset(el_, EL_SIGNAL, 0);    // signals are the session's (asio::signal_set)
@@ -205,6 +208,11 @@ void line_editor::start_new_line() {
   // history position and draws a fresh prompt (libedit's readline layer does the same).
   el_wset(el_, EL_UNBUFFERED, 0);
   el_wset(el_, EL_UNBUFFERED, 1);
+}
+
+bool line_editor::line_empty() const {
+  const LineInfoW* info = el_wline(el_);
+  return info->lastchar == info->buffer;
 }
 
 int line_editor::columns() const {

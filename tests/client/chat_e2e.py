@@ -19,10 +19,10 @@ TestFailure = harness.Failure
 
 
 class Server(harness.Process):
-    """chat-server on 127.0.0.1 and a port the kernel picks, read back from its log."""
+    """chat-server on 127.0.0.1 and `port` (0: one the kernel picks, read back from its log)."""
 
-    def __init__(self, binary, *args):
-        super().__init__([binary, "--host", "127.0.0.1", "--port", "0", *args],
+    def __init__(self, binary, *args, port=0):
+        super().__init__([binary, "--host", "127.0.0.1", "--port", str(port), *args],
                          listening=r"listening on 127\.0\.0\.1:(\d+)", name="chat-server")
 
     def wait_for_log(self, pattern, failure, count=1):
@@ -136,10 +136,10 @@ def partner(binary, port, name, peer):
     return client
 
 
-def pty_chat(running, binary, **pty_args):
-    """A pty client registered as Noy and a script client Elias that opened a chat
-    with it, both added to `running`; returns them and the offset after the event."""
-    noy = running.add(PtyClient(binary, running.server.port, "--name", "Noy", **pty_args))
+def pty_chat(running, binary, args=(), **pty_args):
+    """A pty client registered as Noy (with more flags `args`) and a script client Elias that
+    opened a chat with it, both added to `running`; returns them and the offset after the event."""
+    noy = running.add(PtyClient(binary, running.server.port, "--name", "Noy", *args, **pty_args))
     at = noy.wait_for("*** registered as Noy")
     elias = running.add(partner(binary, running.server.port, "Elias", "Noy"))
     at = noy.wait_for("*** Elias opened a chat with you", at)
@@ -162,16 +162,21 @@ def run(tests):
 class PtyClient:
     """chat-client in interactive mode: its stdin, stdout and stderr are a pty."""
 
-    def __init__(self, binary, port, *args, columns=200, argv=None, env=None, controlling=True, cwd=None):
+    def __init__(self, binary, port, *args, columns=200, argv=None, env=None, controlling=True, cwd=None,
+                 colour=False):
         """Runs `binary --host 127.0.0.1 --port PORT args...`, or `argv` as given, with `env` added to the
         environment (LANG=C.UTF-8 unless given). controlling=False: the pty is not the client's
-        controlling terminal, so closing the master side hangs it up without a SIGHUP."""
+        controlling terminal, so closing the master side hangs it up without a SIGHUP. Colours are
+        off (NO_COLOR=1) so that tests read plain text, unless colour=True (NO_COLOR unset)."""
         import fcntl
         import pty
         import struct
         import termios
         argv = argv or [binary, "--host", "127.0.0.1", "--port", str(port), *args]
-        environment = dict(os.environ, TERM="xterm", LANG="C.UTF-8", **(env or {}))
+        environment = dict(os.environ, TERM="xterm", LANG="C.UTF-8", NO_COLOR="1")
+        if colour:
+            del environment["NO_COLOR"]
+        environment.update(env or {})
         if controlling:
             pid, fd = pty.fork()
         else:

@@ -133,8 +133,9 @@ def test_ctrl_c_quits():
 
 
 def test_server_shutdown_exits_1():
+    """With --no-reconnect (reconnecting: reconnect_e2e.py)."""
     server = Server(SERVER)
-    noy = PtyClient(CLIENT, server.port, "--name", "Noy")
+    noy = PtyClient(CLIENT, server.port, "--name", "Noy", "--no-reconnect")
     try:
         at = noy.wait_for("*** registered as Noy")
         noy.type("typing")
@@ -153,7 +154,7 @@ def test_terminal_is_restored():
     a shell on the same pty runs `stty -a` after the client has exited (1 here,
     the server having gone away)."""
     server = Server(SERVER)
-    shell = PtyClient(None, None, argv=["/bin/sh", "-c", '"$0" --port "$1" --name Noy; echo "status=$?"; stty -a',
+    shell = PtyClient(None, None, argv=["/bin/sh", "-c", '"$0" --port "$1" --name Noy --no-reconnect; echo "status=$?"; stty -a',
                                         CLIENT, str(server.port)])
     try:
         at = shell.wait_for("*** registered as Noy")

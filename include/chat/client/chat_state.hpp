@@ -25,6 +25,10 @@ class chat_state {
   // CONNECTED, OK DISCONNECTED, DISCONNECTED).
   void observe(std::string_view server_line);
 
+  // The connection is gone, and the chat with it (the server tells the partner
+  // DISCONNECTED); the name is kept, to register it again.
+  void end_chat() { partner_.reset(); }
+
   // "Noy→Elias> " in a chat, "Noy> " once registered, "name> " before.
   std::string prompt() const;
 

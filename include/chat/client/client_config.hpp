@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "chat/client/session_options.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {
@@ -17,6 +18,7 @@ struct client_config {
   // Interactive mode: a PING after this long without typing keeps an idle user
   // under the server's --idle-timeout (default 300 s). Zero: never.
   std::chrono::milliseconds keepalive{std::chrono::seconds(60)};
+  session_options session;  // colours, bell, reconnecting, --fail-on-error
 };
 
 // The process exit status, the contract scripts and tests rely on.
@@ -25,6 +27,7 @@ enum exit_status : int {
   exit_connection_lost = 1,  // the server closed, reset or said BYE before we were done
   exit_usage = 2,            // bad command line
   exit_cannot_connect = 3,   // resolving or connecting failed
+  exit_error_reply = 4,      // script mode with --fail-on-error: the session went well, but an ERR reply came
 };
 
 }  // namespace chat::client

@@ -4,6 +4,8 @@
 // above it, and libedit draws prompt and line again below. Everything shown goes
 // through one terminal_output queue, so nothing is lost or reordered when the
 // terminal is slow; past a bound the socket is no longer read and TCP pushes back.
+// When the connection drops it connects again (backoff.hpp) and registers the
+// same name, keeping the editor and its half-typed line (docs/client.md).
 #pragma once
 
 #include <array>
@@ -13,16 +15,17 @@
 #include <string>
 
 #include "chat/client/chat_state.hpp"
+#include "chat/client/client_config.hpp"
 #include "chat/client/line_editor.hpp"
-#include "chat/client/server_connection.hpp"
+#include "chat/client/session_core.hpp"
 #include "chat/client/terminal_output.hpp"
 
 namespace chat::client {
 
-class interactive_session {
+class interactive_session : session_core::front_end {
  public:
-  interactive_session(const asio::any_io_executor& ex, server_connection& connection, std::optional<std::string> name,
-                      std::chrono::milliseconds keepalive);
+  // Registers config.name if given; config.keepalive and config.session shape the session.
+  interactive_session(const asio::any_io_executor& ex, server_connection& connection, const client_config& config);
   // Gives the terminal back in the state it was found, whatever way the session ended.
   ~interactive_session();
   interactive_session(const interactive_session&) = delete;
@@ -32,19 +35,31 @@ class interactive_session {
   awaitable<int> run(std::string greeting);
 
  private:
-  awaitable<void> read_loop();
   // Stops reading the socket while too much output waits for the terminal.
-  awaitable<void> hold_while_terminal_is_behind();
-  awaitable<void> input_loop();
+  awaitable<void> before_read() override;
+  // Shows a server line above the one being edited.
+  bool on_line(std::string line) override;
   // Feeds libedit and sends each finished line until QUIT is out or a write fails.
-  awaitable<void> edit_and_send();
+  awaitable<void> feed() override;
+  // After the connection dropped, unless --no-reconnect or the user left: connects
+  // again and registers the name again, keys still handled meanwhile; false if
+  // the user left first.
+  awaitable<bool> reconnect();
+  // Tries with backoff until connected and registered, or connected and asking
+  // for another name (ours still taken after options_.name_wait).
+  awaitable<void> reconnect_with_backoff();
+  // One REGISTER on a new connection: true if it is registered (or asking for
+  // another name), false to try again (the name still taken, or the connection lost).
+  awaitable<bool> register_again(const std::string& name,
+                                 std::optional<std::chrono::steady_clock::time_point>& name_deadline,
+                                 std::chrono::milliseconds next_delay);
+  // A status line of the client's own, with the time: "12:04 *** ...".
+  void show_event(std::string_view text);
   // Hands what the terminal has ready to libedit, one key at a time; false if
   // the terminal is gone (hang-up: EOF or EIO).
   bool read_terminal();
-  awaitable<void> wait_for_close();
   // Sends what libedit has collected, up to a QUIT; false if a write failed.
   awaitable<bool> send_typed();
-  awaitable<bool> send(std::string line);
   // Prints a line above the one being edited.
   void show(std::string_view text);
   // What replaces a finished line on the screen: "12:04 <Noy> hello" for a message
@@ -52,10 +67,16 @@ class interactive_session {
   std::string echo_of(const std::string& typed) const;
   // The readable form of a server line; WHO replies are matched to the prefix asked.
   std::string describe(std::string_view line);
+  // A shown line (after its time stamp) in its colours, if colours are on (colours.hpp).
+  std::string painted(std::string_view text) const;
   void remove_editor();
 
-  server_connection& connection_;
+  session_core core_;
   std::optional<std::string> name_;
+  std::string host_;  // where to reconnect
+  std::uint16_t port_;
+  session_options options_;
+  bool colours_ = false;  // decided once, at the start (colours.hpp)
   // fds 0, 1 and 2 share their open file description with the shell: their
   // flags as found, put back at the end (O_NONBLOCK must not leak to the shell).
   std::array<int, 3> saved_flags_{};
@@ -64,21 +85,19 @@ class interactive_session {
   asio::posix::stream_descriptor input_;  // fd 0's terminal opened again, only waited on: libedit reads fd 0
   asio::signal_set signals_;              // Ctrl-C, hang-up, kill: leave with QUIT, terminal restored
   asio::signal_set resize_;               // SIGWINCH
-  asio::steady_timer close_timer_;
   std::chrono::milliseconds keepalive_;
   asio::steady_timer keepalive_timer_;  // restarted by every key: fires only while the user is idle
   int keepalives_pending_ = 0;          // their PONGs are not shown
   std::deque<std::string> who_asked_;   // prefixes of the WHOs sent and not answered yet, in order
   chat_state state_;                    // who we are and chat with: the prompt and the typing rules
 
+  bool offline_ = false;       // reconnecting: typed lines are not sent, Ctrl-D and signals leave
+  bool left_offline_ = false;  // the user left while reconnecting
+  std::string lost_reason_;    // why the connection dropped, for the exit message
+  std::string bye_reason_;     // the reason of the server's last BYE
+
   // Lines completed by libedit and not sent yet; nothing stands for Ctrl-D.
   std::deque<std::optional<std::string>> typed_;
-  bool quit_sent_ = false;
-  bool ok_bye_seen_ = false;
-  bool bye_seen_ = false;
-  bool closed_ = false;
-  bool close_timed_out_ = false;
-  asio::error_code close_error_;
 };
 
 }  // namespace chat::client

@@ -46,6 +46,9 @@ class line_editor {
   // output; takes a new terminal width first (SIGWINCH, or a resize not yet signalled).
   void redraw();
 
+  // True if nothing is typed on the current line.
+  bool line_empty() const;
+
   void set_prompt(std::string_view prompt);
   void add_history(const std::string& line);
   // User names offered by Tab after the first word (commands are offered first).

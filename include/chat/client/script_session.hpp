@@ -10,53 +10,45 @@
 #include <string>
 #include <string_view>
 
-#include "chat/client/server_connection.hpp"
+#include "chat/client/client_config.hpp"
+#include "chat/client/session_core.hpp"
 #include "chat/client/stdin_lines.hpp"
 
 namespace chat::client {
 
-class script_session {
+class script_session : session_core::front_end {
  public:
+  // Registers config.name if given; config.session.fail_on_error makes an ERR reply fail the run.
   script_session(const asio::any_io_executor& ex, server_connection& connection, stdin_lines& input,
-                 std::optional<std::string> name);
+                 const client_config& config);
 
   // Runs until the connection ends; returns the exit status (client_config.hpp).
   awaitable<int> run(std::string greeting);
 
  private:
-  awaitable<void> read_loop();
-  awaitable<void> input_loop();
+  awaitable<void> before_read() override { co_return; }
+  // Prints the line (the client's own PING and OK BYE excepted); false if stdout failed.
+  bool on_line(std::string line) override;
   // Sends the script, then PING and QUIT at its end; returns early if a write fails.
-  awaitable<void> feed_script();
-  awaitable<void> wait_for_close();
-  // Sends a line unless the connection is gone; false if it could not be sent.
-  awaitable<bool> send(std::string line);
-  // Waits until the read loop changes the state below (or the wait is cancelled).
-  awaitable<void> wait_for_reader();
+  awaitable<void> feed() override;
   // Runs an `@wait SECONDS REGEX` script line; false (wait_failure_ says why) on a
   // timeout, a closed connection or a malformed line.
   awaitable<bool> wait_for_line(std::string_view directive_line);
 
-  server_connection& connection_;
+  session_core core_;
   stdin_lines& input_;
   std::optional<std::string> name_;
+  bool fail_on_error_;
 
-  // Shared by the two loops of one single-threaded io_context: no locking.
-  // The read loop cancels wake_ after each change to wake the input loop.
-  asio::steady_timer wake_;
+  // Shared by the read loop and feed() on one single-threaded io_context: no locking.
   std::string eof_token_;             // the PING token of the end-of-input check, once sent
   bool eof_pong_seen_ = false;        // its PONG came back
   bool script_quit_ = false;          // the script sent QUIT itself
-  bool quit_sent_ = false;            // QUIT went out, ours or the script's
-  bool ok_bye_seen_ = false;          // the server acknowledged QUIT
-  bool bye_seen_ = false;             // the server ended the session (BYE <REASON>)
-  bool closed_ = false;               // the connection is gone
-  bool close_timed_out_ = false;      // the server kept the connection open after OK BYE
   int stdout_error_ = 0;              // errno of a failed write to stdout: the session ends
   std::deque<std::string> received_;  // lines printed since the last @wait matched (the latest 10,000)
   std::size_t unmatched_ = 0;         // received_ before this were tried by the current @wait
   std::string wait_failure_;          // why an @wait failed: the script ends with QUIT, status 1
-  asio::error_code close_error_;
+  std::string first_error_;           // the first ERR reply, for --fail-on-error
 };
 
 }  // namespace chat::client

@@ -1,0 +1,66 @@
+#include "chat/client/session_opening.hpp"
+
+#include <asio/experimental/awaitable_operators.hpp>
+#include <chrono>
+
+#include "chat/client/client_config.hpp"
+#include "chat/protocol.hpp"
+
+namespace chat::client {
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+
+constexpr std::chrono::seconds greeting_timeout{10};
+
+}  // namespace
+
+// GCC 12 at -O2 sees asio's frame allocation (aligned_alloc inside the frame's
+// operator new) next to the frame's operator delete (free inside) and reports a
+// false -Wmismatched-new-delete for this coroutine, as for run_session (client.cpp).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+awaitable<session_opening> open_session(std::string host, std::uint16_t port) {
+  const auto ex = co_await asio::this_coro::executor;
+  session_opening out;
+  const auto where = host + ":" + std::to_string(port);
+  auto [connect_ec, socket] = co_await server_connection::connect(std::move(host), port);
+  if (connect_ec) {
+    out.status = exit_cannot_connect;
+    out.problem = "cannot connect to " + where + ": " + connect_ec.message();
+    co_return out;
+  }
+  server_connection connection(std::move(socket));
+
+  // The server speaks first; a full server answers BYE SERVER_FULL instead of HELLO.
+  asio::steady_timer timer(ex, greeting_timeout);
+  auto first = co_await (connection.read_line() || timer.async_wait(use_tuple));
+  out.status = exit_connection_lost;
+  if (first.index() == 1) {
+    out.problem = "no greeting from the server";
+    co_return out;
+  }
+  auto [read_ec, greeting] = std::get<0>(std::move(first));
+  if (read_ec) {
+    out.problem = "connection closed before the greeting: " + read_ec.message();
+    co_return out;
+  }
+  out.greeting = std::move(greeting);
+  const auto head = protocol::split_server_line(out.greeting).head;
+  if (head == "HELLO") {
+    out.status = exit_ok;
+    out.connection.emplace(std::move(connection));
+  } else if (head != "BYE") {
+    // BYE SERVER_FULL is a chat server's refusal; anything else is some other service.
+    const std::string version(protocol::version);
+    out.problem = where + " is not a " + version + " server: its first line is not HELLO " + version;
+  }
+  co_return out;
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+}  // namespace chat::client
