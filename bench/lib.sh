@@ -1,5 +1,5 @@
-# Sourced by every bench/*.sh (after `cd` to the repository root): the one copy of what the
-# scripts share. Defines functions only; the caller keeps `set -euo pipefail`.
+# Sourced by every bench/*.sh (after `cd` to the repository root) and by part1/capture-real.sh: the
+# one copy of what the scripts share. Defines functions only; the caller keeps `set -euo pipefail`.
 #
 #   bench_build               build Release through tools/dev (the one way every script builds)
 #   bench_rt NAME             set the array `rt` to (chrt -f 10) when BENCH_RT=1 and SCHED_FIFO is
@@ -11,6 +11,12 @@
 #   start_listening NAME PORT LOG COMMAND...
 #                             start COMMAND in the background with stdout and stderr appended to LOG,
 #                             set `server_pid` and wait (15 s) until it listens on PORT; exit 1 if not
+#   wait_for_log FILE PATTERN SECONDS PID
+#                             wait until FILE holds a line matching PATTERN (grep -E); fail (return 1)
+#                             early if process PID ends, or after SECONDS
+#   stop_process PID [SIGNAL] [SECONDS]
+#                             send SIGNAL (TERM) to PID, wait up to SECONDS (10) for it to end, then
+#                             SIGKILL it; reaps it when it is this shell's child
 #   machine_info              print the machine, commit and load lines every results folder keeps
 #
 # SCHED_FIFO is opt-in (BENCH_RT=1): a real-time task that keeps its core busy starves everything
@@ -43,6 +49,30 @@ wait_listening() {
     sleep 0.05
   done
   return 1
+}
+
+wait_for_log() {
+  local file=$1 pattern=$2 seconds=$3 pid=$4 i
+  for ((i = 0; i < seconds * 20; i++)); do
+    grep -qE "$pattern" "$file" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+stop_process() {
+  local pid=$1 signal=${2:-TERM} seconds=${3:-10} i
+  kill -s "$signal" "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  for ((i = 0; i < seconds * 20; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "pid $pid outlived SIG$signal by $seconds s: killing it" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
 }
 
 server_pid=""

@@ -24,7 +24,7 @@ start() {  # chat|nats
     start_listening profile.sh "$PORT" /dev/null taskset -c 0 "${rt[@]}" nats-server -a 127.0.0.1 -p "$PORT"
   fi
 }
-stop() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
+stop() { stop_process "$server_pid"; }
 trap stop EXIT
 
 # bench NAME PROTO WINDOW: 2 s warm-up then 4 s measured, in the background.

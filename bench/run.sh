@@ -64,8 +64,7 @@ start_server() {  # kind threads pin(yes/no)
 
 stop_server() {
   [ -n "$server_pid" ] || return 0
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
+  stop_process "$server_pid"
   server_pid=""
 }
 trap stop_server EXIT
@@ -90,6 +89,18 @@ bench() {
   python3 bench/run_line.py "$OUT/$name.json" "$name" "$status" "$load"
 }
 
+# each_server NAME ARGS...: for every server of $SERVERS, a fresh pinned server and one pinned
+# chat-bench run (--threads 1) named <server>_NAME.
+each_server() {
+  local name=$1 kind
+  shift
+  for kind in $SERVERS; do
+    start_server "$kind"
+    bench "${kind}_${name}" yes --proto "$kind" --threads 1 "$@"
+    stop_server
+  done
+}
+
 for part in $PARTS; do
   case "$part" in
     matrix)
@@ -97,12 +108,7 @@ for part in $PARTS; do
       for rep in $(seq "$REPS"); do
         for pairs in $PAIRS; do
           for window in $WINDOWS; do
-            for kind in $SERVERS; do
-              start_server "$kind"
-              bench "${kind}_pairs${pairs}_w${window}_rep${rep}" yes --proto "$kind" --threads 1 --pairs "$pairs" \
-                --window "$window" --setup-timeout 120
-              stop_server
-            done
+            each_server "pairs${pairs}_w${window}_rep${rep}" --pairs "$pairs" --window "$window" --setup-timeout 120
           done
         done
       done ;;
@@ -110,23 +116,14 @@ for part in $PARTS; do
       echo "== latency: 1,000 pairs, open loop"
       for rep in $(seq "$REPS"); do
         for rate in $RATES; do
-          for kind in $SERVERS; do
-            start_server "$kind"
-            bench "${kind}_rate${rate}_rep${rep}" yes --proto "$kind" --threads 1 --pairs 1000 --rate "$rate" \
-              --drain-timeout 60
-            stop_server
-          done
+          each_server "rate${rate}_rep${rep}" --pairs 1000 --rate "$rate" --drain-timeout 60
         done
       done ;;
     idle)
       echo "== memory: idle registered connections (fresh server each)"
       for rep in $(seq "$REPS"); do
         for n in $IDLE; do
-          for kind in $SERVERS; do
-            start_server "$kind"
-            bench "${kind}_idle${n}_rep${rep}" yes --proto "$kind" --threads 1 --idle "$n" --setup-timeout 120
-            stop_server
-          done
+          each_server "idle${n}_rep${rep}" --idle "$n" --setup-timeout 120
         done
       done ;;
     cores)

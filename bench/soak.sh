@@ -17,7 +17,7 @@ mkdir -p "$out"
 bench_build
 bench_rt soak.sh
 port=$(free_port)
-trap 'kill $server_pid 2>/dev/null || true' EXIT
+trap 'stop_process "$server_pid"' EXIT
 start_listening soak.sh "$port" "$out/soak-server.log" taskset -c 0 "${rt[@]}" \
   build/bin/chat-server --port "$port" --threads 1 --log-level warn
 status=0

@@ -1,47 +1,21 @@
 #!/usr/bin/env python3
-"""Medians of a bench/run.sh result folder: summary.md (tables, ratios to NATS),
-summary.json, gnuplot data and plots (throughput.png, latency.png).
+"""Medians of a bench/run.sh result folder: summary.md (tables, ratios to NATS) and
+summary.json; then the report's plots of the same runs (report/plots/render.py: throughput-vs-pairs.pdf,
+latency-vs-rate.pdf, memory-per-connection.pdf, figures.json).
 
 usage: bench/summarize.py bench/results/<date>
 """
 import glob
 import json
 import os
-import re
-import statistics
 import subprocess
 import sys
-from collections import defaultdict
 
-NAME = re.compile(r"^(chat|nats)_(pairs(\d+)_w(\d+)|rate(\d+)|idle(\d+)|threads(\d+))_rep(\d+)$")
-
-
-def load(folder):
-    runs = defaultdict(list)  # (server, kind, a, b) -> [doc]
-    for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
-        base = os.path.basename(path)[:-5]
-        m = NAME.match(base)
-        if not m:
-            continue
-        with open(path) as f:
-            doc = json.load(f)
-        server = m.group(1)
-        if m.group(3):
-            key = (server, "pairs", int(m.group(3)), int(m.group(4)))
-        elif m.group(5):
-            key = (server, "rate", int(m.group(5)), 0)
-        elif m.group(6):
-            key = (server, "idle", int(m.group(6)), 0)
-        else:
-            key = (server, "threads", int(m.group(7)), 0)
-        runs[key].append(doc)
-    return runs
+from bench_runs import load_average, load_runs, median
 
 
 def med(docs, get):
-    vals = [get(d) for d in docs]
-    vals = [v for v in vals if v is not None]
-    return statistics.median(vals) if vals else None
+    return median(get(d) for d in docs)
 
 
 def cpu_us_per_msg(d):
@@ -68,7 +42,7 @@ def figures(docs):
         "cpu_us_per_msg": med(docs, cpu_us_per_msg),
         "rss_per_conn": med(docs, lambda d: d["server"]["rss_per_connection_bytes"]),
         "connect_rate": med(docs, lambda d: d["connect_rate"]),
-        "load": med(docs, lambda d: float(d["label"].split("load=")[1]) if "load=" in d["label"] else None),
+        "load": med(docs, load_average),
     }
 
 
@@ -86,7 +60,7 @@ def ratio(a, b, inverse=False):
 
 def main():
     folder = sys.argv[1]
-    runs = load(folder)
+    runs = load_runs(folder)
     fig = {k: figures(v) for k, v in runs.items()}
     get = lambda *k: fig.get(k, {})
     lines = []
@@ -161,27 +135,10 @@ def main():
         json.dump({"_".join(map(str, k)): v for k, v in sorted(fig.items())}, f, indent=1)
     print(text)
 
-    # Plot data: throughput vs pairs, latency vs offered rate.
-    with open(os.path.join(folder, "throughput.dat"), "w") as f:
-        f.write("# pairs " + " ".join(f"chat_w{w} nats_w{w}" for w in windows) + "\n")
-        for p in pairs:
-            row = [str(p)]
-            for w in windows:
-                for s in ("chat", "nats"):
-                    row.append(str(get(s, "pairs", p, w).get("throughput") or "NaN"))
-            f.write(" ".join(row) + "\n")
-    with open(os.path.join(folder, "latency.dat"), "w") as f:
-        f.write("# offered chat_tput chat_p50 chat_p99 chat_p999 nats_tput nats_p50 nats_p99 nats_p999 (us)\n")
-        for r in rates:
-            row = [str(r)]
-            for s in ("chat", "nats"):
-                g = get(s, "rate", r, 0)
-                row += [str(g.get(x) if g.get(x) is not None else "NaN") for x in ("throughput", "p50_us", "p99_us", "p999_us")]
-            f.write(" ".join(row) + "\n")
-    gp = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plots.gp")
+    # The plots are the report's own (report/plots/render.py and its gnuplot scripts), drawn here.
+    render = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "report", "plots", "render.py")
     try:
-        bound = min((r for r in rates for s in ("chat", "nats") if get(s, "rate", r, 0).get("bench_bound")), default=0)
-        subprocess.run(["gnuplot", "-e", f"dir='{folder}'; nwin={len(windows)}; bound={bound}", gp], check=True)
+        subprocess.run([sys.executable, render, folder, folder], check=True)
     except (OSError, subprocess.CalledProcessError) as e:
         print(f"summarize: no plots ({e})", file=sys.stderr)
 

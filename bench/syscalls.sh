@@ -26,14 +26,8 @@ for rep in $(seq "$REPS"); do
     sleep 2.5  # inside the measured phase (2 s warm-up, then 4 s)
     perf stat -x, -e raw_syscalls:sys_enter -p "$server_pid" -- sleep 2 2>"$OUT/$kind-$rep.perf"
     wait "$bench_pid"
-    kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
-    python3 - "$OUT/$kind-$rep.json" "$OUT/$kind-$rep.perf" "$kind" "$rep" >>"$OUT/syscalls.txt" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-calls = int(open(sys.argv[2]).read().split(',')[0])
-rate = d["throughput"]  # messages per second over the measured phase
-print(sys.argv[3], sys.argv[4], calls, round(rate * 2), round(calls / (rate * 2), 3))
-PY
+    stop_process "$server_pid"
+    python3 bench/syscalls_row.py "$OUT/$kind-$rep.json" "$OUT/$kind-$rep.perf" "$kind" "$rep" >>"$OUT/syscalls.txt"
   done
 done
 cat "$OUT/syscalls.txt"

@@ -90,9 +90,7 @@ stop_server() {
     touch "$OUT/raw/$current.stop"
     wait "$poller_pid" || true
   fi
-  kill -TERM "$server_pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$server_pid" 2>/dev/null || true  # GNU time still reports its usage
+  stop_process "$server_pid" TERM 10  # a child of GNU time, which still reports its usage after a SIGKILL
   wait "$time_pid" 2>/dev/null || true
   rm -f "$OUT/raw/$current.stop"
   time_pid="" server_pid="" poller_pid="" current=""

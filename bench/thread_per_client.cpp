@@ -3,10 +3,10 @@
 // The course project's Python server, written again in plain C++: one std::thread per accepted
 // client doing blocking recv() line reads, one map of users under one mutex, and a relayed MSG
 // written to the partner's socket by the *sender's* thread. It speaks the part of CHAT/1 that
-// chat-bench and a person at chat-client use (HELLO, REGISTER, CONNECT, MSG, DISCONNECT, PING,
-// QUIT), so both servers can be measured by the same harness (bench/thread_cost.sh). It is not a
-// server to deploy: no timeouts, no rate limits, no bounded queues, no WHO/HELP, and a partner
-// that stops reading blocks its sender's thread in send().
+// CHAT/1 through chat-server's own parser and formatters (chat/protocol.hpp), so both servers can
+// be measured by the same harness (bench/thread_cost.sh) and answer alike. It is not a server to
+// deploy: no timeouts, no rate limits, no bounded queues, and a partner that stops reading blocks
+// its sender's thread in send().
 //
 // On SIGINT/SIGTERM it prints one JSON line of its own figures to stderr (accepts, time spent
 // creating threads, peak live threads, context switches of all its threads) and exits 0.
@@ -21,7 +21,6 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -33,12 +32,16 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
 
 #include "chat/fd_limit.hpp"
+#include "chat/protocol.hpp"
 
 namespace {
 
-constexpr std::size_t max_line = 4096;  // as chat-server's --max-line default
+constexpr std::size_t max_line = chat::protocol::default_max_line;  // as chat-server's --max-line default
 
 std::uint64_t now_ns() {
   return static_cast<std::uint64_t>(
@@ -85,135 +88,130 @@ struct stats {
 
 stats g_stats;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
+namespace protocol = chat::protocol;
+using protocol::command_kind;
+using protocol::error_code;
+
+// WHO: up to max_who_names names starting with `prefix` (any case), in the order of their keys,
+// and how many there are in all, as chat-server's registry answers.
+std::string who(hub& h, std::string_view prefix) {
+  const auto key = protocol::name_key(prefix);
+  std::vector<std::pair<std::string, std::string>> found;  // key, name
+  {
+    std::lock_guard lock(h.mutex);
+    for (const auto& [k, c] : h.users) {
+      if (k.starts_with(key)) found.emplace_back(k, c->name);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < found.size() && i < protocol::max_who_names; ++i) names.push_back(found[i].second);
+  return protocol::format_who(found.size(), names.data(), names.size());
 }
 
-bool keyword_is(std::string_view word, std::string_view upper) {
-  return word.size() == upper.size() && std::equal(word.begin(), word.end(), upper.begin(), [](char a, char b) {
-           return std::toupper(static_cast<unsigned char>(a)) == b;
-         });
-}
-
-std::string_view trim_spaces(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-bool valid_name(std::string_view n) {
-  return !n.empty() && n.size() <= 32 && std::all_of(n.begin(), n.end(), [](char ch) {
-    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
-  });
-}
-
-// Handles one line; returns false when the client asked to QUIT.
+// Handles one line; returns false when the client asked to QUIT. The line is parsed and every
+// reply formatted by chat-server's own protocol code, and the checks come in the registry's order,
+// so the two servers answer alike and differ only in how they run.
 bool handle_line(hub& h, const std::shared_ptr<conn>& self, std::string_view line) {
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  const auto space = line.find(' ');
-  const auto cmd = line.substr(0, space);
-  const auto rest = space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
+  const auto parsed = protocol::parse_command_view(line);
+  if (const auto* refused = std::get_if<protocol::parse_error>(&parsed)) {
+    self->send_line(protocol::format_error(refused->code));
+    return true;
+  }
+  const auto cmd = std::get<protocol::command_view>(parsed);
 
-  if (keyword_is(cmd, "MSG")) {
-    auto text = rest;
-    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-    std::shared_ptr<conn> peer;
-    std::string from;
-    {
-      std::lock_guard lock(h.mutex);
-      peer = self->partner;
-      from = self->name;
-    }
-    if (from.empty()) return self->send_line("ERR NOT_REGISTERED register first\n");
-    if (!peer) return self->send_line("ERR NOT_IN_CHAT connect to someone first\n");
-    if (text.empty()) return self->send_line("ERR EMPTY_MESSAGE nothing to send\n");
-    std::string out;
-    out.reserve(from.size() + text.size() + 6);
-    out.append("MSG ").append(from).append(" ").append(text).append("\n");
-    peer->send_line(out);  // blocks this thread while the partner's socket buffer is full
-    return true;
-  }
-  if (keyword_is(cmd, "REGISTER")) {
-    const auto name = trim_spaces(rest);
-    std::string reply;
-    {
-      std::lock_guard lock(h.mutex);
-      if (!self->name.empty()) {
-        reply = "ERR ALREADY_REGISTERED you are " + self->name + "\n";
-      } else if (name.empty()) {
-        reply = "ERR MISSING_ARGUMENT REGISTER needs a name\n";
-      } else if (!valid_name(name)) {
-        reply = "ERR INVALID_NAME 1-32 of A-Z a-z 0-9 _ - .\n";
-      } else if (!h.users.emplace(lower(name), self).second) {
-        reply = "ERR NAME_TAKEN " + std::string(name) + "\n";
-      } else {
-        self->name = name;
-        reply = "OK REGISTERED " + self->name + "\n";
+  switch (cmd.kind) {
+    case command_kind::msg: {
+      std::shared_ptr<conn> peer;
+      std::string from;
+      {
+        std::lock_guard lock(h.mutex);
+        peer = self->partner;
+        from = self->name;
       }
+      if (from.empty()) return self->send_line(protocol::format_error(error_code::not_registered));
+      if (!peer) return self->send_line(protocol::format_error(error_code::not_in_chat));
+      if (cmd.argument.empty()) return self->send_line(protocol::format_error(error_code::empty_message));
+      peer->send_line(protocol::format_msg(from, cmd.argument));  // blocks while the partner's socket buffer is full
+      return true;
     }
-    self->send_line(reply);
-    return true;
-  }
-  if (keyword_is(cmd, "CONNECT")) {
-    const auto name = trim_spaces(rest);
-    std::string reply, event;
-    std::shared_ptr<conn> target;
-    {
-      std::lock_guard lock(h.mutex);
-      const auto it = name.empty() ? h.users.end() : h.users.find(lower(name));
-      if (self->name.empty()) {
-        reply = "ERR NOT_REGISTERED register first\n";
-      } else if (name.empty()) {
-        reply = "ERR MISSING_ARGUMENT CONNECT needs a name\n";
-      } else if (self->partner) {
-        reply = "ERR IN_CHAT disconnect first\n";
-      } else if (it == h.users.end()) {
-        reply = "ERR NO_SUCH_USER " + std::string(name) + "\n";
-      } else if (it->second == self) {
-        reply = "ERR SELF you cannot chat with yourself\n";
-      } else if (it->second->partner) {
-        reply = "ERR BUSY " + it->second->name + " is in another chat\n";
-      } else {
-        target = it->second;
-        self->partner = target;
-        target->partner = self;
-        reply = "OK CONNECTED " + target->name + "\n";
-        event = "CONNECTED " + self->name + "\n";
+    case command_kind::register_name: {
+      std::string reply;
+      {
+        std::lock_guard lock(h.mutex);
+        if (!self->name.empty()) {
+          reply = protocol::format_error(error_code::already_registered);
+        } else if (!protocol::is_valid_name(cmd.argument)) {
+          reply = protocol::format_error(error_code::invalid_name);
+        } else if (!h.users.emplace(protocol::name_key(cmd.argument), self).second) {
+          reply = protocol::format_error(error_code::name_taken);
+        } else {
+          self->name = cmd.argument;
+          reply = protocol::format_ok("REGISTERED", self->name);
+        }
       }
+      self->send_line(reply);
+      return true;
     }
-    self->send_line(reply);
-    if (target) target->send_line(event);
-    return true;
-  }
-  if (keyword_is(cmd, "DISCONNECT")) {
-    std::shared_ptr<conn> peer;
-    std::string me, them;
-    {
-      std::lock_guard lock(h.mutex);
-      peer = std::move(self->partner);
-      if (peer) {
-        peer->partner.reset();
-        me = self->name;
-        them = peer->name;
+    case command_kind::connect: {
+      std::string reply, event;
+      std::shared_ptr<conn> target;
+      {
+        std::lock_guard lock(h.mutex);
+        const auto it =
+            protocol::is_valid_name(cmd.argument) ? h.users.find(protocol::name_key(cmd.argument)) : h.users.end();
+        if (self->name.empty()) {
+          reply = protocol::format_error(error_code::not_registered);
+        } else if (self->partner) {
+          reply = protocol::format_error(error_code::in_chat);
+        } else if (it == h.users.end()) {
+          reply = protocol::format_error(error_code::no_such_user);
+        } else if (it->second == self) {
+          reply = protocol::format_error(error_code::self);
+        } else if (it->second->partner) {
+          reply = protocol::format_error(error_code::busy);
+        } else {
+          target = it->second;
+          self->partner = target;
+          target->partner = self;
+          reply = protocol::format_ok("CONNECTED", target->name);
+          event = protocol::format_connected(self->name);
+        }
       }
+      self->send_line(reply);
+      if (target) target->send_line(event);
+      return true;
     }
-    if (!peer) return self->send_line("ERR NOT_IN_CHAT you are not in a chat\n");
-    self->send_line("OK DISCONNECTED " + them + "\n");
-    peer->send_line("DISCONNECTED " + me + "\n");
-    return true;
+    case command_kind::disconnect: {
+      std::shared_ptr<conn> peer;
+      std::string me, them;
+      {
+        std::lock_guard lock(h.mutex);
+        peer = std::move(self->partner);
+        if (peer) {
+          peer->partner.reset();
+          me = self->name;
+          them = peer->name;
+        }
+      }
+      if (!peer) return self->send_line(protocol::format_error(error_code::not_in_chat));
+      self->send_line(protocol::format_ok("DISCONNECTED", them));
+      peer->send_line(protocol::format_disconnected(me));
+      return true;
+    }
+    case command_kind::ping:
+      self->send_line(protocol::format_pong(cmd.argument));
+      return true;
+    case command_kind::who:
+      self->send_line(who(h, cmd.argument));
+      return true;
+    case command_kind::help:
+      self->send_line(protocol::format_help());
+      return true;
+    case command_kind::quit:
+      self->send_line(protocol::format_ok_bye());
+      return false;
   }
-  if (keyword_is(cmd, "PING")) {
-    const auto token = trim_spaces(rest);
-    self->send_line(token.empty() ? std::string("PONG\n") : "PONG " + std::string(token) + "\n");
-    return true;
-  }
-  if (keyword_is(cmd, "QUIT")) {
-    self->send_line("OK BYE\n");
-    return false;
-  }
-  self->send_line("ERR UNKNOWN_COMMAND this baseline knows REGISTER CONNECT MSG DISCONNECT PING QUIT\n");
   return true;
 }
 
@@ -222,7 +220,7 @@ void client_thread(hub& h, std::shared_ptr<conn> self) {
   char buf[4096];       // on this thread's stack, as a C or Python server's recv buffer would be
   std::string pending;  // the part of a line not yet ended by LF
   bool discarding = false;
-  self->send_line("HELLO CHAT/1 thread-per-client baseline\n");
+  self->send_line(protocol::format_hello());
   for (bool open = true; open;) {
     const auto n = ::recv(self->fd, buf, sizeof buf, 0);
     if (n < 0 && errno == EINTR) continue;
@@ -233,7 +231,7 @@ void client_thread(hub& h, std::shared_ptr<conn> self) {
       if (lf == std::string_view::npos) {
         if (!discarding) pending.append(data);
         if (pending.size() > max_line) {
-          self->send_line("ERR LINE_TOO_LONG the limit is 4096 bytes\n");
+          self->send_line(protocol::format_error(error_code::line_too_long));
           pending.clear();
           discarding = true;
         }
@@ -256,12 +254,12 @@ void client_thread(hub& h, std::shared_ptr<conn> self) {
   std::string me;
   {
     std::lock_guard lock(h.mutex);
-    if (!self->name.empty()) h.users.erase(lower(self->name));
+    if (!self->name.empty()) h.users.erase(protocol::name_key(self->name));
     peer = std::move(self->partner);
     if (peer) peer->partner.reset();
     me = self->name;
   }
-  if (peer) peer->send_line("DISCONNECTED " + me + "\n");
+  if (peer) peer->send_line(protocol::format_disconnected(me));
   ::shutdown(self->fd, SHUT_RDWR);
   g_stats.live.fetch_sub(1);
 }
@@ -322,7 +320,7 @@ int main(int argc, char** argv) {
   std::uint16_t port = 5555;
   CLI::App app{
       "chat-threads-baseline: the thread-per-client design (blocking recv, one std::thread per client, one "
-      "mutex-guarded user map) speaking chat-bench's subset of CHAT/1. A measuring instrument, not a server "
+      "mutex-guarded user map) speaking CHAT/1. A measuring instrument, not a server "
       "to deploy. SIGINT/SIGTERM print its figures as JSON on stderr."};
   app.add_option("--host", host, "Address to listen on")->capture_default_str();
   app.add_option("--port", port, "TCP port")->capture_default_str();

@@ -51,6 +51,7 @@ done
 for bin in "$build/bin/chat-server" "$build/bin/chat-encap" "$client"; do
   [ -x "$bin" ] || fail "$bin is missing: build first (tools/dev build)"
 done
+. "$root/bench/lib.sh"  # wait_for_log, stop_process
 
 work=$(mktemp -d /tmp/capture-real.XXXXXX)
 server_pid=
@@ -78,27 +79,9 @@ trap "exit 143" TERM
 
 # wait_for FILE PATTERN SECONDS PID WHAT: a line in FILE, or fail once PID dies or time runs out.
 wait_for() {
-  local file=$1 pattern=$2 seconds=$3 pid=$4 what=$5 i
-  for ((i = 0; i < seconds * 10; i++)); do
-    grep -q "$pattern" "$file" 2>/dev/null && return 0
-    kill -0 "$pid" 2>/dev/null || { cat "$file" >&2; fail "$what exited early"; }
-    sleep 0.1
-  done
-  cat "$file" >&2
-  fail "$what not ready after $seconds s"
-}
-
-# stop PID SIGNAL SECONDS: signal, then wait (bounded) for the exit; SIGKILL as a last resort.
-stop() {
-  local pid=$1 signal=$2 seconds=$3 i
-  kill -s "$signal" "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < seconds * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    sleep 0.1
-  done
-  echo "capture-real.sh: pid $pid ignored SIG$signal for $seconds s: killing it" >&2
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  wait_for_log "$1" "$2" "$3" "$4" && return 0
+  cat "$1" >&2
+  fail "$5 exited early or was not ready after $3 s"
 }
 
 # Segmentation offload merges consecutive segments on lo before tcpdump sees them.
@@ -147,9 +130,9 @@ timeout 120 python3 "$here/play_conversation.py" --csv "$csv" --client "$client"
   || play_status=$?
 
 sleep 1  # the last FIN/ACKs are on the wire within microseconds; leave tcpdump time to write them
-stop "$tcpdump_pid" INT 5
+stop_process "$tcpdump_pid" INT 5
 tcpdump_pid=
-stop "$server_pid" TERM 10
+stop_process "$server_pid" TERM 10
 server_pid=
 sed 's/^/  tcpdump: /' "$work/tcpdump.log" | tail -3
 [ "$play_status" -eq 0 ] || fail "the conversation did not play (exit $play_status)"

@@ -9,54 +9,52 @@
 namespace chat::protocol {
 namespace {
 
-struct keyword_entry {
-  std::string_view word;
-  command_kind kind;
-};
+// Every table row sits at the index of its enum value, and every value has a row.
+template <typename Row, std::size_t N, typename Key>
+constexpr bool indexed_by(const std::array<Row, N>& rows, Key Row::*key) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (rows[i].*key != static_cast<Key>(i)) return false;
+  }
+  return true;
+}
 
-constexpr std::array<keyword_entry, 8> keywords{{
-    {"REGISTER", command_kind::register_name},
-    {"CONNECT", command_kind::connect},
-    {"MSG", command_kind::msg},
-    {"DISCONNECT", command_kind::disconnect},
-    {"PING", command_kind::ping},
-    {"WHO", command_kind::who},
-    {"QUIT", command_kind::quit},
-    {"HELP", command_kind::help},
-}};
+static_assert(indexed_by(commands, &command_spec::kind), "commands: one row per command_kind, in its order");
 
-struct error_entry {
+// A value's wire spelling and the text that follows it by default.
+template <typename Enum>
+struct wire_entry {
+  Enum value;
   std::string_view wire;
   std::string_view text;
 };
 
-// Indexed by error_code.
-constexpr std::array<error_entry, 14> errors{{
-    {"INVALID_NAME", "names are 1 to 32 characters of A-Z a-z 0-9 _ - ."},
-    {"NAME_TAKEN", "that name is in use"},
-    {"ALREADY_REGISTERED", "this connection is already registered"},
-    {"NOT_REGISTERED", "REGISTER a name first"},
-    {"NO_SUCH_USER", "no user of that name is online"},
-    {"SELF", "you cannot open a chat with yourself"},
-    {"BUSY", "that user is in another chat"},
-    {"IN_CHAT", "you are in a chat: DISCONNECT first"},
-    {"NOT_IN_CHAT", "you are not in a chat"},
-    {"EMPTY_MESSAGE", "MSG needs some text"},
-    {"UNKNOWN_COMMAND", "unknown command, try HELP"},
-    {"MISSING_ARGUMENT", "this command needs an argument"},
-    {"LINE_TOO_LONG", "line too long, discarded"},
-    {"BAD_ENCODING", "lines must be UTF-8 without NUL bytes"},
+constexpr std::array<wire_entry<error_code>, error_code_count> errors{{
+    {error_code::invalid_name, "INVALID_NAME", "names are 1 to 32 characters of A-Z a-z 0-9 _ - ."},
+    {error_code::name_taken, "NAME_TAKEN", "that name is in use"},
+    {error_code::already_registered, "ALREADY_REGISTERED", "this connection is already registered"},
+    {error_code::not_registered, "NOT_REGISTERED", "REGISTER a name first"},
+    {error_code::no_such_user, "NO_SUCH_USER", "no user of that name is online"},
+    {error_code::self, "SELF", "you cannot open a chat with yourself"},
+    {error_code::busy, "BUSY", "that user is in another chat"},
+    {error_code::in_chat, "IN_CHAT", "you are in a chat: DISCONNECT first"},
+    {error_code::not_in_chat, "NOT_IN_CHAT", "you are not in a chat"},
+    {error_code::empty_message, "EMPTY_MESSAGE", "MSG needs some text"},
+    {error_code::unknown_command, "UNKNOWN_COMMAND", "unknown command, try HELP"},
+    {error_code::missing_argument, "MISSING_ARGUMENT", "this command needs an argument"},
+    {error_code::line_too_long, "LINE_TOO_LONG", "line too long, discarded"},
+    {error_code::bad_encoding, "BAD_ENCODING", "lines must be UTF-8 without NUL bytes"},
 }};
+static_assert(indexed_by(errors, &wire_entry<error_code>::value), "errors: one row per error_code, in its order");
 
-// Indexed by bye_reason.
-constexpr std::array<error_entry, 6> byes{{
-    {"SHUTDOWN", "the server is shutting down"},
-    {"SLOW_CONSUMER", "you are not reading fast enough"},
-    {"SERVER_FULL", "too many clients, try later"},
-    {"ADDRESS_LIMIT", "too many connections from your address"},
-    {"IDLE_TIMEOUT", "no activity for too long"},
-    {"REGISTER_TIMEOUT", "REGISTER a name sooner after connecting"},
+constexpr std::array<wire_entry<bye_reason>, bye_reason_count> byes{{
+    {bye_reason::shutdown, "SHUTDOWN", "the server is shutting down"},
+    {bye_reason::slow_consumer, "SLOW_CONSUMER", "you are not reading fast enough"},
+    {bye_reason::server_full, "SERVER_FULL", "too many clients, try later"},
+    {bye_reason::address_limit, "ADDRESS_LIMIT", "too many connections from your address"},
+    {bye_reason::idle_timeout, "IDLE_TIMEOUT", "no activity for too long"},
+    {bye_reason::register_timeout, "REGISTER_TIMEOUT", "REGISTER a name sooner after connecting"},
 }};
+static_assert(indexed_by(byes, &wire_entry<bye_reason>::value), "byes: one row per bye_reason, in its order");
 
 bool iequals(std::string_view a, std::string_view b) {
   return std::ranges::equal(a, b, [](unsigned char x, unsigned char y) { return std::toupper(x) == std::toupper(y); });
@@ -106,26 +104,23 @@ parse_view_result parse_command_view(std::string_view line) {
   while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   const auto [first_word, rest] = split_word(line);
   const auto word = first_word;  // clang 14 cannot capture a structured binding
-  const auto entry = std::ranges::find_if(keywords, [&](const keyword_entry& k) { return iequals(k.word, word); });
-  if (entry == keywords.end()) return parse_error{error_code::unknown_command};
+  const auto row = std::ranges::find_if(commands, [&](const command_spec& c) { return iequals(c.keyword, word); });
+  if (row == commands.end()) return parse_error{error_code::unknown_command};
 
-  switch (entry->kind) {
-    case command_kind::msg:
-      // The text is everything after the separator, inner and trailing spaces included.
-      return command_view{entry->kind, rest};
-    case command_kind::register_name:
-    case command_kind::connect: {
-      const auto name = trim_trailing_spaces(rest);
-      if (name.empty()) return parse_error{error_code::missing_argument};
-      return command_view{entry->kind, name};
+  switch (row->argument) {
+    case argument_rule::text:
+      // Everything after the separator, inner and trailing spaces included.
+      return command_view{row->kind, rest};
+    case argument_rule::required_word:
+    case argument_rule::optional_word: {
+      const auto argument = trim_trailing_spaces(rest);
+      if (argument.empty() && row->argument == argument_rule::required_word) {
+        return parse_error{error_code::missing_argument};
+      }
+      return command_view{row->kind, argument};
     }
-    case command_kind::ping:
-    case command_kind::who:
-      return command_view{entry->kind, trim_trailing_spaces(rest)};
-    case command_kind::disconnect:
-    case command_kind::quit:
-    case command_kind::help:
-      return command_view{entry->kind, {}};
+    case argument_rule::none:
+      return command_view{row->kind, {}};
   }
   return parse_error{error_code::unknown_command};
 }
@@ -138,10 +133,7 @@ parse_result parse_command(std::string_view line) {
 }
 
 std::string_view keyword(command_kind kind) {
-  for (const auto& k : keywords) {
-    if (k.kind == kind) return k.word;
-  }
-  return {};
+  return spec(kind).keyword;
 }
 
 std::string_view wire_name(error_code code) {
@@ -209,8 +201,17 @@ std::string format_who(std::size_t total, const std::string* names, std::size_t 
 }
 
 std::string format_help() {
-  return "OK HELP REGISTER <name> | CONNECT <name> | MSG <text> | DISCONNECT | PING [token] | WHO [prefix] | "
-         "QUIT | HELP\n";
+  std::string line = "OK HELP";
+  const char* separator = " ";
+  for (const auto& c : commands) {
+    line.append(separator).append(c.keyword);
+    separator = " | ";
+    if (c.argument == argument_rule::none) continue;
+    const bool optional = c.argument == argument_rule::optional_word;
+    line.append(optional ? " [" : " <").append(c.help).append(optional ? "]" : ">");
+  }
+  line += '\n';
+  return line;
 }
 
 std::string format_ok_bye() {

@@ -123,7 +123,7 @@ void router::handle(router_request& request) {
         }
         return;  // nothing else changed
       }
-      if (command == protocol::command_kind::quit) {
+      if (protocol::spec(command).ends_session) {
         peers_.erase(request.from);
       } else if (command == protocol::command_kind::register_name && !was_registered) {
         if (auto name = registry_.name_of(request.from)) {

@@ -286,7 +286,7 @@ bool session<Stream>::handle_line(std::string_view line, bool paced) {
     }
   }
   // After QUIT the router forgets this session: nothing more is read.
-  if (cmd.kind == protocol::command_kind::quit) quit_ = true;
+  if (protocol::spec(cmd.kind).ends_session) quit_ = true;
   ++pending_requests_;
   return route(
       make_request(router_request::kind::command, id_, protocol::command{cmd.kind, std::string(cmd.argument)}));

@@ -5,7 +5,7 @@
 # The Python end-to-end tests run the real binaries: a process writes its .gcda counters when it
 # exits normally (SIGTERM/SIGINT shut the server down gracefully, so they count); one killed by
 # SIGKILL or a signal it does not handle writes nothing, so its run is missing from the figures.
-# Likewise a run as another user (encap.tshark.unprivileged drops to nobody) cannot write the
+# Likewise a run as another user (e2e.encap_tshark.unprivileged drops to nobody) cannot write the
 # .gcda files and counts for nothing: chat-encap --send (raw_sender.cpp) shows as never run.
 set -euo pipefail
 cd "$(dirname "$0")/.."

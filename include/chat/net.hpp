@@ -1,5 +1,8 @@
-// The one place that names Asio types: an Asio upgrade (1.22 keeps channels,
-// as_tuple and deferred in `experimental`) touches only this header.
+// The one place that includes Asio's headers and spells the names Asio 1.22 keeps in
+// `experimental` (as_tuple, concurrent_channel), behind aliases: code elsewhere uses
+// asio:: names that are stable across versions, and an upgrade that moves the
+// experimental ones touches only this header. (The client's coroutines also include
+// asio/experimental/awaitable_operators.hpp for `||`.)
 #pragma once
 
 #include <fmt/ostream.h>

@@ -3,6 +3,7 @@
 // the server, the client and chat-bench; no I/O here.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -36,6 +37,43 @@ constexpr std::size_t max_server_line(std::size_t max_line) {
 }
 
 enum class command_kind { register_name, connect, msg, disconnect, ping, who, quit, help };
+// help is the last command_kind: the command table below has one row per value.
+inline constexpr std::size_t command_kind_count = static_cast<std::size_t>(command_kind::help) + 1;
+
+// How a command reads the rest of its line, after the keyword and the spaces that follow it.
+enum class argument_rule {
+  none,           // ignored: extra words after DISCONNECT, QUIT and HELP do no harm
+  optional_word,  // may be empty; trailing spaces and CRs dropped (PING token, WHO prefix)
+  required_word,  // as optional_word, but empty is MISSING_ARGUMENT (REGISTER, CONNECT)
+  text,           // the rest of the line as sent, inner and trailing spaces kept (MSG)
+};
+
+// One command of CHAT/1. Parsing, keyword() and the HELP line read this table; a new
+// command is a row here, a handler in the registry, and tests.
+struct command_spec {
+  command_kind kind;
+  std::string_view keyword;  // on the wire, matched without regard to case
+  argument_rule argument;
+  std::string_view help;      // what HELP calls the argument: "name" gives "<name>", "[name]" if optional
+  bool ends_session = false;  // the server reads nothing more from a client after it (QUIT)
+};
+
+// Indexed by command_kind, in the order HELP lists them.
+inline constexpr std::array<command_spec, command_kind_count> commands{{
+    {command_kind::register_name, "REGISTER", argument_rule::required_word, "name"},
+    {command_kind::connect, "CONNECT", argument_rule::required_word, "name"},
+    {command_kind::msg, "MSG", argument_rule::text, "text"},
+    {command_kind::disconnect, "DISCONNECT", argument_rule::none, ""},
+    {command_kind::ping, "PING", argument_rule::optional_word, "token"},
+    {command_kind::who, "WHO", argument_rule::optional_word, "prefix"},
+    {command_kind::quit, "QUIT", argument_rule::none, "", true},
+    {command_kind::help, "HELP", argument_rule::none, ""},
+}};
+
+// The row of `kind`.
+constexpr const command_spec& spec(command_kind kind) {
+  return commands[static_cast<std::size_t>(kind)];
+}
 
 // Why a line or a command was refused: every value has one wire spelling.
 enum class error_code {
@@ -54,9 +92,13 @@ enum class error_code {
   line_too_long,
   bad_encoding,  // not valid UTF-8, or a NUL byte: refused rather than relayed
 };
+// bad_encoding is the last error_code: protocol.cpp's table of wire names has one row per value.
+inline constexpr std::size_t error_code_count = static_cast<std::size_t>(error_code::bad_encoding) + 1;
 
 // Why the server ends a connection (the BYE line).
 enum class bye_reason { shutdown, slow_consumer, server_full, address_limit, idle_timeout, register_timeout };
+// register_timeout is the last bye_reason: protocol.cpp's table has one row per value.
+inline constexpr std::size_t bye_reason_count = static_cast<std::size_t>(bye_reason::register_timeout) + 1;
 
 struct command {
   command_kind kind;
@@ -85,14 +127,12 @@ using parse_view_result = std::variant<command_view, parse_error>;
 // Parses one line, already stripped of its LF (and of a CR before it); further
 // CRs at its end are dropped too, as a receiver's framer would drop them.
 // Keywords are case-insensitive and separated from their argument by one or more
-// spaces. The MSG text is the rest of the line and keeps its inner and trailing
-// spaces; names, tokens and prefixes lose trailing spaces. Extra words after
-// DISCONNECT, QUIT and HELP are ignored.
+// spaces; each command's argument_rule (the `commands` table) says what the rest is.
 parse_result parse_command(std::string_view line);
 // The same rules, without copying: the argument is a view into `line`.
 parse_view_result parse_command_view(std::string_view line);
 
-std::string_view keyword(command_kind kind);
+std::string_view keyword(command_kind kind);  // spec(kind).keyword
 std::string_view wire_name(error_code code);
 std::string_view default_text(error_code code);
 std::string_view wire_name(bye_reason reason);
@@ -111,7 +151,7 @@ std::string format_error(error_code code);
 std::string format_error(error_code code, std::string_view text);
 std::string format_pong(std::string_view token);
 std::string format_who(std::size_t total, const std::string* names, std::size_t count);
-std::string format_help();
+std::string format_help();  // OK HELP, then every row of `commands`: "REGISTER <name> | ... | HELP"
 std::string format_ok_bye();
 std::string format_bye(bye_reason reason);
 std::string format_connected(std::string_view requester);

@@ -20,7 +20,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-NAME = re.compile(r"^(chat|nats)_(?:pairs(\d+)_w(\d+)|rate(\d+)|idle(\d+)|threads(\d+))_rep(\d+)\.json$")
+sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
+from bench_runs import SERVERS, load_average as load_avg, load_runs, median  # noqa: E402
 
 # --- soak intervals: the one place to adjust when chat-bench's "intervals" key names are final. -----------
 # For each field, candidate keys in order (a dotted key looks inside a nested object), each with the factor
@@ -43,8 +44,6 @@ SOAK_FIELDS = {
 SOAK_REQUIRED = ("elapsed_s", "p99_us", "rss_kib")
 # ------------------------------------------------------------------------------------------------------------
 
-SERVERS = ("chat", "nats")
-
 
 def rnd(v, digits):
     return None if v is None else round(v, digits)
@@ -55,27 +54,7 @@ def stats(vals, digits):
     vals = [v for v in vals if v is not None]
     if not vals:
         return None, None, None
-    return rnd(statistics.median(vals), digits), rnd(min(vals), digits), rnd(max(vals), digits)
-
-
-def load_runs(folder):
-    runs = {}  # (server, kind, x, window) -> [doc]
-    for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
-        m = NAME.match(os.path.basename(path))
-        if not m:
-            continue
-        server, pairs, window, rate, idle, threads, _ = m.groups()
-        if pairs:
-            key = (server, "pairs", int(pairs), int(window))
-        elif rate:
-            key = (server, "rate", int(rate), 0)
-        elif idle:
-            key = (server, "idle", int(idle), 0)
-        else:
-            key = (server, "threads", int(threads), 0)
-        with open(path) as f:
-            runs.setdefault(key, []).append(json.load(f))
-    return runs
+    return rnd(median(vals), digits), rnd(min(vals), digits), rnd(max(vals), digits)
 
 
 def load_machines(folder):
@@ -99,11 +78,6 @@ def machine_of(doc, machines):
         if fields.get("date", "") <= doc["started_at"] and (best is None or fields["date"] > machines[best]["date"]):
             best = name
     return best
-
-
-def load_avg(doc):
-    m = re.search(r"load=([0-9.]+)", doc.get("label", ""))
-    return float(m.group(1)) if m else None
 
 
 def summarize(docs, machines):

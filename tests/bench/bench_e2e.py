@@ -15,13 +15,14 @@ Servers listen on a port the kernel picks (read back from their log), so runs ne
 import json
 import os
 import re
-import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from harness import Failure, Process, free_port  # noqa: E402
 
 
 def fail(msg):
@@ -30,28 +31,13 @@ def fail(msg):
 
 
 def start_server(cmd, pattern, stream_name, then_until=None):
-    """Starts a server and returns (process, port) once its log says it listens."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    fd = proc.stdout.fileno()
-    deadline = time.monotonic() + 15
-    seen = ""
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], max(0, deadline - time.monotonic()))
-        if not ready:
-            break
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            break
-        seen += chunk.decode(errors="replace")
-        m = re.search(pattern, seen)
-        if m and then_until and not then_until(seen):
-            continue
-        if m:
-            # Keep draining the log so the server never blocks on a full pipe.
-            subprocess.Popen(["cat"], stdin=proc.stdout, stdout=subprocess.DEVNULL)
-            return proc, int(m.group(1))
-    proc.kill()
-    fail(f"{stream_name} did not report a listening port: {seen[-2000:]}")
+    """Starts a server and returns (process, port) once its log says it listens (and, with
+    then_until, once the log satisfies it too)."""
+    try:
+        server = Process(cmd, listening=pattern, name=stream_name, timeout=15, until=then_until)
+    except Failure as e:
+        fail(str(e))
+    return server.proc, server.port
 
 
 def stop(proc):
@@ -246,10 +232,7 @@ def main():
     elif mode == "threads":
         # chat-threads-baseline, the measuring instrument of bench/thread_cost.sh: it must speak
         # enough CHAT/1 for chat-bench to check every message, as against chat-server.
-        import socket
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         proc, _ = start_server([server, "--port", str(port)], r"listening on [^ ]*:(\d+)", "chat-threads-baseline")
         try:
             run_traffic(exe, port, proc.pid, "chat")
@@ -297,10 +280,7 @@ def main():
     elif mode == "killed":
         # chat-bench starts as soon as the server listens; the server is killed once its log
         # shows every client registered, so traffic is under way whatever the machine's speed.
-        import socket
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         state = {}
 
         def bench_running_and_registered(log):
@@ -338,10 +318,7 @@ def main():
         finally:
             stop(one)
     elif mode == "refused":
-        import socket
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]  # closed again: nothing listens there
+        port = free_port()  # closed again: nothing listens there
         r = bench(exe, ["--port", str(port), "--pairs", "2", "--duration", "1"])
         print(r.stdout, r.stderr)
         if r.returncode != 1 or "FAILED" not in r.stdout or "nothing listens" not in r.stdout:

@@ -3,8 +3,6 @@
 // on purpose. chat-bench's run() must notice, every time, and fail.
 #include <catch2/catch.hpp>
 
-#include <asio.hpp>
-#include <asio/experimental/as_tuple.hpp>
 #include <atomic>
 #include <future>
 #include <map>
@@ -13,11 +11,12 @@
 #include <thread>
 
 #include "chat/bench/runner.hpp"
+#include "chat/net.hpp"
 
 namespace {
 
-using tcp = asio::ip::tcp;
-constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+using chat::tcp;
+using chat::use_tuple;
 
 enum class fault { none, drop, duplicate, corrupt, reorder };
 

@@ -9,68 +9,27 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-TIMEOUT = 20.0  # seconds for any one expected event; generous for a loaded 2-core machine
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import harness  # noqa: E402
+from harness import TIMEOUT, check, free_port  # noqa: E402,F401
+
+TestFailure = harness.Failure
 
 
-class TestFailure(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise TestFailure(message)
-
-
-class Server:
-    """chat-server on 127.0.0.1 and a port the kernel picks, read back from its log. A thread
-    drains the log pipe (so a chatty server never blocks on it) and wakes whoever waits for a line."""
+class Server(harness.Process):
+    """chat-server on 127.0.0.1 and `port` (0: one the kernel picks, read back from its log)."""
 
     def __init__(self, binary, *args, port=0):
-        self.proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(port), *args],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self._log = b""
-        self._eof = False  # the server closed its end of the log pipe
-        self._changed = threading.Condition()
-        threading.Thread(target=self._pump, daemon=True).start()
-        self.port = int(self.wait_for_log(rb"listening on 127\.0\.0\.1:(\d+)", "chat-server did not start").group(1))
-
-    def _pump(self):
-        try:
-            for chunk in iter(lambda: os.read(self.proc.stdout.fileno(), 65536), b""):
-                with self._changed:
-                    self._log += chunk
-                    self._changed.notify_all()
-        finally:
-            with self._changed:
-                self._eof = True
-                self._changed.notify_all()
+        super().__init__([binary, "--host", "127.0.0.1", "--port", str(port), *args],
+                         listening=r"listening on 127\.0\.0\.1:(\d+)", name="chat-server")
 
     def wait_for_log(self, pattern, failure, count=1):
         """Waits until the log holds `pattern` (bytes regex) `count` times; returns the first match."""
-        with self._changed:
-            self._changed.wait_for(lambda: len(re.findall(pattern, self._log)) >= count or self._eof, TIMEOUT)
-            matches = list(re.finditer(pattern, self._log))
-        check(len(matches) >= count, f"{failure}: {self.log_text()}")
-        return matches[0]
-
-    def log_text(self):
-        with self._changed:
-            return self._log.decode(errors="replace")
-
-    def signal(self, signo):
-        self.proc.send_signal(signo)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        match = super().wait_for_log(pattern, count=count)
+        check(match is not None, f"{failure}: {self.log_text()}")
+        return match
 
 
 class ScriptClient:
@@ -185,14 +144,6 @@ def pty_chat(running, binary, args=(), **pty_args):
     elias = running.add(partner(binary, running.server.port, "Elias", "Noy"))
     at = noy.wait_for("*** Elias opened a chat with you", at)
     return noy, elias, at
-
-
-def free_port():
-    """A loopback port nobody listens on: bound, then released."""
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run(tests):

@@ -12,13 +12,13 @@ ephemeral ports. Every wait has a deadline.
 import os
 import queue
 import re
+import signal
 import socket
-import subprocess
 import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server_e2e import SERVER_LOG, drain, exit_code, fail, DEADLINE  # noqa: E402
+from server_e2e import DEADLINE, Process, exit_code, fail, main  # noqa: E402
 
 COURSE_ADDRESS = ("127.0.0.1", 12345)
 
@@ -61,20 +61,12 @@ class CourseClient:
             fail(f"{self.who} printed {line!r}, want {wanted!r}")
 
 
-def main(server_bin):
-    proc = subprocess.Popen([server_bin], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
-    timer = threading.Timer(DEADLINE, proc.kill)
-    timer.start()
-    for line in proc.stderr:
-        SERVER_LOG.append(line)
-        if "listening on" in line:
-            break
-    timer.cancel()
-    if not any("listening on 127.0.0.1:12345" in line for line in SERVER_LOG):
-        proc.kill()
+def course_client(server_bin):
+    server = Process([server_bin], listening=None, name="chat-server")
+    if not server.wait_for_log(r"listening on "):
+        fail("chat-server with no flags did not start listening")
+    if not server.wait_for_log(r"listening on 127\.0\.0\.1:12345\b", timeout=0):
         fail("chat-server with no --port did not listen on 127.0.0.1:12345 (is the port taken?)")
-    threading.Thread(target=drain, args=(proc.stderr,), daemon=True).start()
     try:
         noy, elias = CourseClient("Noy"), CourseClient("Elias")
         for c in (noy, elias):
@@ -99,12 +91,12 @@ def main(server_bin):
             c.type("QUIT")
             c.expect("OK BYE")
     finally:
-        proc.terminate()
-        code = exit_code(proc, "chat-server after SIGTERM")
+        server.signal(signal.SIGTERM)
+        code = exit_code(server.proc, "chat-server after SIGTERM")
     if code != 0:
         fail(f"chat-server exit {code}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(course_client, sys.argv[1])
     print("ok: the course's client on 127.0.0.1:12345")

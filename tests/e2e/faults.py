@@ -15,7 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server_e2e import Client, fail, start_server, DEADLINE  # noqa: E402
+from server_e2e import main, Client, fail, start_server, DEADLINE  # noqa: E402
 
 
 def registered(port, name):
@@ -38,7 +38,8 @@ def who(port):
 
 
 def killed_clients(server_bin, client_bin):
-    proc, port = start_server(server_bin)
+    server = start_server(server_bin)
+    port = server.port
     pairs = 10
     partners = [registered(port, f"Stay{i}") for i in range(pairs)]
     victims = []
@@ -76,13 +77,14 @@ def killed_clients(server_bin, client_bin):
     reply = who(port)
     if reply != "OK WHO 10 " + " ".join(sorted((f"Stay{i}" for i in range(pairs)), key=str.lower)):
         fail(f"names not freed: {reply}")
-    proc.send_signal(signal.SIGTERM)
-    if proc.wait(timeout=DEADLINE) != 0:
+    server.signal(signal.SIGTERM)
+    if server.wait() != 0:
         fail("server exit code")
 
 
 def reset_flood(server_bin, _client_bin):
-    proc, port = start_server(server_bin)
+    server = start_server(server_bin)
+    port = server.port
     for n in range(2000):
         s = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)
         if n % 2:
@@ -104,12 +106,12 @@ def reset_flood(server_bin, _client_bin):
     c.send("REGISTER flood1\n")
     if c.line() != "ERR ALREADY_REGISTERED this connection is already registered":
         fail("connection not usable")
-    proc.send_signal(signal.SIGTERM)
-    if proc.wait(timeout=DEADLINE) != 0:
+    server.signal(signal.SIGTERM)
+    if server.wait() != 0:
         fail("server exit code")
 
 
 if __name__ == "__main__":
     scenario, server_bin, client_bin = sys.argv[1], sys.argv[2], sys.argv[3]
-    {"killed_clients": killed_clients, "reset_flood": reset_flood}[scenario](server_bin, client_bin)
+    main({"killed_clients": killed_clients, "reset_flood": reset_flood}[scenario], server_bin, client_bin)
     print("ok:", scenario)

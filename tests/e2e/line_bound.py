@@ -19,7 +19,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server_e2e import Client, exit_code, fail, start_server, DEADLINE  # noqa: E402
+from server_e2e import main, Client, exit_code, fail, start_server, DEADLINE  # noqa: E402
 
 NAME_32 = "N" * 16 + "_0123456789abcde"  # 32 characters, the longest name
 MAX_MAX_LINE = 1 << 24  # chat-server's largest --max-line
@@ -52,7 +52,8 @@ def read_until(stream, predicate, what):
 
 
 def relay(server_bin, client_bin, *server_args):
-    proc, port = start_server(server_bin, *server_args)
+    server = start_server(server_bin, *server_args)
+    port = server.port
     receiver = script_client(client_bin, port)
     receiver.stdin.write(b"REGISTER Bob\n")
     receiver.stdin.flush()
@@ -82,8 +83,7 @@ def relay(server_bin, client_bin, *server_args):
         fail(f"chat-client exit {code}: {receiver.stderr.read().decode()!r}")
     print(f"relayed MSG from a 32-character name: {len(line) - 1} bytes (4,096 sent), received whole"
           f"{' with ' + ' '.join(server_args) if server_args else ''}")
-    proc.terminate()
-    proc.wait(timeout=DEADLINE)
+    server.stop()
 
 
 def queue_floor(server_bin, client_bin):
@@ -134,5 +134,5 @@ def client_limit(_server_bin, client_bin):
 
 if __name__ == "__main__":
     scenario, server_bin, client_bin = sys.argv[1], sys.argv[2], sys.argv[3]
-    {"relay": relay, "queue_floor": queue_floor, "client_limit": client_limit}[scenario](server_bin, client_bin)
+    main({"relay": relay, "queue_floor": queue_floor, "client_limit": client_limit}[scenario], server_bin, client_bin)
     print("ok:", scenario)

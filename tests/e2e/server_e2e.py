@@ -5,59 +5,27 @@ Usage: server_e2e.py SCENARIO PATH/TO/chat-server
 Every wait has a deadline; a failure prints what was seen and exits 1.
 """
 import os
-import re
 import resource
 import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
 
-DEADLINE = 20.0
-
-
-SERVER_LOG = []  # every line the servers logged, shown when a check fails
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from harness import TIMEOUT as DEADLINE, Failure, LineClient as Client, Process, main  # noqa: E402,F401
 
 
 def fail(message):
-    print("FAIL:", message)
-    print("server log:\n" + "".join(SERVER_LOG))
-    sys.exit(1)
-
-
-LOG_CHANGED = threading.Condition()
-
-
-def drain(stream):
-    for line in stream:
-        with LOG_CHANGED:
-            SERVER_LOG.append(line)
-            LOG_CHANGED.notify_all()
+    raise Failure(message)
 
 
 def start_server(binary, *args, fd_limit=None):
-    """Starts chat-server on an ephemeral port and returns (process, port)."""
+    """Starts chat-server on an ephemeral port and returns it (a harness.Process) once it listens."""
     def limit_fds():
         if fd_limit:
             resource.setrlimit(resource.RLIMIT_NOFILE, (fd_limit, fd_limit))
-    proc = subprocess.Popen([binary, "--port", "0", "--log-level", os.environ.get("CHAT_LOG_LEVEL", "info"), *args],
-                            stderr=subprocess.PIPE, text=True, preexec_fn=limit_fds)
-    end = time.monotonic() + DEADLINE
-    seen = []
-    while time.monotonic() < end:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        seen.append(line)
-        match = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
-        if match:
-            # Keep draining the log so the server never blocks on a full pipe.
-            SERVER_LOG.extend(seen)
-            threading.Thread(target=drain, args=(proc.stderr,), daemon=True).start()
-            return proc, int(match.group(1))
-    proc.kill()
-    fail("server did not report its port: " + "".join(seen))
+    return Process([binary, "--port", "0", "--log-level", os.environ.get("CHAT_LOG_LEVEL", "info"), *args],
+                   listening=r"listening on 127\.0\.0\.1:(\d+)", name="chat-server", preexec_fn=limit_fds)
 
 
 def exit_code(proc, what):
@@ -67,24 +35,6 @@ def exit_code(proc, what):
     except subprocess.TimeoutExpired:
         proc.kill()
         fail(f"{what} did not finish")
-
-
-class Client:
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)
-        self.file = self.sock.makefile("rb")
-
-    def send(self, text):
-        self.sock.sendall(text.encode())
-
-    def line(self):
-        raw = self.file.readline()
-        if not raw.endswith(b"\n"):
-            fail(f"expected a line, got {raw!r}")
-        return raw[:-1].decode()
-
-    def closed(self):
-        return self.file.readline() == b""
 
 
 def help_and_errors(binary):
@@ -111,8 +61,8 @@ def help_and_errors(binary):
 
 def signals(binary):
     for sig in (signal.SIGTERM, signal.SIGINT):
-        proc, port = start_server(binary)
-        noy, elias = Client(port), Client(port)
+        server = start_server(binary)
+        noy, elias = Client(server.port), Client(server.port)
         for c in (noy, elias):
             if not c.line().startswith("HELLO CHAT/1 "):
                 fail("no greeting")
@@ -127,30 +77,26 @@ def signals(binary):
         replies = [noy.line(), noy.line()]
         if replies != ["OK CONNECTED Elias", "PONG sync"]:
             fail(f"unexpected replies {replies}")
-        proc.send_signal(sig)
+        server.signal(sig)
         got = [elias.line(), elias.line(), elias.line()]
         if got[:2] != ["CONNECTED Noy", "MSG Noy before the signal"] or not got[2].startswith("BYE SHUTDOWN "):
             fail(f"{sig.name}: elias got {got}")
         if not noy.line().startswith("BYE SHUTDOWN ") or not noy.closed() or not elias.closed():
             fail(f"{sig.name}: noy not told or not closed")
-        try:
-            code = proc.wait(timeout=DEADLINE)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            fail(f"{sig.name}: server did not exit")
+        code = server.wait()
         if code != 0:
             fail(f"{sig.name}: exit code {code}")
 
 
-def wait_for_log(text, deadline=DEADLINE):
-    with LOG_CHANGED:
-        if not LOG_CHANGED.wait_for(lambda: any(text in line for line in SERVER_LOG), timeout=deadline):
-            fail(f"the server never logged {text!r}")
+def wait_for_log(server, text):
+    if not server.wait_for(lambda: text in server.log_text()):
+        fail(f"the server never logged {text!r}")
 
 
 def fd_exhaustion(binary):
     """Out of descriptors: the accept loop logs once, backs off, and recovers when descriptors free up."""
-    proc, port = start_server(binary, "--max-clients", "1000", fd_limit=64)
+    server = start_server(binary, "--max-clients", "1000", fd_limit=64)
+    port = server.port
     # One session opened and closed before the exhaustion, for the ASan+UBSan build. UBSan's vptr check
     # proves a vtable readable by writing it into a new pipe (sanitizer_common's IsAccessibleMemoryRange),
     # and with every descriptor in use pipe2() fails with EMFILE, so the first release of the session's
@@ -161,11 +107,10 @@ def fd_exhaustion(binary):
     warm_up = Client(port)
     if not warm_up.line().startswith("HELLO"):
         fail("no greeting before the exhaustion")
-    warm_up.file.close()
-    warm_up.sock.close()
-    wait_for_log("closed")
+    warm_up.close()
+    wait_for_log(server, "closed")
     clients = [socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) for _ in range(60)]
-    wait_for_log("accept failed")
+    wait_for_log(server, "accept failed")
     # The first connections were accepted first (the backlog is FIFO): closing them frees descriptors.
     for c in clients[:30]:
         c.close()
@@ -173,23 +118,23 @@ def fd_exhaustion(binary):
         greeting = c.makefile("rb").readline()
         if not greeting.startswith(b"HELLO CHAT/1 "):
             fail(f"a waiting client got {greeting!r} instead of a greeting")
-    wait_for_log("accepting again")
+    wait_for_log(server, "accepting again")
     probe = Client(port)
     if not probe.line().startswith("HELLO") or (probe.send("PING ok\n") or probe.line()) != "PONG ok":
         fail("server not serving after recovery")
     # Once per episode, not per failed accept. The 30 closes reach the server one by one, so it may
     # recover on the first freed descriptors and run out again before the rest arrive (seen under
     # ASan): then "accept failed" and "accepting again" alternate.
-    episodes = [("accept failed" in line) for line in SERVER_LOG
+    episodes = [("accept failed" in line) for line in server.log_lines()
                 if "accept failed" in line or "accepting again" in line]
     if not episodes or not episodes[0] or any(a and b for a, b in zip(episodes, episodes[1:])):
         fail("accept failure not logged exactly once per episode")
-    proc.send_signal(signal.SIGTERM)
-    if proc.wait(timeout=DEADLINE) != 0:
+    server.signal(signal.SIGTERM)
+    if server.wait() != 0:
         fail("exit code after recovery")
 
 
 if __name__ == "__main__":
     scenario, binary = sys.argv[1], sys.argv[2]
-    {"help_and_errors": help_and_errors, "signals": signals, "fd_exhaustion": fd_exhaustion}[scenario](binary)
+    main({"help_and_errors": help_and_errors, "signals": signals, "fd_exhaustion": fd_exhaustion}[scenario], binary)
     print("ok:", scenario)

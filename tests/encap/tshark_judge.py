@@ -23,7 +23,7 @@ GATE_FILTER_IPV6 = "tcp.checksum.status != 1 || tcp.analysis.flags || _ws.malfor
 CHECKSUM_PREFS = ["-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"]
 
 
-# The checks that generate their own pcap (CTest runs each as encap.tshark.NAME); `real` judges a capture.
+# The checks that generate their own pcap (CTest runs each as e2e.encap_tshark.NAME); `real` judges a capture.
 CHECKS = ["gate", "gate-ipv6", "gate-raw", "completeness", "follow", "follow-ipv6", "follow-negative", "segments",
           "corrupt-ip", "corrupt-tcp", "determinism", "cli-errors", "unprivileged", "time-edges"]
 

@@ -19,9 +19,7 @@ using check_fn = void (*)(std::string_view);
 check_fn find_check(std::string_view target) {
   if (target == "protocol") return chat::fuzz::check_protocol;
   if (target == "line_framer") return chat::fuzz::check_line_framer;
-#ifdef CHAT_FUZZ_HAVE_CSV
   if (target == "csv") return chat::fuzz::check_csv;
-#endif
   return nullptr;
 }
 

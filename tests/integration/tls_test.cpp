@@ -43,7 +43,7 @@ bool live_sessions_become(running_server& server, std::size_t n) {
 
 }  // namespace
 
-TEST_CASE("TLS: handshake, then a chat between a TLS client and a plain one") {
+TEST_CASE("handshake, then a chat between a TLS client and a plain one") {
   running_server server(tls_config());
   tls_test_client noy(tls_port(server));
   REQUIRE_FALSE(noy.handshake_error());
@@ -73,7 +73,7 @@ TEST_CASE("TLS: handshake, then a chat between a TLS client and a plain one") {
   CHECK_FALSE(noy.next_line().has_value());  // the server closed (close_notify)
 }
 
-TEST_CASE("TLS: with --no-plain only the TLS port listens") {
+TEST_CASE("with --no-plain only the TLS port listens") {
   auto config = tls_config();
   config.tls.plain = false;
   running_server server(config);
@@ -83,7 +83,7 @@ TEST_CASE("TLS: with --no-plain only the TLS port listens") {
   noy.register_as("Noy");
 }
 
-TEST_CASE("TLS: a plain client on the TLS port fails cleanly and the server stays healthy") {
+TEST_CASE("a plain client on the TLS port fails cleanly and the server stays healthy") {
   running_server server(tls_config());
   {
     test_client plain(tls_port(server), false);
@@ -99,7 +99,7 @@ TEST_CASE("TLS: a plain client on the TLS port fails cleanly and the server stay
   elias.register_as("Elias");
 }
 
-TEST_CASE("TLS: a client that stalls mid-handshake is cut by the handshake timeout") {
+TEST_CASE("a client that stalls mid-handshake is cut by the handshake timeout") {
   auto config = tls_config();
   config.tls.handshake_timeout = std::chrono::milliseconds(300);
   running_server server(config);
@@ -119,7 +119,7 @@ TEST_CASE("TLS: a client that stalls mid-handshake is cut by the handshake timeo
   CHECK(noy.ask("PING") == "PONG");
 }
 
-TEST_CASE("TLS: a reload serves the new certificate to new handshakes and keeps every session, and refuses a bad one") {
+TEST_CASE("a reload serves the new certificate to new handshakes and keeps every session, and refuses a bad one") {
   scratch_dir dir;
   const auto cert = dir.path() / "cert.pem", key = dir.path() / "key.pem";
   const auto overwrite = std::filesystem::copy_options::overwrite_existing;
@@ -158,7 +158,7 @@ TEST_CASE("TLS: a reload serves the new certificate to new handshakes and keeps 
   CHECK(before.line() == "MSG After and you");
 }
 
-TEST_CASE("TLS: a graceful shutdown does not wait for a stalled handshake") {
+TEST_CASE("a graceful shutdown does not wait for a stalled handshake") {
   auto config = tls_config();
   config.tls.handshake_timeout = std::chrono::seconds(60);
   config.shutdown_timeout = std::chrono::seconds(2);

@@ -1,6 +1,7 @@
 #include "chat/protocol.hpp"
 
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <set>
 
 using namespace chat::protocol;
@@ -142,4 +143,46 @@ TEST_CASE("server lines split into head and rest") {
   CHECK(line.rest == "Noy hello  there");
   CHECK(split_server_line("OK BYE").rest == "BYE");
   CHECK(split_server_line("PONG").rest.empty());
+}
+
+TEST_CASE("HELP lists every row of the command table, in its order") {
+  // The line a client of the first server saw, byte for byte: the table reproduces it.
+  CHECK(format_help() ==
+        "OK HELP REGISTER <name> | CONNECT <name> | MSG <text> | DISCONNECT | PING [token] | WHO [prefix] | "
+        "QUIT | HELP\n");
+  const std::string help = format_help();
+  std::size_t at = 0;
+  for (const auto& row : commands) {
+    const auto found = help.find(row.keyword, at);
+    INFO(row.keyword);
+    REQUIRE(found != std::string::npos);
+    if (!row.help.empty()) CHECK(help.find(row.help, found) != std::string::npos);
+    at = found + row.keyword.size();
+  }
+}
+
+TEST_CASE("every keyword of the table parses, in any case, to its row's kind") {
+  for (const auto& row : commands) {
+    INFO(row.keyword);
+    CHECK(keyword(row.kind) == row.keyword);
+    CHECK(&spec(row.kind) == &row);
+    std::string lower(row.keyword);
+    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (const auto& word : {std::string(row.keyword), lower}) {
+      const auto result = parse_command(word + " arg");
+      REQUIRE(std::holds_alternative<command>(result));
+      CHECK(std::get<command>(result).kind == row.kind);
+      CHECK(std::get<command>(result).argument == (row.argument == argument_rule::none ? "" : "arg"));
+      const auto bare = parse_command(word);
+      if (row.argument == argument_rule::required_word) {
+        CHECK(bare == parse_result{parse_error{error_code::missing_argument}});
+      } else {
+        CHECK(bare == parse_result{command{row.kind, ""}});
+      }
+    }
+  }
+}
+
+TEST_CASE("only QUIT ends a session") {
+  for (const auto& row : commands) CHECK(row.ends_session == (row.kind == command_kind::quit));
 }
