@@ -31,7 +31,7 @@ struct error_entry {
 };
 
 // Indexed by error_code.
-constexpr std::array<error_entry, 14> errors{{
+constexpr std::array<error_entry, error_code_count> errors{{
     {"INVALID_NAME", "names are 1 to 32 characters of A-Z a-z 0-9 _ - ."},
     {"NAME_TAKEN", "that name is in use"},
     {"ALREADY_REGISTERED", "this connection is already registered"},
@@ -49,7 +49,7 @@ constexpr std::array<error_entry, 14> errors{{
 }};
 
 // Indexed by bye_reason.
-constexpr std::array<error_entry, 6> byes{{
+constexpr std::array<error_entry, bye_reason_count> byes{{
     {"SHUTDOWN", "the server is shutting down"},
     {"SLOW_CONSUMER", "you are not reading fast enough"},
     {"SERVER_FULL", "too many clients, try later"},

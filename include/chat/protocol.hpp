@@ -54,9 +54,11 @@ enum class error_code {
   line_too_long,
   bad_encoding,  // not valid UTF-8, or a NUL byte: refused rather than relayed
 };
+inline constexpr std::size_t error_code_count = static_cast<std::size_t>(error_code::bad_encoding) + 1;
 
 // Why the server ends a connection (the BYE line).
 enum class bye_reason { shutdown, slow_consumer, server_full, address_limit, idle_timeout, register_timeout };
+inline constexpr std::size_t bye_reason_count = static_cast<std::size_t>(bye_reason::register_timeout) + 1;
 
 struct command {
   command_kind kind;

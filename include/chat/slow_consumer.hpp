@@ -14,11 +14,13 @@
 #include <chrono>
 #include <cstddef>
 
+#include "chat/server_defaults.hpp"
+
 namespace chat {
 
 struct output_limits {
   // Bytes queued for one client past which it is cut at once (--max-queue).
-  std::size_t hard_bytes = 1 << 20;
+  std::size_t hard_bytes = defaults::max_queue;
   // Bytes above which a client may stay only for soft_duration (0: no soft limit).
   std::size_t soft_bytes = 0;
   std::chrono::milliseconds soft_duration{0};
