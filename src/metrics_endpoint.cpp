@@ -10,18 +10,10 @@
 #include "chat/server.hpp"
 
 namespace chat {
-namespace {
-
-// An address as it goes before ":port" (civetweb's listening_ports and URLs): IPv6 in brackets.
-std::string host_for_port(const std::string& host) {
-  return host.find(':') == std::string::npos ? host : "[" + host + "]";
-}
-
-}  // namespace
 
 metrics_endpoint::metrics_endpoint(const metrics_config& config, const server& s)
     : collector_(std::make_shared<metrics_collector>(s.stats(), [&s] { return s.live_sessions(); })) {
-  const auto where = host_for_port(config.host) + ":" + std::to_string(config.port.value_or(0));
+  const auto where = config.host + ":" + std::to_string(config.port.value_or(0));
   try {
     // One worker thread: a scrape every few seconds needs no more.
     exposer_ = std::make_unique<prometheus::Exposer>(where, 1);
@@ -40,7 +32,7 @@ std::unique_ptr<metrics_endpoint> start_metrics(const metrics_config& config, co
   if (!config.enabled()) return nullptr;
   auto endpoint = std::make_unique<metrics_endpoint>(config, s);
   // Scripts and tests wait for this line to learn the port.
-  spdlog::info("metrics on http://{}:{}/metrics", host_for_port(config.host), endpoint->port());
+  spdlog::info("metrics on http://{}:{}/metrics", config.host, endpoint->port());
   return endpoint;
 }
 

@@ -10,7 +10,7 @@
 namespace chat {
 
 struct metrics_config {
-  std::string host{defaults::metrics_host};  // a numeric address, as for --host
+  std::string host{defaults::metrics_host};  // a numeric IPv4 address (civetweb in Debian has no IPv6)
   std::optional<std::uint16_t> port;         // none: no metrics (the default); 0 picks a free port (logged)
 
   bool enabled() const { return port.has_value(); }

@@ -110,6 +110,7 @@ def bad(binary, _example):
             ("value out of range", write(tmp, "range.toml", "port = 70000\n"), {}, "port"),
             ("value of the wrong type", write(tmp, "type.toml", 'idle-timeout = "soon"\n'), {}, "idle-timeout"),
             ("bad host", write(tmp, "host.toml", 'host = "nowhere"\n'), {}, "nowhere"),
+            ("IPv6 metrics host", write(tmp, "v6.toml", 'metrics-host = "::1"\n'), {}, "IPv4"),
             ("missing file", os.path.join(tmp, "absent.toml"), {}, "absent.toml"),
             ("not a setting", write(tmp, "help.toml", "help = true\n"), {}, "help"),
             ("bad variable", None, {"CHAT_PORT": "abc"}, "port"),
