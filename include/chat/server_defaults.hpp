@@ -17,6 +17,8 @@ inline constexpr std::uint16_t port = protocol::default_port;  // the course's: 
 inline constexpr std::size_t max_line = protocol::default_max_line;
 // Bytes queued for one client before it is cut as a slow consumer (--max-queue).
 inline constexpr std::size_t max_queue = std::size_t{1} << 20;
+// SO_SNDBUF of every client socket (--send-buffer; slow_consumer.hpp says why it is fixed).
+inline constexpr std::size_t send_buffer = 64 * 1024;
 inline constexpr std::chrono::milliseconds idle_timeout = std::chrono::minutes(5);
 inline constexpr std::chrono::milliseconds register_timeout = std::chrono::seconds(30);
 inline constexpr std::chrono::milliseconds stats_interval = std::chrono::minutes(1);

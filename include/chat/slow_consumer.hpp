@@ -31,7 +31,7 @@ struct output_limits {
   // grows a fast connection's buffer to tcp_wmem's maximum (4 MiB by default)
   // whatever hard_bytes says: issue 15 item 4 measured 3.87 MB unsent in the
   // kernel beside a queue that was below --max-queue.
-  std::size_t kernel_send_buffer = 64 * 1024;
+  std::size_t kernel_send_buffer = defaults::send_buffer;
 };
 
 enum class output_verdict {
