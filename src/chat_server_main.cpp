@@ -6,7 +6,10 @@
 #include <algorithm>
 
 #include "chat/cli.hpp"
+#include "chat/metrics_endpoint.hpp"
+#include "chat/metrics_options.hpp"
 #include "chat/server.hpp"
+#include "chat/server_options.hpp"
 #include "chat/tls_options.hpp"
 
 namespace {
@@ -14,30 +17,21 @@ namespace {
 // A line must leave room for a command and a 32-character name (REGISTER <name>, CONNECT <name>).
 constexpr std::size_t min_max_line = 64 + chat::protocol::max_name_length;
 
-// The server listens on an address, not a name: say so at parse time rather than fail to start.
-std::string check_listen_address(const std::string& host) {
-  asio::error_code ec;
-  (void)asio::ip::make_address(host, ec);
-  if (!ec) return {};
-  return "'" + host +
-         "' is not an IP address; chat-server listens on a numeric address such as 127.0.0.1, "
-         "0.0.0.0 or ::";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  chat::server_config config;
-  std::string log_level = "info";
-  double shutdown_seconds = 5.0;
-  double idle_seconds = 300.0;
-  double register_seconds = 30.0;
-  double stats_seconds = 60.0;
+  chat::server_config config;  // the defaults: chat/server_defaults.hpp
+  std::string log_level{chat::defaults::log_level};
+  const auto in_seconds = [](std::chrono::milliseconds d) { return std::chrono::duration<double>(d).count(); };
+  double shutdown_seconds = in_seconds(config.shutdown_timeout);
+  double idle_seconds = in_seconds(config.idle_timeout);
+  double register_seconds = in_seconds(config.register_timeout);
+  double stats_seconds = in_seconds(config.stats_interval);
 
   CLI::App app{"tcp-chat server: REGISTER a name, CONNECT to a user, exchange MSG lines (protocol CHAT/1)"};
   chat::cli::prepare(app, "chat-server");
   app.add_option("--host", config.host, "Address to listen on (0.0.0.0 or :: to serve a network)")
-      ->check(check_listen_address)
+      ->check(chat::check_listen_address)
       ->capture_default_str();
   app.add_option("--port", config.port, "TCP port (0 picks a free one)")
       ->check(CLI::Range(0, 65535))
@@ -88,7 +82,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
   chat::add_tls_options(app, config.tls);
-  if (const auto status = chat::cli::parse(app, argc, argv)) return *status;
+  chat::add_metrics_options(app, config.metrics);
+  // Last: --config and the CHAT_* variables cover every option added before.
+  if (const auto status = chat::parse_server_command_line(app, argc, argv)) return *status;
 
   // Logs go to stderr, as a daemon's do; stdout stays free.
   spdlog::set_default_logger(spdlog::stderr_color_mt("chat-server"));
@@ -105,6 +101,7 @@ int main(int argc, char** argv) {
 
   try {
     chat::server server(config);
+    const auto metrics = chat::start_metrics(config.metrics, server);  // null when off; goes before the server
     server.start();
     server.wait();
   } catch (const std::exception& e) {

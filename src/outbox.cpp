@@ -7,6 +7,7 @@ namespace chat {
 
 outbox::~outbox() {
   give_back_chunks(head_);
+  if (stats_ != nullptr) stats_->queued_bytes.fetch_sub(queued_);
 }
 
 bool outbox::admit(std::size_t adding) {
@@ -22,6 +23,13 @@ bool outbox::admit(std::size_t adding) {
   if (slow_consumer_verdict(after, over_soft_for, limits_) == output_verdict::keep) return true;
   ended_ = true;
   return false;
+}
+
+void outbox::count_queued(std::size_t size) {
+  if (stats_ == nullptr) return;
+  // One clock read per batch, not per line: only the first bytes into an empty queue start its wait.
+  if (pending_ == 0 && stats_->time_outbox_waits) first_queued_ = clock::now();
+  stats_->queued_bytes.fetch_add(size);
 }
 
 void outbox::append(std::string_view bytes) {
@@ -46,6 +54,7 @@ outbox::push_result outbox::queue(std::initializer_list<std::string_view> parts)
   std::size_t size = 0;
   for (auto p : parts) size += p.size();
   if (!admit(size)) return push_result::slow_consumer;
+  count_queued(size);
   for (auto p : parts) append(p);
   pending_ += size;
   queued_ += size;
@@ -70,6 +79,7 @@ outbox::push_result outbox::push_msg(chat_id chat, std::string_view sender, std:
 outbox::push_result outbox::push_last(std::string_view line) {
   std::lock_guard lock(mutex_);
   if (ended_) return push_result::ended;
+  count_queued(line.size());
   append(line);
   pending_ += line.size();
   queued_ += line.size();
@@ -100,6 +110,7 @@ bool outbox::take(batch& out) {
   out.head = head_;
   out.bytes = pending_;
   out.last = last_queued_;
+  out.queued_at = first_queued_;
   head_ = tail_ = nullptr;
   pending_ = 0;
   last_queued_ = false;
@@ -111,6 +122,7 @@ void outbox::written(batch& done) {
   done.head = nullptr;
   std::lock_guard lock(mutex_);
   queued_ -= done.bytes;
+  if (stats_ != nullptr) stats_->queued_bytes.fetch_sub(done.bytes);
   if (queued_ <= limits_.soft_bytes) over_soft_since_ = {};
 }
 
@@ -120,6 +132,7 @@ void outbox::abandon() {
   give_back_chunks(head_);
   head_ = tail_ = nullptr;
   queued_ -= pending_;
+  if (stats_ != nullptr) stats_->queued_bytes.fetch_sub(pending_);
   pending_ = 0;
 }
 

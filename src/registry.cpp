@@ -16,7 +16,9 @@ outcome reply(session_id to, std::string line) {
 }
 
 outcome error(session_id to, error_code code) {
-  return reply(to, protocol::format_error(code));
+  auto out = reply(to, protocol::format_error(code));
+  out.error = code;
+  return out;
 }
 
 }  // namespace

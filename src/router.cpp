@@ -79,7 +79,7 @@ awaitable<void> router::sweep() {
     }
     deadlines_.compact(2 * peers_.size(), [this](session_id id) { return peers_.contains(id); });
     for (const auto& [id, reason] : expired) {
-      stats_.timeouts.fetch_add(1, std::memory_order_relaxed);
+      stats_.timeouts.add(reason);
       spdlog::info("session {} ({}) timed out: {}", id, registry_.name_of(id).value_or("unregistered"),
                    protocol::wire_name(reason));
       say_bye(id, reason);
@@ -115,6 +115,7 @@ void router::handle(router_request& request) {
       const auto was_registered =
           command == protocol::command_kind::register_name && registry_.is_registered(request.from);
       const auto out = registry_.handle(request.from, request.cmd);
+      if (out.error) stats_.errors.add(*out.error);
       apply(out);
       done(request.from);
       if (command == protocol::command_kind::msg) {

@@ -53,6 +53,7 @@ server::server(server_config config)
                                        router_limits{config_.idle_timeout, config_.register_timeout,
                                                      config_.stats_interval, config_.shutdown_timeout},
                                        stats_, [this] { return live_sessions(); })) {
+  stats_.time_outbox_waits = config_.metrics.enabled();  // the histogram costs two clock reads a batch
   const auto limit = raise_fd_limit();
   const auto capacity = limit.soft > reserved_fds ? limit.soft - reserved_fds : 1;
   max_clients_ = config_.max_clients == 0 ? capacity : config_.max_clients;
@@ -187,6 +188,7 @@ awaitable<void> server::accept_loop(tcp::acceptor& acceptor, bool tls) {
       continue;
     }
     const auto id = next_id_++;
+    stats_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
     if (tls) {
       start_tls(std::move(socket), ex, id, std::move(ticket));
       continue;
@@ -201,7 +203,7 @@ awaitable<void> server::accept_loop(tcp::acceptor& acceptor, bool tls) {
 void server::turn_away(asio::basic_stream_socket<tcp, strand> socket, protocol::bye_reason reason, bool tls) {
   // A fresh socket's send buffer is empty, so this short non-blocking write completes at once.
   asio::error_code ec;
-  stats_.turned_away.fetch_add(1, std::memory_order_relaxed);
+  stats_.turned_away.add(reason);
   spdlog::warn("turning away a client from {}: {}", socket.remote_endpoint(ec), protocol::wire_name(reason));
   socket.non_blocking(true, ec);
   if (!tls) asio::write(socket, asio::buffer(protocol::format_bye(reason)), ec);

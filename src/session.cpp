@@ -90,7 +90,7 @@ session<Stream>::session(Stream stream, const strand& ex, session_id id, std::sh
       id_(id),
       remote_(stream_.remote_endpoint()),
       router_(std::move(router)),
-      outbox_(limits.output),
+      outbox_(limits.output, &stats),
       framer_(limits.max_line),
       stats_(stats),
       rate_(limits.msg_rate, limits.msg_burst, clock::now()),
@@ -265,8 +265,10 @@ bool session<Stream>::handle_line(std::string_view line, bool paced) {
   }
   spdlog::trace("session {} <- {}", id_, line);
   const auto parsed = protocol::parse_command_view(line);
-  if (const auto* error = std::get_if<protocol::parse_error>(&parsed))
+  if (const auto* error = std::get_if<protocol::parse_error>(&parsed)) {
+    stats_.errors.add(error->code);
     return reply(protocol::format_error(error->code));
+  }
   const auto& cmd = std::get<protocol::command_view>(parsed);
 
   // The data plane: in a chat, with nothing at the router, a MSG goes straight
@@ -294,6 +296,7 @@ bool session<Stream>::handle_line(std::string_view line, bool paced) {
 
 template <typename Stream>
 bool session<Stream>::handle_too_long() {
+  stats_.errors.add(protocol::error_code::line_too_long);
   return reply(protocol::format_error(protocol::error_code::line_too_long));
 }
 
@@ -415,6 +418,7 @@ void session<Stream>::write_next() {
     if (!outbox_.take(writing_)) return;  // idle: the next push starts a writer again
     std::size_t written = 0;
     if (writing_.bytes > 0) {
+      if (writing_.queued_at != clock::time_point{}) stats_.outbox_wait.observe(clock::now() - writing_.queued_at);
       // The kernel first: a socket with room takes the batch at once, with no
       // asynchronous operation (no allocation, no epoll registration).
       asio::error_code ec;

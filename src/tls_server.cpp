@@ -58,8 +58,7 @@ awaitable<void> server::handshake_then_start(tls_stream stream, strand ex, sessi
                               : stopping()      ? asio::error::shut_down
                                                 : asio::error::timed_out;
   if (ec) {
-    // Counted with the clients turned away: it never became a session.
-    stats_.turned_away.fetch_add(1, std::memory_order_relaxed);
+    stats_.tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
     spdlog::info("TLS handshake with {} failed: {}", from,
                  ec == asio::error::timed_out ? "not finished within --tls-handshake-timeout" : ec.message());
     stream.reset();

@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "chat/chunk.hpp"
+#include "chat/server_stats.hpp"
 #include "chat/slow_consumer.hpp"
 
 namespace chat {
@@ -42,9 +43,13 @@ class outbox {
     chunk* head = nullptr;
     std::size_t bytes = 0;
     bool last = false;  // the connection ends after this batch
+    // When its first byte was queued into the empty queue (set only when `stats` times waits).
+    std::chrono::steady_clock::time_point queued_at{};
   };
 
-  explicit outbox(const output_limits& limits) : limits_(limits) {}
+  // `stats`, if given, keeps the server-wide gauge of queued bytes and, when it
+  // asks for it, the time each batch's first byte was queued; it must outlive the queue.
+  explicit outbox(const output_limits& limits, server_stats* stats = nullptr) : limits_(limits), stats_(stats) {}
   ~outbox();
   outbox(const outbox&) = delete;
   outbox& operator=(const outbox&) = delete;
@@ -79,6 +84,8 @@ class outbox {
   bool admit(std::size_t adding);
   push_result queue(std::initializer_list<std::string_view> parts);
   void append(std::string_view bytes);
+  // Before `size` more bytes become pending: the server-wide gauge and the batch's start time.
+  void count_queued(std::size_t size);
 
   mutable std::mutex mutex_;
   output_limits limits_;
@@ -87,6 +94,8 @@ class outbox {
   std::size_t pending_ = 0;  // bytes in head_..tail_
   std::size_t queued_ = 0;   // bytes pending or being written
   clock::time_point over_soft_since_{};
+  server_stats* stats_;
+  clock::time_point first_queued_{};  // of the bytes pending now (only when stats_ times waits)
   chat_id accepted_chat_ = 0;
   bool writing_ = false;  // a writer is running
   bool ended_ = false;    // the last line is queued, or the client was cut

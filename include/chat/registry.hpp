@@ -33,8 +33,9 @@ struct outcome {
   using pair = std::pair<session_id, session_id>;
   std::array<delivery, 2> items;
   std::size_t count = 0;
-  std::optional<pair> chat_opened;  // {requester, target}
-  std::optional<pair> chat_closed;  // {the side that left, its partner}
+  std::optional<pair> chat_opened;            // {requester, target}
+  std::optional<pair> chat_closed;            // {the side that left, its partner}
+  std::optional<protocol::error_code> error;  // the reply is this ERR line (counted by the router)
 
   void add(session_id to, std::string line, bool last = false) { items.at(count++) = {to, std::move(line), last}; }
   const delivery* begin() const { return items.data(); }

@@ -21,6 +21,7 @@
 #include "chat/peer.hpp"
 #include "chat/protocol.hpp"
 #include "chat/registry.hpp"
+#include "chat/server_defaults.hpp"
 #include "chat/server_stats.hpp"
 
 namespace chat {
@@ -42,11 +43,11 @@ struct router_request {
 };
 
 struct router_limits {
-  std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};       // no complete line for this long
-  std::chrono::milliseconds register_timeout{std::chrono::seconds(30)};  // unregistered for this long
-  std::chrono::milliseconds stats_interval{std::chrono::minutes(1)};     // 0: no stats line
-  // How long a connection told BYE may take to flush it before it is reset.
-  std::chrono::milliseconds flush_grace{std::chrono::seconds(5)};
+  std::chrono::milliseconds idle_timeout = defaults::idle_timeout;          // no complete line for this long
+  std::chrono::milliseconds register_timeout = defaults::register_timeout;  // unregistered for this long
+  std::chrono::milliseconds stats_interval = defaults::stats_interval;      // 0: no stats line
+  // How long a connection told BYE may take to flush it before it is reset (--shutdown-timeout).
+  std::chrono::milliseconds flush_grace = defaults::shutdown_timeout;
   std::size_t queue_capacity = 4096;
 };
 

@@ -26,6 +26,7 @@
 #include "chat/peer.hpp"
 #include "chat/rate_limiter.hpp"
 #include "chat/read_buffer.hpp"
+#include "chat/server_defaults.hpp"
 #include "chat/server_stats.hpp"
 
 namespace chat {
@@ -34,7 +35,7 @@ class router;
 struct router_request;
 
 struct session_limits {
-  std::size_t max_line = 4096;
+  std::size_t max_line = defaults::max_line;
   output_limits output;  // the slow-consumer policy's limits
   double msg_rate = 0;   // lines per second; 0: no limit
   double msg_burst = 0;

@@ -17,6 +17,9 @@ class sharded_counter {
   void fetch_add(std::uint64_t n, std::memory_order = std::memory_order_relaxed) {
     shards_[this_thread_shard()].value.fetch_add(n, std::memory_order_relaxed);
   }
+  // Takes `n` off on the calling thread's shard. A shard may wrap below zero; the
+  // sum wraps back, so a gauge kept with fetch_add and fetch_sub stays exact.
+  void fetch_sub(std::uint64_t n) { shards_[this_thread_shard()].value.fetch_sub(n, std::memory_order_relaxed); }
   // The sum of the shards; concurrent additions may or may not be included.
   std::uint64_t load(std::memory_order = std::memory_order_relaxed) const {
     std::uint64_t sum = 0;
@@ -24,12 +27,15 @@ class sharded_counter {
     return sum;
   }
 
- private:
+  // The calling thread's shard, fixed for the thread's life; other sharded
+  // statistics (metrics_histogram.hpp) use the same assignment.
   static constexpr std::size_t shard_count = 16;
+  static std::size_t this_thread_shard();
+
+ private:
   struct alignas(64) shard {
     std::atomic<std::uint64_t> value{0};
   };
-  static std::size_t this_thread_shard();
 
   std::array<shard, shard_count> shards_;
 };

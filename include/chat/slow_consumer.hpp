@@ -14,11 +14,13 @@
 #include <chrono>
 #include <cstddef>
 
+#include "chat/server_defaults.hpp"
+
 namespace chat {
 
 struct output_limits {
   // Bytes queued for one client past which it is cut at once (--max-queue).
-  std::size_t hard_bytes = 1 << 20;
+  std::size_t hard_bytes = defaults::max_queue;
   // Bytes above which a client may stay only for soft_duration (0: no soft limit).
   std::size_t soft_bytes = 0;
   std::chrono::milliseconds soft_duration{0};
@@ -29,7 +31,7 @@ struct output_limits {
   // grows a fast connection's buffer to tcp_wmem's maximum (4 MiB by default)
   // whatever hard_bytes says: issue 15 item 4 measured 3.87 MB unsent in the
   // kernel beside a queue that was below --max-queue.
-  std::size_t kernel_send_buffer = 64 * 1024;
+  std::size_t kernel_send_buffer = defaults::send_buffer;
 };
 
 enum class output_verdict {

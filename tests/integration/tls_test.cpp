@@ -90,7 +90,7 @@ TEST_CASE("a plain client on the TLS port fails cleanly and the server stays hea
     plain.send("REGISTER Noy\n");
     CHECK(plain.closed_by_server());
   }
-  CHECK(server.get().stats().turned_away.load() == 1);
+  CHECK(server.get().stats().tls_handshake_failures.load() == 1);
   CHECK(live_sessions_become(server, 0));
   tls_test_client noy(tls_port(server));
   REQUIRE_FALSE(noy.handshake_error());
@@ -114,7 +114,7 @@ TEST_CASE("a client that stalls mid-handshake is cut by the handshake timeout") 
   CHECK(stalled.closed_by_server());
   const auto waited = std::chrono::steady_clock::now() - started;
   CHECK(waited >= std::chrono::milliseconds(300));
-  CHECK(server.get().stats().turned_away.load() == 1);
+  CHECK(server.get().stats().tls_handshake_failures.load() == 1);
   CHECK(live_sessions_become(server, 1));
   CHECK(noy.ask("PING") == "PONG");
 }

@@ -38,7 +38,7 @@ TEST_CASE("the stats line names every counter") {
   CHECK(line.find("relayed=7 ") != std::string::npos);
   CHECK(line.find("slow_consumers=1 ") != std::string::npos);
   for (const char* key : {"registered=", "chats=", "bytes_in=", "bytes_out=", "rate_limited=", "reply_backlogs=",
-                          "timeouts=", "turned_away="}) {
+                          "timeouts=", "turned_away=", "tls_handshake_failures=", "errors="}) {
     CHECK(line.find(key) != std::string::npos);
   }
 }
