@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "chat/cli.hpp"
+#include "chat/cluster/options.hpp"
 #include "chat/server.hpp"
 
 namespace {
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
   app.add_option("--shutdown-timeout", shutdown_seconds, "Seconds to flush clients on SIGINT/SIGTERM before forcing")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
+  chat::add_cluster_options(app, config.cluster);
   if (const auto status = chat::cli::parse(app, argc, argv)) return *status;
 
   // Logs go to stderr, as a daemon's do; stdout stays free.

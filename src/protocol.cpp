@@ -31,7 +31,7 @@ struct error_entry {
 };
 
 // Indexed by error_code.
-constexpr std::array<error_entry, 14> errors{{
+constexpr std::array<error_entry, 15> errors{{
     {"INVALID_NAME", "names are 1 to 32 characters of A-Z a-z 0-9 _ - ."},
     {"NAME_TAKEN", "that name is in use"},
     {"ALREADY_REGISTERED", "this connection is already registered"},
@@ -46,6 +46,7 @@ constexpr std::array<error_entry, 14> errors{{
     {"MISSING_ARGUMENT", "this command needs an argument"},
     {"LINE_TOO_LONG", "line too long, discarded"},
     {"BAD_ENCODING", "lines must be UTF-8 without NUL bytes"},
+    {"UNAVAILABLE", "the cluster's name service is unavailable, try again"},
 }};
 
 // Indexed by bye_reason.

@@ -5,6 +5,7 @@
 
 #include <csignal>
 
+#include "chat/cluster/node.hpp"
 #include "chat/completion.hpp"
 #include "chat/fd_limit.hpp"
 #include "chat/plain_stream.hpp"
@@ -53,6 +54,13 @@ server::server(server_config config)
   acceptor_.bind(wanted);
   acceptor_.listen(asio::socket_base::max_listen_connections);
   endpoint_ = acceptor_.local_endpoint();
+  if (config_.cluster.enabled()) {
+    // Before serving: a node that cannot join its cluster must not start (throws).
+    if (config_.cluster.node_name.empty()) config_.cluster.node_name = fmt::format("{}", endpoint_);
+    const auto node = std::make_shared<cluster_node>(config_.cluster, *router_);
+    node->start();
+    router_->attach(node);
+  }
 }
 
 server::~server() {

@@ -53,6 +53,7 @@ enum class error_code {
   missing_argument,
   line_too_long,
   bad_encoding,  // not valid UTF-8, or a NUL byte: refused rather than relayed
+  unavailable,   // cluster mode: the shared name service cannot be reached (README, Cluster mode)
 };
 
 // Why the server ends a connection (the BYE line).

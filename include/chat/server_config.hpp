@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "chat/cluster/config.hpp"
 #include "chat/protocol.hpp"
 #include "chat/slow_consumer.hpp"
 
@@ -26,6 +27,7 @@ struct server_config {
   std::chrono::milliseconds stats_interval{std::chrono::minutes(1)};  // 0: no stats line
   std::chrono::milliseconds shutdown_timeout{5000};
   bool handle_signals = true;  // SIGINT and SIGTERM start a graceful shutdown
+  cluster_config cluster;      // cluster mode when it names NATS servers (README, Cluster mode)
 };
 
 }  // namespace chat

@@ -1,0 +1,53 @@
+// The cluster's names in a JetStream KV bucket (issue 11; CLUSTER-NOTES): a name
+// is claimed by create-if-absent and released by a delete conditional on the
+// claim's revision, so a late release never removes someone else's fresh claim.
+// Every call blocks: they run on the blocking_worker only, except the constructor.
+#pragma once
+
+#include <nats/nats.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace chat {
+
+class name_service {
+ public:
+  static constexpr const char* bucket = "chat_names";
+
+  // Opens the bucket, creating it with `replicas` and direct get off (reads right after
+  // a write were stale with it on). Retries while JetStream elects its leaders, up to
+  // `wait`. Throws std::runtime_error with a clear message when the server has no
+  // JetStream or the bucket cannot be made.
+  name_service(natsConnection* connection, int replicas, std::chrono::milliseconds wait);
+  ~name_service();
+  name_service(const name_service&) = delete;
+  name_service& operator=(const name_service&) = delete;
+
+  struct claim_result {
+    enum class status { claimed, taken, unavailable } outcome = status::unavailable;
+    std::uint64_t revision = 0;  // claimed: what release needs
+    std::string error;           // unavailable: why
+  };
+  // Creates `key` with `value` if absent; while the store does not answer (an election,
+  // a lost server), retries until `wait` has passed.
+  claim_result claim(const std::string& key, const std::string& value, std::chrono::milliseconds wait);
+  // Deletes `key` if its last revision is still `revision` (the raw KV-Operation: DEL
+  // publish: kvStore_Delete in libnats 3.4.1 takes no revision). True once the store answered.
+  bool release(const std::string& key, std::uint64_t revision);
+  // The value under `key`; nullopt if absent or deleted. Throws std::runtime_error when unavailable.
+  std::optional<std::string> lookup(const std::string& key);
+  // Every live key and value. Throws std::runtime_error when unavailable.
+  std::vector<std::pair<std::string, std::string>> list();
+
+ private:
+  natsConnection* connection_;
+  jsCtx* js_ = nullptr;
+  kvStore* kv_ = nullptr;
+};
+
+}  // namespace chat
