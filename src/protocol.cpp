@@ -50,13 +50,14 @@ constexpr std::array<error_entry, 15> errors{{
 }};
 
 // Indexed by bye_reason.
-constexpr std::array<error_entry, 6> byes{{
+constexpr std::array<error_entry, 7> byes{{
     {"SHUTDOWN", "the server is shutting down"},
     {"SLOW_CONSUMER", "you are not reading fast enough"},
     {"SERVER_FULL", "too many clients, try later"},
     {"ADDRESS_LIMIT", "too many connections from your address"},
     {"IDLE_TIMEOUT", "no activity for too long"},
     {"REGISTER_TIMEOUT", "REGISTER a name sooner after connecting"},
+    {"NAME_LOST", "this server lost the cluster for a while and another user took your name"},
 }};
 
 bool iequals(std::string_view a, std::string_view b) {

@@ -57,7 +57,16 @@ enum class error_code {
 };
 
 // Why the server ends a connection (the BYE line).
-enum class bye_reason { shutdown, slow_consumer, server_full, address_limit, idle_timeout, register_timeout };
+// name_lost: cluster mode, the node was cut off from NATS and another node's user took the name meanwhile.
+enum class bye_reason {
+  shutdown,
+  slow_consumer,
+  server_full,
+  address_limit,
+  idle_timeout,
+  register_timeout,
+  name_lost
+};
 
 struct command {
   command_kind kind;

@@ -86,6 +86,11 @@ class router {
   void remove_peer(session_id id) { peers_.erase(id); }
   void apply_outcome(const outcome& out);
   void resume(session_id id);
+  // Ends a connection with BYE `reason` (cluster mode: NAME_LOST).
+  void bye(session_id id, protocol::bye_reason reason) {
+    say_bye(id, reason);
+    update_gauges();
+  }
 
  private:
   // Opens or closes the outcome's chat and queues its lines, in the order that

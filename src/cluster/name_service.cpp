@@ -21,9 +21,15 @@ constexpr auto retry_pause = std::chrono::milliseconds(200);
 
 }  // namespace
 
-name_service::name_service(natsConnection* connection, int replicas, std::chrono::milliseconds wait)
+name_service::name_service(natsConnection* connection, int replicas, std::chrono::milliseconds lease,
+                           std::chrono::milliseconds wait)
     : connection_(connection) {
-  if (natsConnection_JetStream(&js_, connection_, nullptr) != NATS_OK)
+  // Each JetStream request gives up after 1.5 s rather than the default 5: a request sent
+  // during a leader election may go unanswered, and the retry after it must come in time.
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Wait = 1500;
+  if (natsConnection_JetStream(&js_, connection_, &options) != NATS_OK)
     throw std::runtime_error("cannot create a JetStream context");
   const auto deadline = clock::now() + wait;
   std::string why;
@@ -48,22 +54,31 @@ name_service::name_service(natsConnection* connection, int replicas, std::chrono
     std::this_thread::sleep_for(retry_pause);
   }
 
+  kv_ = open_bucket(bucket, replicas, std::chrono::milliseconds(0), deadline);
+  leases_ = open_bucket(lease_bucket, replicas, lease, deadline);
+}
+
+kvStore* name_service::open_bucket(const char* name, int replicas, std::chrono::milliseconds ttl,
+                                   clock::time_point deadline) {
+  const auto stream = "KV_" + std::string(name);
   while (true) {
-    natsStatus status = js_KeyValue(&kv_, js_, bucket);
+    kvStore* kv = nullptr;
+    natsStatus status = js_KeyValue(&kv, js_, name);
+    if (status == NATS_OK) return kv;
     if (status == NATS_NOT_FOUND) {
       kvConfig config;
       kvConfig_Init(&config);
-      config.Bucket = bucket;
+      config.Bucket = name;
       config.History = 1;
       config.Replicas = replicas;
       config.StorageType = js_MemoryStorage;
-      status = js_CreateKeyValue(&kv_, js_, &config);
+      config.TTL = std::chrono::duration_cast<std::chrono::nanoseconds>(ttl).count();
+      status = js_CreateKeyValue(&kv, js_, &config);
       if (status == NATS_OK) {
         // Direct get off, then bind again: the handle decides at bind time how it reads.
-        kvStore_Destroy(kv_);
-        kv_ = nullptr;
+        kvStore_Destroy(kv);
         jsStreamInfo* info = nullptr;
-        status = js_GetStreamInfo(&info, js_, "KV_chat_names", nullptr, nullptr);
+        status = js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, nullptr);
         if (status == NATS_OK) {
           info->Config->AllowDirect = false;
           jsStreamInfo* updated = nullptr;
@@ -73,17 +88,16 @@ name_service::name_service(natsConnection* connection, int replicas, std::chrono
         }
         if (status == NATS_OK) continue;  // bind to the finished bucket
       }
-    } else if (status == NATS_OK) {
-      break;
     }
-    why = last_error(status);
-    if (clock::now() > deadline) throw std::runtime_error("cannot open the name bucket: " + why);
+    const auto why = last_error(status);
+    if (clock::now() > deadline) throw std::runtime_error("cannot open the bucket " + std::string(name) + ": " + why);
     std::this_thread::sleep_for(retry_pause);
   }
 }
 
 name_service::~name_service() {
   if (kv_ != nullptr) kvStore_Destroy(kv_);
+  if (leases_ != nullptr) kvStore_Destroy(leases_);
   if (js_ != nullptr) jsCtx_Destroy(js_);
 }
 
@@ -141,40 +155,60 @@ bool name_service::release(const std::string& key, std::uint64_t revision) {
   }
 }
 
-std::optional<std::string> name_service::lookup(const std::string& key) {
-  kvEntry* entry = nullptr;
-  const auto status = kvStore_Get(&entry, kv_, key.c_str());
+std::optional<name_service::entry> name_service::lookup(const std::string& key) {
+  kvEntry* found = nullptr;
+  const auto status = kvStore_Get(&found, kv_, key.c_str());
   if (status == NATS_NOT_FOUND) return std::nullopt;
   if (status != NATS_OK) throw std::runtime_error(last_error(status));
-  std::string value(static_cast<const char*>(kvEntry_Value(entry)), static_cast<std::size_t>(kvEntry_ValueLen(entry)));
-  const auto op = kvEntry_Operation(entry);
-  kvEntry_Destroy(entry);
+  entry out{
+      key,
+      std::string(static_cast<const char*>(kvEntry_Value(found)), static_cast<std::size_t>(kvEntry_ValueLen(found))),
+      kvEntry_Revision(found)};
+  const auto op = kvEntry_Operation(found);
+  kvEntry_Destroy(found);
   if (op != kvOp_Put) return std::nullopt;
-  return value;
+  return out;
 }
 
-std::vector<std::pair<std::string, std::string>> name_service::list() {
+bool name_service::renew(const std::string& node) {
+  std::uint64_t revision = 0;
+  return kvStore_PutString(&revision, leases_, node.c_str(), "alive") == NATS_OK;
+}
+
+std::optional<std::vector<std::string>> name_service::live_nodes() {
+  kvKeysList keys{};
+  const auto status = kvStore_Keys(&keys, leases_, nullptr);
+  if (status == NATS_NOT_FOUND) return std::vector<std::string>{};
+  if (status != NATS_OK) return std::nullopt;
+  std::vector<std::string> out(keys.Keys, keys.Keys + keys.Count);
+  kvKeysList_Destroy(&keys);
+  return out;
+}
+
+std::vector<name_service::entry> name_service::list() {
   kvWatchOptions options;
   kvWatchOptions_Init(&options);
   options.IgnoreDeletes = true;
   kvWatcher* watcher = nullptr;
   auto status = kvStore_WatchAll(&watcher, kv_, &options);
   if (status != NATS_OK) throw std::runtime_error(last_error(status));
-  std::vector<std::pair<std::string, std::string>> out;
+  std::vector<entry> out;
   while (true) {
-    kvEntry* entry = nullptr;
-    status = kvWatcher_Next(&entry, watcher, 5000);
+    kvEntry* e = nullptr;
+    status = kvWatcher_Next(&e, watcher, 5000);
     if (status != NATS_OK) {
       const auto why = last_error(status);
       kvWatcher_Destroy(watcher);
       throw std::runtime_error(why);
     }
-    if (entry == nullptr) break;  // the end of the current values
-    if (kvEntry_Operation(entry) == kvOp_Put) {
-      out.emplace_back(kvEntry_Key(entry), std::string(static_cast<const char*>(kvEntry_Value(entry)),
-                                                       static_cast<std::size_t>(kvEntry_ValueLen(entry))));
+    if (e == nullptr) break;  // the end of the current values
+    if (kvEntry_Operation(e) == kvOp_Put) {
+      out.push_back(
+          {kvEntry_Key(e),
+           std::string(static_cast<const char*>(kvEntry_Value(e)), static_cast<std::size_t>(kvEntry_ValueLen(e))),
+           kvEntry_Revision(e)});
     }
-    kvEntry_Destroy(entry);
+    kvEntry_Destroy(e);
   }
   kvWatcher_Destroy(watcher);
   return out;

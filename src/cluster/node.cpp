@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <random>
 
 #include "chat/router.hpp"
 
@@ -56,20 +58,43 @@ std::string key_of(std::string_view name) {
   return cluster_wire::token(protocol::name_key(name));
 }
 
+// The node's identity in NATS: its name and this run's random incarnation, so a node
+// restarted under the same name is not taken for its dead predecessor (whose names are freed).
+std::string identity_of(const std::string& node_name) {
+  std::random_device random;
+  const auto incarnation = (std::uint64_t{random()} << 32) | random();
+  char hex[17] = {};
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(incarnation));
+  return cluster_wire::token(node_name) + "-" + hex;
+}
+
+// Leases are renewed and read this often (a dead node is noticed within lease + this).
+constexpr auto lease_interval = std::chrono::milliseconds(500);
+
 }  // namespace
 
 cluster_node::cluster_node(cluster_config config, router& r)
     : config_(std::move(config)),
       router_(r),
-      self_(cluster_wire::token(config_.node_name)),
+      self_(identity_of(config_.node_name)),
       nats_(std::make_shared<nats_connection>(config_)),
-      names_(std::make_unique<name_service>(nats_->raw(), config_.replicas, std::chrono::seconds(15))) {
+      names_(std::make_unique<name_service>(nats_->raw(), config_.replicas, config_.lease, std::chrono::seconds(15))) {
+  // The lease exists before any name is claimed: a sweep never takes this node's names for a dead node's.
+  if (!names_->renew(self_)) throw std::runtime_error("cannot take this node's lease in NATS");
   spdlog::info("cluster node {} joined NATS at {} (name bucket {}, {} replicas)", config_.node_name,
                nats_->connected_url(), name_service::bucket, config_.replicas);
 }
 
 cluster_node::~cluster_node() {
   nats_->on_event(nullptr);
+  if (lease_thread_.joinable()) {
+    {
+      std::lock_guard lock(lease_mutex_);
+      lease_stop_ = true;
+    }
+    lease_changed_.notify_all();
+    lease_thread_.join();
+  }
 }
 
 template <typename F>
@@ -95,6 +120,7 @@ void cluster_node::start() {
     self->timer_ = std::make_unique<asio::steady_timer>(self->router_.executor());
     self->arm_tick();
   });
+  lease_thread_ = std::thread([this] { renew_leases(); });
 }
 
 void cluster_node::shutdown() {
@@ -104,6 +130,11 @@ void cluster_node::shutdown() {
   }
   inflight_changed_.notify_all();
   if (timer_) timer_->cancel();
+  {
+    std::lock_guard lock(lease_mutex_);
+    lease_stop_ = true;
+  }
+  lease_changed_.notify_all();
 }
 
 void cluster_node::arm_tick() {
@@ -157,18 +188,30 @@ bool cluster_node::intercept(router& r, router_request& request) {
       if (!reg.contains(from) || reg.is_registered(from) || !protocol::is_valid_name(argument) || reg.find(argument)) {
         return false;
       }
-      claim_name(from, request.cmd);
+      if (lease_lost_) {
+        refuse_unavailable(from);
+      } else {
+        claim_name(from, request.cmd);
+      }
       return true;
     case command_kind::connect:
       if (!reg.is_registered(from) || reg.partner_of(from) || !protocol::is_valid_name(argument) ||
           reg.find(argument)) {
         return false;
       }
-      locate(from, request.cmd);
+      if (lease_lost_) {
+        refuse_unavailable(from);
+      } else {
+        locate(from, request.cmd);
+      }
       return true;
     case command_kind::who:
       if (!reg.contains(from)) return false;
-      list_names(from, argument);
+      if (lease_lost_) {
+        refuse_unavailable(from);
+      } else {
+        list_names(from, argument);
+      }
       return true;
     default:
       return false;
@@ -207,9 +250,13 @@ void cluster_node::send(const std::string& node, cluster_wire::frame f) {
 
 // --- names ---
 
+std::string cluster_node::value_of(session_id id, const std::string& name) const {
+  return self_ + " " + std::to_string(id) + " " + name;
+}
+
 void cluster_node::claim_name(session_id from, const protocol::command& cmd) {
   const auto key = key_of(cmd.argument);
-  const auto value = self_ + " " + std::to_string(from) + " " + cmd.argument;
+  const auto value = value_of(from, cmd.argument);
   worker_.submit([this, from, cmd, key, value] {
     const auto result = names_->claim(key, value, config_.register_wait);
     post([from, cmd, key, result](cluster_node& node) { node.claimed(from, cmd, key, result); });
@@ -225,7 +272,7 @@ void cluster_node::claimed(session_id from, const protocol::command& cmd, const 
       const bool wanted = reg.contains(from) && !reg.is_registered(from);
       const auto out = wanted ? reg.handle(from, cmd) : outcome{};
       if (reg.is_registered(from)) {
-        claims_[from] = {key, result.revision};
+        claims_[from] = {key, result.revision, value_of(from, cmd.argument)};
         spdlog::info("session {} registered as {} (revision {})", from, cmd.argument, result.revision);
       } else {
         // The session left while its claim was on the way: give the name back.
@@ -260,7 +307,7 @@ void cluster_node::locate(session_id from, const protocol::command& cmd) {
     bool ok = true;
     std::string value;
     try {
-      value = names_->lookup(key_of(cmd.argument)).value_or("");
+      if (const auto found = names_->lookup(key_of(cmd.argument))) value = found->value;
     } catch (const std::exception& e) {
       ok = false;
       value = e.what();
@@ -451,6 +498,120 @@ void cluster_node::handle_frame(const std::string& payload) {
   }
 }
 
+void cluster_node::end_ghosts_of(const std::string& node, const char* why) {
+  std::vector<std::shared_ptr<remote_peer>> ending;
+  for (const auto& [id, ghost] : ghosts_by_id_) {
+    if (node.empty() || ghost->remote().node == node) ending.push_back(ghost);
+  }
+  for (const auto& ghost : ending) end_ghost(ghost, why);
+}
+
+void cluster_node::refuse_unavailable(session_id from) {
+  post([from](cluster_node& node) {
+    node.answer(from, protocol::format_error(error_code::unavailable, "this server has lost the cluster for now"));
+    node.router_.resume(from);
+  });
+}
+
+// --- leases ---
+
+void cluster_node::renew_leases() {
+  std::unique_lock lock(lease_mutex_);
+  while (!lease_stop_) {
+    lock.unlock();
+    const bool renewed = names_->renew(self_);
+    auto live = names_->live_nodes();
+    post([renewed, live = std::move(live)](cluster_node& node) { node.lease_round(renewed, live); });
+    lock.lock();
+    lease_changed_.wait_for(lock, lease_interval, [this] { return lease_stop_; });
+  }
+}
+
+void cluster_node::lease_round(bool renewed, const std::optional<std::vector<std::string>>& live) {
+  const auto now = clock::now();
+  if (renewed) {
+    renewed_at_ = now;
+    if (lease_lost_) {
+      lease_lost_ = false;
+      spdlog::warn("cluster: this node's lease is renewed again; claiming {} names again", claims_.size());
+      reclaim_names();
+    }
+  } else if (!lease_lost_ && now - renewed_at_ > config_.lease) {
+    // Other nodes count this one dead by now: its chats with them are over, its names may be taken.
+    lease_lost_ = true;
+    spdlog::error("cluster: cannot renew this node's lease for {} ms: ending cross-node chats, refusing REGISTER",
+                  config_.lease.count());
+    end_ghosts_of("", "this node lost its lease");
+  }
+  if (!live || lease_lost_) return;
+  std::set<std::string> now_live(live->begin(), live->end());
+  now_live.erase(self_);
+  bool someone_died = false;
+  for (const auto& node : live_nodes_) {
+    if (now_live.contains(node)) continue;
+    someone_died = true;
+    spdlog::warn("cluster: node {} is gone (lease expired): ending its chats, freeing its names", node);
+    end_ghosts_of(node, "its node is gone");
+  }
+  live_nodes_ = std::move(now_live);
+  if (someone_died || !swept_once_) {
+    swept_once_ = true;
+    sweep_names();
+  }
+}
+
+void cluster_node::sweep_names() {
+  worker_.submit([this] {
+    try {
+      const auto entries = names_->list();
+      // Read after the names: a node that claimed one of them had its lease first.
+      const auto live = names_->live_nodes();
+      if (!live) return;
+      const std::set<std::string> alive(live->begin(), live->end());
+      std::size_t freed = 0;
+      for (const auto& e : entries) {
+        const auto holder = parse_owner(e.value);
+        if (!holder || holder->node == self_ || alive.contains(holder->node)) continue;
+        if (names_->release(e.key, e.revision)) ++freed;
+      }
+      if (freed > 0) spdlog::info("cluster: freed {} names of nodes that are gone", freed);
+    } catch (const std::exception& e) {
+      spdlog::warn("cluster: cannot sweep the names of nodes that are gone: {}", e.what());
+    }
+  });
+}
+
+void cluster_node::reclaim_names() {
+  for (const auto& [id, c] : claims_) {
+    worker_.submit([this, id = id, c = c] {
+      std::optional<std::uint64_t> revision;
+      const auto result = names_->claim(c.key, c.value, config_.register_wait);
+      if (result.outcome == name_service::claim_result::status::claimed) {
+        revision = result.revision;
+      } else {
+        try {
+          // Still ours (nobody swept it while this node was away)?
+          if (const auto found = names_->lookup(c.key); found && found->value == c.value) revision = found->revision;
+        } catch (const std::exception&) {
+        }
+      }
+      post([id, value = c.value, revision](cluster_node& node) { node.reclaimed(id, value, revision); });
+    });
+  }
+}
+
+void cluster_node::reclaimed(session_id id, const std::string& value, std::optional<std::uint64_t> revision) {
+  const auto it = claims_.find(id);
+  if (it == claims_.end() || it->second.value != value) return;  // the user left meanwhile
+  if (revision) {
+    it->second.revision = *revision;
+    return;
+  }
+  spdlog::warn("cluster: session {} lost its name to a user of another node", id);
+  claims_.erase(it);
+  router_.bye(id, protocol::bye_reason::name_lost);
+}
+
 void cluster_node::connection_event(nats_connection::event e) {
   if (e == nats_connection::event::disconnected) {
     spdlog::warn("cluster: lost the connection to NATS; reconnecting");
@@ -458,16 +619,14 @@ void cluster_node::connection_event(nats_connection::event e) {
   }
   spdlog::warn("cluster: reconnected to NATS at {}; ending {} cross-node chats (messages may have been lost)",
                nats_->connected_url(), ghosts_by_id_.size());
-  std::vector<std::shared_ptr<remote_peer>> all;
-  for (const auto& [id, ghost] : ghosts_by_id_) all.push_back(ghost);
-  for (const auto& ghost : all) end_ghost(ghost, "NATS reconnected");
+  end_ghosts_of("", "NATS reconnected");
 }
 
 // --- WHO ---
 
 void cluster_node::list_names(session_id from, const std::string& prefix) {
   worker_.submit([this, from, prefix] {
-    std::vector<std::pair<std::string, std::string>> entries;
+    std::vector<name_service::entry> entries;
     std::string error;
     bool ok = true;
     try {
@@ -483,7 +642,7 @@ void cluster_node::list_names(session_id from, const std::string& prefix) {
 }
 
 void cluster_node::listed(session_id from, const std::string& prefix, bool ok,
-                          const std::vector<std::pair<std::string, std::string>>& entries, const std::string& error) {
+                          const std::vector<name_service::entry>& entries, const std::string& error) {
   if (!ok) {
     answer(from, protocol::format_error(error_code::unavailable, "the name service did not answer: " + error));
     router_.resume(from);
@@ -491,8 +650,8 @@ void cluster_node::listed(session_id from, const std::string& prefix, bool ok,
   }
   const auto wanted = protocol::name_key(prefix);
   std::vector<std::pair<std::string, std::string>> names;  // (key, name)
-  for (const auto& [key, value] : entries) {
-    const auto holder = parse_owner(value);
+  for (const auto& e : entries) {
+    const auto holder = parse_owner(e.value);
     if (!holder) continue;
     auto name_key = protocol::name_key(holder->name);
     if (name_key.starts_with(wanted)) names.emplace_back(std::move(name_key), holder->name);

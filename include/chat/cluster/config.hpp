@@ -16,6 +16,11 @@ struct cluster_config {
   // A cross-node MSG unacknowledged for this long ends its chat (README, Cluster mode).
   std::chrono::milliseconds ack_deadline{std::chrono::seconds(5)};
 
+  // A node's lease in NATS: a node silent for this long counts as dead (its names are freed,
+  // its users' partners told), and a node that cannot renew its own for this long stops
+  // taking REGISTER until it can. Longer than a JetStream leader election (~5.4 s).
+  std::chrono::milliseconds lease{std::chrono::seconds(7)};
+
   bool enabled() const { return !servers.empty(); }
 };
 

@@ -18,12 +18,21 @@ namespace chat {
 class name_service {
  public:
   static constexpr const char* bucket = "chat_names";
+  // Node leases: one key per live node, expiring `lease` after its last renewal.
+  static constexpr const char* lease_bucket = "chat_nodes";
 
-  // Opens the bucket, creating it with `replicas` and direct get off (reads right after
+  struct entry {
+    std::string key;
+    std::string value;
+    std::uint64_t revision = 0;
+  };
+
+  // Opens the buckets, creating them with `replicas` and direct get off (reads right after
   // a write were stale with it on). Retries while JetStream elects its leaders, up to
   // `wait`. Throws std::runtime_error with a clear message when the server has no
-  // JetStream or the bucket cannot be made.
-  name_service(natsConnection* connection, int replicas, std::chrono::milliseconds wait);
+  // JetStream or a bucket cannot be made.
+  name_service(natsConnection* connection, int replicas, std::chrono::milliseconds lease,
+               std::chrono::milliseconds wait);
   ~name_service();
   name_service(const name_service&) = delete;
   name_service& operator=(const name_service&) = delete;
@@ -39,15 +48,24 @@ class name_service {
   // Deletes `key` if its last revision is still `revision` (the raw KV-Operation: DEL
   // publish: kvStore_Delete in libnats 3.4.1 takes no revision). True once the store answered.
   bool release(const std::string& key, std::uint64_t revision);
-  // The value under `key`; nullopt if absent or deleted. Throws std::runtime_error when unavailable.
-  std::optional<std::string> lookup(const std::string& key);
-  // Every live key and value. Throws std::runtime_error when unavailable.
-  std::vector<std::pair<std::string, std::string>> list();
+  // The entry under `key`; nullopt if absent or deleted. Throws std::runtime_error when unavailable.
+  std::optional<entry> lookup(const std::string& key);
+  // Every live entry. Throws std::runtime_error when unavailable.
+  std::vector<entry> list();
+
+  // Renews `node`'s lease; false if the store did not take it.
+  bool renew(const std::string& node);
+  // The nodes whose leases are live; nullopt when the store does not answer.
+  std::optional<std::vector<std::string>> live_nodes();
 
  private:
+  kvStore* open_bucket(const char* name, int replicas, std::chrono::milliseconds ttl,
+                       std::chrono::steady_clock::time_point deadline);
+
   natsConnection* connection_;
   jsCtx* js_ = nullptr;
   kvStore* kv_ = nullptr;
+  kvStore* leases_ = nullptr;
 };
 
 }  // namespace chat

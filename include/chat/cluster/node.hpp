@@ -14,7 +14,10 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -52,6 +55,7 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
   struct claim {
     std::string key;
     std::uint64_t revision = 0;
+    std::string value;
   };
   struct pending_connect {
     session_id from = 0;
@@ -64,6 +68,8 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
   template <typename F>
   void post(F f);
 
+  // The claim's value: "<node identity> <session> <name as registered>".
+  std::string value_of(session_id id, const std::string& name) const;
   void claim_name(session_id from, const protocol::command& cmd);
   void claimed(session_id from, const protocol::command& cmd, const std::string& key,
                const name_service::claim_result& result);
@@ -71,8 +77,22 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
   void locate(session_id from, const protocol::command& cmd);
   void located(session_id from, const protocol::command& cmd, bool ok, const std::string& value_or_error);
   void list_names(session_id from, const std::string& prefix);
-  void listed(session_id from, const std::string& prefix, bool ok,
-              const std::vector<std::pair<std::string, std::string>>& entries, const std::string& error);
+  void listed(session_id from, const std::string& prefix, bool ok, const std::vector<name_service::entry>& entries,
+              const std::string& error);
+
+  // Leases (README, Cluster mode): the lease thread renews this node's lease and reads
+  // which nodes are live, twice a second; lease_round acts on it on the strand.
+  void renew_leases();
+  void lease_round(bool renewed, const std::optional<std::vector<std::string>>& live);
+  // Frees the names of nodes whose leases are gone (deletes conditional on revision).
+  void sweep_names();
+  // After the lease was lost: claims every local user's name again; a name another
+  // node's user took meanwhile is theirs, and the local user gets BYE NAME_LOST.
+  void reclaim_names();
+  void reclaimed(session_id id, const std::string& value, std::optional<std::uint64_t> revision);
+  void end_ghosts_of(const std::string& node, const char* why);
+  // REGISTER, CONNECT or WHO while the lease is lost: ERR UNAVAILABLE, in order.
+  void refuse_unavailable(session_id from);
 
   // libnats thread: a frame for this node; waits while too many are posted and not yet handled.
   void incoming(std::string payload);
@@ -108,6 +128,10 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
   session_id next_ghost_ = first_remote_id;
   std::uint64_t last_request_ = 0;
   std::unique_ptr<asio::steady_timer> timer_;
+  std::set<std::string> live_nodes_;  // as last read, without this node
+  clock::time_point renewed_at_ = clock::now();
+  bool lease_lost_ = false;
+  bool swept_once_ = false;
 
   // Frames posted to the strand and not yet handled: bounds what other nodes can make this one hold.
   std::mutex inflight_mutex_;
@@ -117,6 +141,10 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
 
   // Last: destroyed first, so no job outlives the name service.
   blocking_worker worker_;
+  std::mutex lease_mutex_;
+  std::condition_variable lease_changed_;
+  bool lease_stop_ = false;  // guarded by lease_mutex_
+  std::thread lease_thread_;
 };
 
 }  // namespace chat
