@@ -135,6 +135,17 @@ void cluster_node::shutdown() {
     lease_stop_ = true;
   }
   lease_changed_.notify_all();
+  // The tick that times out forwarded CONNECTs has stopped: answer them now, so their
+  // sessions' held requests (their leaving, say) run and the router can finish.
+  post([](cluster_node& node) {
+    for (auto& [request, p] : node.pending_) {
+      if (p.answered) continue;
+      p.answered = true;
+      node.outgoing_.erase(p.from);
+      node.answer(p.from, protocol::format_error(error_code::unavailable, "the server is shutting down"));
+      node.router_.resume(p.from);
+    }
+  });
 }
 
 void cluster_node::arm_tick() {

@@ -379,7 +379,55 @@ def nats_restart(binary, pairs_count=20, messages=3000):
               f"DISCONNECTED, none silently lossy")
 
 
+def register_until(client, name, wanted, deadline):
+    """Sends REGISTER until the reply starts with `wanted` or the deadline passes; returns the last reply."""
+    while True:
+        reply = client.ask(f"REGISTER {name}")
+        if reply.startswith(wanted) or time.monotonic() > deadline:
+            return reply
+        time.sleep(0.2)
+
+
+def quorum_lost(binary):
+    global CLUSTER
+    with Cluster(binary, nats=3) as c:
+        CLUSTER = c
+        c.start_nats()
+        ports = [c.start_node(f"n{i}")[1] for i in range(2)]
+        (a, b), = pair_up(ports, 1)
+        x, y = Client(ports[0]), Client(ports[0])
+        check(x.ask("REGISTER lx").startswith("OK") and y.ask("REGISTER ly").startswith("OK"), "local users")
+        check(x.ask("CONNECT ly").startswith("OK CONNECTED"), "local chat")
+        expect(y, "CONNECTED lx", "local chat event")
+        lost_at = time.monotonic()
+        for server in c.nats[1:]:
+            server.kill()
+        # No quorum: the name store cannot answer; each node loses its lease and says so.
+        fresh = Client(ports[0])
+        reply = register_until(fresh, "during", "ERR UNAVAILABLE", lost_at + 30)
+        check(reply.startswith("ERR UNAVAILABLE"), f"REGISTER without quorum: {reply}")
+        refused = time.monotonic() - lost_at
+        check(c.log.wait_for(r"\[n0\].*cannot renew this node's lease", timeout=15), "lease loss not logged")
+        # The cross-node chat ended on both sides; the local chat goes on.
+        expect(a, "DISCONNECTED pb0", "cross-node chat, node 0 side")
+        expect(b, "DISCONNECTED pa0", "cross-node chat, node 1 side")
+        x.send("MSG still here\n")
+        expect(y, "MSG lx still here", "local chat without NATS")
+        back_at = time.monotonic()
+        for server in c.nats[1:]:
+            server.start()
+        reply = register_until(fresh, "after", "OK REGISTERED", back_at + 40)
+        check(reply.startswith("OK REGISTERED"), f"REGISTER did not recover: {reply}")
+        recovered = time.monotonic() - back_at
+        # Names held through the outage are still held (claimed again on recovery).
+        check(Client(ports[1]).ask("REGISTER LX").startswith("ERR NAME_TAKEN"), "a held name was lost")
+        check(x.ask("PING z") == "PONG z", "a local user was dropped")
+        print(f"2 of 3 NATS servers killed: REGISTER refused with UNAVAILABLE after {refused:.1f} s, cross-node chat "
+              f"ended, local chat went on; REGISTER worked again {recovered:.1f} s after the restart")
+
+
 SCENARIOS = {
+    "faults.quorum_lost": quorum_lost,
     "faults.node_kill": node_kill,
     "faults.leader_kill": leader_kill,
     "faults.nats_restart": nats_restart,
