@@ -96,6 +96,7 @@ kvStore* name_service::open_bucket(const char* name, int replicas, std::chrono::
 }
 
 name_service::~name_service() {
+  reset_lease_watch();
   if (kv_ != nullptr) kvStore_Destroy(kv_);
   if (leases_ != nullptr) kvStore_Destroy(leases_);
   if (js_ != nullptr) jsCtx_Destroy(js_);
@@ -212,6 +213,37 @@ std::vector<name_service::entry> name_service::list() {
   }
   kvWatcher_Destroy(watcher);
   return out;
+}
+
+}  // namespace chat
+
+namespace chat {
+
+bool name_service::poll_leases(std::map<std::string, std::int64_t>& seen, std::chrono::milliseconds wait) {
+  if (lease_watch_ == nullptr && kvStore_WatchAll(&lease_watch_, leases_, nullptr) != NATS_OK) {
+    lease_watch_ = nullptr;
+    return false;
+  }
+  const auto deadline = clock::now() + wait;
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
+    if (left <= 0) return true;
+    kvEntry* e = nullptr;
+    const auto status = kvWatcher_Next(&e, lease_watch_, left);
+    if (status == NATS_TIMEOUT) return true;
+    if (status != NATS_OK) {
+      reset_lease_watch();
+      return false;
+    }
+    if (e == nullptr) continue;  // the end of the current values; updates follow
+    if (kvEntry_Operation(e) == kvOp_Put) seen[kvEntry_Key(e)] = kvEntry_Created(e);
+    kvEntry_Destroy(e);
+  }
+}
+
+void name_service::reset_lease_watch() {
+  if (lease_watch_ != nullptr) kvWatcher_Destroy(lease_watch_);
+  lease_watch_ = nullptr;
 }
 
 }  // namespace chat

@@ -527,18 +527,50 @@ void cluster_node::refuse_unavailable(session_id from) {
 // --- leases ---
 
 void cluster_node::renew_leases() {
-  std::unique_lock lock(lease_mutex_);
-  while (!lease_stop_) {
-    lock.unlock();
-    const bool renewed = names_->renew(self_);
-    auto live = names_->live_nodes();
-    post([renewed, live = std::move(live)](cluster_node& node) { node.lease_round(renewed, live); });
-    lock.lock();
-    lease_changed_.wait_for(lock, lease_interval, [this] { return lease_stop_; });
+  using std::chrono::nanoseconds;
+  std::map<std::string, std::int64_t> seen;  // node -> server time of its last renewal (ns)
+  auto next_renew = clock::now();
+  auto own_seen_at = clock::now();  // when the watch last showed this node's own renewal as fresh
+  bool healthy = false;
+  const auto lease_ns = std::chrono::duration_cast<nanoseconds>(config_.lease).count();
+  while (true) {
+    {
+      std::unique_lock lock(lease_mutex_);
+      if (lease_stop_) return;
+      if (!healthy) lease_changed_.wait_for(lock, std::chrono::milliseconds(100), [this] { return lease_stop_; });
+      if (lease_stop_) return;
+    }
+    if (clock::now() >= next_renew) {
+      next_renew = clock::now() + lease_interval;
+      const bool renewed = names_->renew(self_);
+      const auto now_ns =
+          std::chrono::duration_cast<nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      const auto own = seen.find(self_);
+      const bool current = healthy && own != seen.end() && now_ns - own->second < lease_ns / 2;
+      std::optional<std::set<std::string>> alive;
+      if (current) {
+        own_seen_at = clock::now();
+        alive.emplace();
+        for (auto it = seen.begin(); it != seen.end();) {
+          if (now_ns - it->second > 10 * lease_ns) {
+            it = seen.erase(it);  // long gone: forget
+            continue;
+          }
+          if (it->first != self_ && now_ns - it->second < lease_ns) alive->insert(it->first);
+          ++it;
+        }
+      } else if (renewed && clock::now() - own_seen_at > config_.lease / 2) {
+        // The store takes our renewals but the watch does not show them: make it again.
+        names_->reset_lease_watch();
+        own_seen_at = clock::now();
+      }
+      post([renewed, alive = std::move(alive)](cluster_node& node) { node.lease_round(renewed, alive); });
+    }
+    healthy = names_->poll_leases(seen, std::chrono::milliseconds(100));
   }
 }
 
-void cluster_node::lease_round(bool renewed, const std::optional<std::vector<std::string>>& live) {
+void cluster_node::lease_round(bool renewed, const std::optional<std::set<std::string>>& alive) {
   const auto now = clock::now();
   if (renewed) {
     renewed_at_ = now;
@@ -554,24 +586,38 @@ void cluster_node::lease_round(bool renewed, const std::optional<std::vector<std
                   config_.lease.count());
     end_ghosts_of("", "this node lost its lease");
   }
-  if (!live || lease_lost_) return;
-  std::set<std::string> now_live(live->begin(), live->end());
-  now_live.erase(self_);
-  bool someone_died = false;
+  if (!alive || lease_lost_) return;
+  std::set<std::string> dead;
   for (const auto& node : live_nodes_) {
-    if (now_live.contains(node)) continue;
-    someone_died = true;
+    if (alive->contains(node)) continue;
+    dead.insert(node);
     spdlog::warn("cluster: node {} is gone (lease expired): ending its chats, freeing its names", node);
     end_ghosts_of(node, "its node is gone");
   }
-  live_nodes_ = std::move(now_live);
-  if (someone_died || !swept_once_) {
+  live_nodes_ = *alive;
+  if (!dead.empty()) sweep_names(std::move(dead));
+  if (!swept_once_) {
     swept_once_ = true;
-    sweep_names();
+    sweep_stale_names();
   }
 }
 
-void cluster_node::sweep_names() {
+void cluster_node::sweep_names(std::set<std::string> dead) {
+  worker_.submit([this, dead = std::move(dead)] {
+    try {
+      std::size_t freed = 0;
+      for (const auto& e : names_->list()) {
+        const auto holder = parse_owner(e.value);
+        if (holder && dead.contains(holder->node) && names_->release(e.key, e.revision)) ++freed;
+      }
+      if (freed > 0) spdlog::info("cluster: freed {} names of nodes that are gone", freed);
+    } catch (const std::exception& e) {
+      spdlog::warn("cluster: cannot free the names of nodes that are gone: {}", e.what());
+    }
+  });
+}
+
+void cluster_node::sweep_stale_names() {
   worker_.submit([this] {
     try {
       const auto entries = names_->list();
@@ -585,9 +631,9 @@ void cluster_node::sweep_names() {
         if (!holder || holder->node == self_ || alive.contains(holder->node)) continue;
         if (names_->release(e.key, e.revision)) ++freed;
       }
-      if (freed > 0) spdlog::info("cluster: freed {} names of nodes that are gone", freed);
+      if (freed > 0) spdlog::info("cluster: freed {} names of nodes that were gone before this one started", freed);
     } catch (const std::exception& e) {
-      spdlog::warn("cluster: cannot sweep the names of nodes that are gone: {}", e.what());
+      spdlog::warn("cluster: cannot sweep stale names: {}", e.what());
     }
   });
 }

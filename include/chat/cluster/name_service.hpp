@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -57,6 +58,11 @@ class name_service {
   bool renew(const std::string& node);
   // The nodes whose leases are live; nullopt when the store does not answer.
   std::optional<std::vector<std::string>> live_nodes();
+  // Lease thread only: reads lease renewals for up to `wait` through one long-lived watch,
+  // into `seen` (node -> server time of its last renewal, ns since the epoch). False if the
+  // watch failed; it is made again on the next call, as after reset_lease_watch().
+  bool poll_leases(std::map<std::string, std::int64_t>& seen, std::chrono::milliseconds wait);
+  void reset_lease_watch();
 
  private:
   kvStore* open_bucket(const char* name, int replicas, std::chrono::milliseconds ttl,
@@ -66,6 +72,7 @@ class name_service {
   jsCtx* js_ = nullptr;
   kvStore* kv_ = nullptr;
   kvStore* leases_ = nullptr;
+  kvWatcher* lease_watch_ = nullptr;
 };
 
 }  // namespace chat

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -80,12 +81,16 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
   void listed(session_id from, const std::string& prefix, bool ok, const std::vector<name_service::entry>& entries,
               const std::string& error);
 
-  // Leases (README, Cluster mode): the lease thread renews this node's lease and reads
-  // which nodes are live, twice a second; lease_round acts on it on the strand.
+  // Leases (README, Cluster mode): the lease thread renews this node's lease twice a
+  // second and follows every node's renewals through a watch; lease_round acts on it on
+  // the strand. `alive` (the other nodes renewed within the lease) is nullopt while the
+  // watch is not known to be current (this node's own renewals must show in it).
   void renew_leases();
-  void lease_round(bool renewed, const std::optional<std::vector<std::string>>& live);
-  // Frees the names of nodes whose leases are gone (deletes conditional on revision).
-  void sweep_names();
+  void lease_round(bool renewed, const std::optional<std::set<std::string>>& alive);
+  // Frees the names held by `dead` nodes (deletes conditional on revision).
+  void sweep_names(std::set<std::string> dead);
+  // Once at start: frees names of nodes without a lease (they died before this node started).
+  void sweep_stale_names();
   // After the lease was lost: claims every local user's name again; a name another
   // node's user took meanwhile is theirs, and the local user gets BYE NAME_LOST.
   void reclaim_names();
