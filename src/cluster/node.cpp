@@ -80,7 +80,13 @@ cluster_node::cluster_node(cluster_config config, router& r)
       nats_(std::make_shared<nats_connection>(config_)),
       names_(std::make_unique<name_service>(nats_->raw(), config_.replicas, config_.lease, std::chrono::seconds(15))) {
   // The lease exists before any name is claimed: a sweep never takes this node's names for a dead node's.
-  if (!names_->renew(self_)) throw std::runtime_error("cannot take this node's lease in NATS");
+  // Retried: right after the buckets are made (by this node or one starting beside it) their
+  // streams may still be electing leaders.
+  const auto deadline = clock::now() + std::chrono::seconds(15);
+  while (!names_->renew(self_)) {
+    if (clock::now() > deadline) throw std::runtime_error("cannot take this node's lease in NATS");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
   spdlog::info("cluster node {} joined NATS at {} (name bucket {}, {} replicas)", config_.node_name,
                nats_->connected_url(), name_service::bucket, config_.replicas);
 }
