@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "chat/cli.hpp"
+#include "chat/cluster/options.hpp"
 #include "chat/metrics_endpoint.hpp"
 #include "chat/metrics_options.hpp"
 #include "chat/server.hpp"
@@ -83,6 +84,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   chat::add_tls_options(app, config.tls);
   chat::add_metrics_options(app, config.metrics);
+  chat::add_cluster_options(app, config.cluster);
   // Last: --config and the CHAT_* variables cover every option added before.
   if (const auto status = chat::parse_server_command_line(app, argc, argv)) return *status;
 

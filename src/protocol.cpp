@@ -43,6 +43,7 @@ constexpr std::array<wire_entry<error_code>, error_code_count> errors{{
     {error_code::missing_argument, "MISSING_ARGUMENT", "this command needs an argument"},
     {error_code::line_too_long, "LINE_TOO_LONG", "line too long, discarded"},
     {error_code::bad_encoding, "BAD_ENCODING", "lines must be UTF-8 without NUL bytes"},
+    {error_code::unavailable, "UNAVAILABLE", "the cluster's name service is unavailable, try again"},
 }};
 static_assert(indexed_by(errors, &wire_entry<error_code>::value), "errors: one row per error_code, in its order");
 
@@ -53,6 +54,7 @@ constexpr std::array<wire_entry<bye_reason>, bye_reason_count> byes{{
     {bye_reason::address_limit, "ADDRESS_LIMIT", "too many connections from your address"},
     {bye_reason::idle_timeout, "IDLE_TIMEOUT", "no activity for too long"},
     {bye_reason::register_timeout, "REGISTER_TIMEOUT", "REGISTER a name sooner after connecting"},
+    {bye_reason::name_lost, "NAME_LOST", "this server lost the cluster for a while and another user took your name"},
 }};
 static_assert(indexed_by(byes, &wire_entry<bye_reason>::value), "byes: one row per bye_reason, in its order");
 

@@ -67,8 +67,7 @@ outcome registry::handle(session_id from, const protocol::command& cmd) {
       outcome out;
       out.add(from, protocol::format_ok_bye(), true);
       end_chat(self, out);
-      if (!self.name.empty()) by_name_.erase(protocol::name_key(self.name));
-      users_.erase(it);
+      forget(it);
       return out;
     }
   }
@@ -80,9 +79,28 @@ outcome registry::leave(session_id id) {
   const auto it = users_.find(id);
   if (it == users_.end()) return out;
   end_chat(it->second, out);
-  if (!it->second.name.empty()) by_name_.erase(protocol::name_key(it->second.name));
-  users_.erase(it);
+  forget(it);
   return out;
+}
+
+void registry::forget(std::unordered_map<session_id, user>::iterator it) {
+  if (!it->second.name.empty()) {
+    by_name_.erase(protocol::name_key(it->second.name));
+    if (on_name_freed_) on_name_freed_(it->first, it->second.name);
+  }
+  users_.erase(it);
+}
+
+bool registry::join_remote(session_id id, const std::string& name) {
+  if (!by_name_.try_emplace(protocol::name_key(name), id).second) return false;
+  users_[id].name = name;
+  return true;
+}
+
+std::optional<session_id> registry::find(std::string_view name) const {
+  const auto it = by_name_.find(protocol::name_key(name));
+  if (it == by_name_.end()) return std::nullopt;
+  return it->second;
 }
 
 outcome registry::register_name(session_id from, user& self, const std::string& name) {

@@ -39,8 +39,12 @@ awaitable<void> router::run() {
     auto [ec, request] = co_await requests_.async_receive(use_tuple);
     if (ec) break;
     handle(request);
+    if (cluster_) cluster_->settle(*this);
     // Drain what is already queued before suspending again.
-    while (requests_.try_receive([this](asio::error_code, router_request more) { handle(more); })) {
+    while (requests_.try_receive([this](asio::error_code, router_request more) {
+      handle(more);
+      if (cluster_) cluster_->settle(*this);
+    })) {
       if (shutting_down_ && peers_.empty()) break;
     }
   }
@@ -94,6 +98,16 @@ awaitable<void> router::sweep() {
 
 void router::handle(router_request& request) {
   using kind = router_request::kind;
+  if (request.what != kind::join && request.what != kind::shutdown && request.what != kind::slow_consumer) {
+    if (const auto held = held_.find(request.from); held != held_.end()) {
+      held->second.push_back(std::move(request));
+      return;
+    }
+    if (cluster_ && cluster_->intercept(*this, request)) {
+      held_[request.from];
+      return;
+    }
+  }
   switch (request.what) {
     case kind::join: {
       auto& joining = request.joining;
@@ -157,6 +171,7 @@ void router::handle(router_request& request) {
     case kind::shutdown: {
       if (shutting_down_) return;
       shutting_down_ = true;
+      if (cluster_) cluster_->shutdown();
       spdlog::info("shutting down: saying BYE to {} sessions", peers_.size());
       for (auto& [id, p] : peers_) {
         p->deliver_last(protocol::format_bye(protocol::bye_reason::shutdown));
@@ -166,6 +181,29 @@ void router::handle(router_request& request) {
     }
   }
   update_gauges();
+}
+
+void router::apply_outcome(const outcome& out) {
+  apply(out);
+  update_gauges();
+}
+
+void router::resume(session_id id) {
+  done(id);
+  const auto it = held_.find(id);
+  if (it == held_.end()) return;
+  auto queue = std::move(it->second);
+  held_.erase(it);
+  while (!queue.empty()) {
+    auto request = std::move(queue.front());
+    queue.pop_front();
+    handle(request);
+    if (const auto again = held_.find(id); again != held_.end()) {
+      // Taken over again: the rest waits behind it.
+      for (auto& rest : queue) again->second.push_back(std::move(rest));
+      return;
+    }
+  }
 }
 
 void router::done(session_id id) {

@@ -5,6 +5,7 @@
 
 #include <csignal>
 
+#include "chat/cluster/node.hpp"
 #include "chat/completion.hpp"
 #include "chat/fd_limit.hpp"
 #include "chat/plain_stream.hpp"
@@ -73,6 +74,14 @@ server::server(server_config config)
   }
   if (!config_.tls.enabled() || config_.tls.plain) {
     endpoint_ = listen_on(acceptor_, tcp::endpoint(address, config_.port), config_.output.kernel_send_buffer);
+  }
+  if (config_.cluster.enabled()) {
+    // Before serving: a node that cannot join its cluster must not start (throws).
+    const auto served = endpoint_.port() != 0 ? endpoint_ : tls_endpoint_;
+    if (config_.cluster.node_name.empty()) config_.cluster.node_name = fmt::format("{}", served);
+    const auto node = std::make_shared<cluster_node>(config_.cluster, *router_);
+    node->start();
+    router_->attach(node);
   }
 }
 

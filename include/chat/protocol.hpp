@@ -91,14 +91,24 @@ enum class error_code {
   missing_argument,
   line_too_long,
   bad_encoding,  // not valid UTF-8, or a NUL byte: refused rather than relayed
+  unavailable,   // cluster mode: the shared name service cannot be reached (README, Cluster mode)
 };
-// bad_encoding is the last error_code: protocol.cpp's table of wire names has one row per value.
-inline constexpr std::size_t error_code_count = static_cast<std::size_t>(error_code::bad_encoding) + 1;
+// unavailable is the last error_code: protocol.cpp's table of wire names has one row per value.
+inline constexpr std::size_t error_code_count = static_cast<std::size_t>(error_code::unavailable) + 1;
 
 // Why the server ends a connection (the BYE line).
-enum class bye_reason { shutdown, slow_consumer, server_full, address_limit, idle_timeout, register_timeout };
-// register_timeout is the last bye_reason: protocol.cpp's table has one row per value.
-inline constexpr std::size_t bye_reason_count = static_cast<std::size_t>(bye_reason::register_timeout) + 1;
+// name_lost: cluster mode, the node was cut off from NATS and another node's user took the name meanwhile.
+enum class bye_reason {
+  shutdown,
+  slow_consumer,
+  server_full,
+  address_limit,
+  idle_timeout,
+  register_timeout,
+  name_lost
+};
+// name_lost is the last bye_reason: protocol.cpp's table has one row per value.
+inline constexpr std::size_t bye_reason_count = static_cast<std::size_t>(bye_reason::name_lost) + 1;
 
 struct command {
   command_kind kind;

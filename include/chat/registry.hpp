@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -51,7 +52,17 @@ class registry {
   // A connection ended (QUIT, EOF, reset, slow consumer): frees its name and tells its partner.
   outcome leave(session_id id);
 
+  // Cluster mode: a stand-in for a user of another node, already registered as `name`
+  // (its node claimed the name); false if a user here holds that name.
+  bool join_remote(session_id id, const std::string& name);
+  // Cluster mode: told each name a leaving or quitting user frees (the shared claim is released).
+  void on_name_freed(std::function<void(session_id, const std::string&)> callback) {
+    on_name_freed_ = std::move(callback);
+  }
+
   bool contains(session_id id) const { return users_.contains(id); }
+  // Who holds `name` (compared by protocol::name_key), if anyone here does.
+  std::optional<session_id> find(std::string_view name) const;
   bool is_registered(session_id id) const;
   std::size_t registered() const { return by_name_.size(); }
   std::size_t active_chats() const { return chats_; }
@@ -71,10 +82,12 @@ class registry {
   outcome who(session_id from, const std::string& prefix) const;
   // Ends self's chat, if any, and tells the partner.
   void end_chat(user& self, outcome& out);
+  void forget(std::unordered_map<session_id, user>::iterator it);
 
   std::unordered_map<session_id, user> users_;
   std::map<std::string, session_id> by_name_;  // key: protocol::name_key(name), sorted for WHO
   std::size_t chats_ = 0;
+  std::function<void(session_id, const std::string&)> on_name_freed_;
 };
 
 }  // namespace chat

@@ -12,10 +12,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <unordered_map>
 
+#include "chat/cluster/link.hpp"
 #include "chat/deadline_queue.hpp"
 #include "chat/net.hpp"
 #include "chat/peer.hpp"
@@ -77,6 +79,22 @@ class router {
 
   const strand& executor() const { return strand_; }
 
+  // Cluster mode (README, Cluster mode): the link sees each request first. Before start.
+  void attach(std::shared_ptr<cluster_link> link) { cluster_ = std::move(link); }
+  // For the cluster link, on the strand only: the registry, the stand-ins of remote
+  // users, outcomes to apply, and resume(id) once a request it took is answered
+  // (the session's held requests then run in order).
+  registry& names() { return registry_; }
+  void add_peer(session_id id, std::shared_ptr<peer> p) { peers_.emplace(id, std::move(p)); }
+  void remove_peer(session_id id) { peers_.erase(id); }
+  void apply_outcome(const outcome& out);
+  void resume(session_id id);
+  // Ends a connection with BYE `reason` (cluster mode: NAME_LOST).
+  void bye(session_id id, protocol::bye_reason reason) {
+    say_bye(id, reason);
+    update_gauges();
+  }
+
  private:
   // Opens or closes the outcome's chat and queues its lines, in the order that
   // keeps direct MSG lines between OK CONNECTED and DISCONNECTED.
@@ -100,6 +118,9 @@ class router {
   deadline_queue deadlines_;  // idle and registration deadlines of the sessions in peers_
   chat_id last_chat_ = 0;
   bool shutting_down_ = false;
+  std::shared_ptr<cluster_link> cluster_;
+  // Requests of sessions whose earlier request the cluster link is still answering, in arrival order.
+  std::unordered_map<session_id, std::deque<router_request>> held_;
 };
 
 }  // namespace chat

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include "chat/cluster/config.hpp"
 #include "chat/metrics_config.hpp"
+#include "chat/protocol.hpp"
 #include "chat/server_defaults.hpp"
 #include "chat/slow_consumer.hpp"
 #include "chat/tls_config.hpp"
@@ -28,6 +30,7 @@ struct server_config {
   std::chrono::milliseconds stats_interval = defaults::stats_interval;  // 0: no stats line
   std::chrono::milliseconds shutdown_timeout = defaults::shutdown_timeout;
   bool handle_signals = true;  // SIGINT and SIGTERM start a graceful shutdown
+  cluster_config cluster;      // cluster mode when it names NATS servers (README, Cluster mode)
   tls_config tls;              // off unless a certificate is given
   metrics_config metrics;      // /metrics for Prometheus (off unless a port is given)
 };

@@ -56,9 +56,9 @@ TEST_CASE("server line bound: every other server line is shorter", "[protocol][b
                                     format_ok("REGISTERED", name),
                                     format_ok("CONNECTED", name),
                                     format_ok("DISCONNECTED", name)};
-  for (int c = 0; c <= static_cast<int>(error_code::bad_encoding); ++c)
+  for (int c = 0; c <= static_cast<int>(error_code::unavailable); ++c)
     lines.push_back(format_error(static_cast<error_code>(c)));
-  for (int r = 0; r <= static_cast<int>(bye_reason::register_timeout); ++r)
+  for (int r = 0; r <= static_cast<int>(bye_reason::name_lost); ++r)
     lines.push_back(format_bye(static_cast<bye_reason>(r)));
   for (const auto& line : lines) {
     CAPTURE(line);

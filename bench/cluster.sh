@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Cluster mode against one node (README, Cluster mode): starts a 3-server NATS cluster with
+# JetStream and two chat-server nodes on it, then runs chat-bench REPS times over
+#   same-node:  every pair on node 1 (--servers with one node);
+#   cross-node: one end of every pair on each node (--servers with both: every MSG crosses NATS).
+# Writes bench/results/<date>-cluster/*.json and prints one line per run (throughput, latency,
+# server CPU per message of node 1, which --server-pid watches).
+# Everything shares this box's cores: 3 nats-servers, 2 nodes and chat-bench; say so with figures.
+#
+#   bench/cluster.sh            REPS=3 DURATION=5 WARMUP=1 PAIRS="1 100 1000" WINDOW=16
+#   SMOKE=1 bench/cluster.sh    one short run of each kind (checks the script works)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+
+REPS=${REPS:-3}
+DURATION=${DURATION:-5}
+WARMUP=${WARMUP:-1}
+PAIRS=${PAIRS:-"1 100 1000"}
+WINDOW=${WINDOW:-16}
+if [ "${SMOKE:-0}" = 1 ]; then
+  REPS=1 DURATION=1 WARMUP=0 PAIRS=10
+fi
+OUT=${OUT:-bench/results/$(date -u +%F)-cluster}
+mkdir -p "$OUT"
+NATS=$(command -v nats-server || echo /usr/sbin/nats-server)
+[ -x build/bin/chat-server ] && [ -x build/bin/chat-bench ] || bench_build
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+machine_info >"$OUT/machine.txt"
+cluster_ports=($(free_port) $(free_port) $(free_port))
+client_ports=($(free_port) $(free_port) $(free_port))
+urls=""
+for i in 0 1 2; do
+  routes=""
+  for j in 0 1 2; do
+    [ "$i" = "$j" ] || routes+="${routes:+, }nats-route://127.0.0.1:${cluster_ports[$j]}"
+  done
+  cat >"$work/n$i.conf" <<CONF
+server_name: n$i
+host: 127.0.0.1
+port: ${client_ports[$i]}
+jetstream { store_dir: "$work/js$i", max_memory_store: 256MB }
+cluster { name: bench, listen: 127.0.0.1:${cluster_ports[$i]}, routes: [$routes] }
+CONF
+  urls+="${urls:+,}nats://127.0.0.1:${client_ports[$i]}"
+  start_listening "cluster.sh: nats-server n$i" "${client_ports[$i]}" "$OUT/nats$i.log" "$NATS" -c "$work/n$i.conf"
+  pids+=("$server_pid")
+done
+
+node_ports=($(free_port) $(free_port))
+node_pids=()
+for i in 0 1; do
+  # The name bucket needs its R3 leader: a node retries for 15 s while JetStream starts.
+  start_listening "cluster.sh: chat-server node$i" "${node_ports[$i]}" "$OUT/node$i.log" \
+    build/bin/chat-server --port "${node_ports[$i]}" --cluster "$urls" --node-name "node$i" --stats-interval 0
+  pids+=("$server_pid")
+  node_pids+=("$server_pid")
+done
+
+failures=0
+run() {
+  local name=$1
+  shift
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  if build/bin/chat-bench --no-progress --server-pid "${node_pids[0]}" --duration "$DURATION" --warmup "$WARMUP" \
+       --window "$WINDOW" --json "$OUT/$name.json" --label "load=$load" "$@" >"$OUT/$name.txt" 2>&1; then
+    status=ok
+  else
+    status=FAILED
+    failures=$((failures + 1))
+  fi
+  python3 bench/run_line.py "$OUT/$name.json" "$name" "$status" "$load"
+}
+
+echo "== same node vs cross node (3 nats-servers, 2 nodes and chat-bench share $(nproc) cores)"
+for rep in $(seq "$REPS"); do
+  for pairs in $PAIRS; do
+    run "same-p$pairs-r$rep" --pairs "$pairs" --servers "127.0.0.1:${node_ports[0]}" --name-prefix "s${rep}p$pairs"
+    run "cross-p$pairs-r$rep" --pairs "$pairs" --servers "127.0.0.1:${node_ports[0]},127.0.0.1:${node_ports[1]}" \
+      --name-prefix "c${rep}p$pairs"
+  done
+done
+echo "results in $OUT"
+[ "$failures" = 0 ]

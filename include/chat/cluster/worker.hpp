@@ -1,0 +1,35 @@
+// One thread for the blocking libnats calls (JetStream KV: claim, release, lookup,
+// list), so none runs on the Asio pool (issue 11, Threading). Jobs run one at a
+// time in submission order; each posts its result back to the router's strand.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace chat {
+
+class blocking_worker {
+ public:
+  blocking_worker();
+  // Finishes the running job, drops the queued ones and joins.
+  ~blocking_worker();
+  blocking_worker(const blocking_worker&) = delete;
+  blocking_worker& operator=(const blocking_worker&) = delete;
+
+  // Thread-safe. Queues `job`; it runs on the worker thread.
+  void submit(std::function<void()> job);
+
+ private:
+  void run();
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace chat
