@@ -22,6 +22,8 @@ log=$out/servers.log
 : >"$log"
 results=$out/runs.txt
 : >"$results"
+# A failed run (set -e) must not leave its server behind.
+trap '[ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true' EXIT
 for ((round = 1; round <= rounds; round++)); do
   for side in A B; do
     bin=$a
@@ -32,6 +34,7 @@ for ((round = 1; round <= rounds; round++)); do
       --server-pid "$server_pid" --quiet --json - | python3 -c 'import json, sys; print(json.load(sys.stdin)["server"]["cpu_seconds"])')
     kill "$server_pid"
     wait "$server_pid" 2>/dev/null || true
+    server_pid=""
     echo "$side $round $cpu" | tee -a "$results"
   done
 done
