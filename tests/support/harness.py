@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import threading
+import traceback
 
 TIMEOUT = 20.0  # seconds for any one expected event; generous for a loaded 2-core machine
 
@@ -168,12 +169,16 @@ def logs():
 
 
 def main(scenario, *args):
-    """Runs scenario(*args); on Failure prints it and every log, and exits 1. Programs still
+    """Runs scenario(*args); on Failure, or any other exception, prints it and every log, and exits 1. Programs still
     running at the end are killed."""
     try:
         scenario(*args)
     except Failure as e:
         print("FAIL:", e)
+        print(logs())
+        sys.exit(1)
+    except Exception:  # an unexpected error (a reset socket, a timeout) needs the logs as much
+        traceback.print_exc()
         print(logs())
         sys.exit(1)
     finally:
