@@ -170,6 +170,8 @@ void cluster_node::arm_tick() {
 }
 
 void cluster_node::tick() {
+  // A renewal may block for seconds: the lease runs out here, not when the renewal gives up.
+  check_lease();
   const auto now = clock::now();
   std::vector<std::shared_ptr<remote_peer>> late;
   for (const auto& [id, ghost] : ghosts_by_id_) {
@@ -547,8 +549,10 @@ void cluster_node::renew_leases() {
       if (lease_stop_) return;
     }
     if (clock::now() >= next_renew) {
-      next_renew = clock::now() + lease_interval;
+      const auto renew_started = clock::now();
+      next_renew = renew_started + lease_interval;
       const bool renewed = names_->renew(self_);
+      const auto renew_finished = clock::now();
       const auto now_ns =
           std::chrono::duration_cast<nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
       const auto own = seen.find(self_);
@@ -570,27 +574,29 @@ void cluster_node::renew_leases() {
         names_->reset_lease_watch();
         own_seen_at = clock::now();
       }
-      post([renewed, alive = std::move(alive)](cluster_node& node) { node.lease_round(renewed, alive); });
+      post([renewed, renew_started, renew_finished, alive = std::move(alive)](cluster_node& node) {
+        node.lease_round(renewed ? std::optional{std::pair{renew_started, renew_finished}} : std::nullopt, alive);
+      });
     }
     healthy = names_->poll_leases(seen, std::chrono::milliseconds(100));
   }
 }
 
-void cluster_node::lease_round(bool renewed, const std::optional<std::set<std::string>>& alive) {
-  const auto now = clock::now();
-  if (renewed) {
-    renewed_at_ = now;
+void cluster_node::lease_round(std::optional<std::pair<clock::time_point, clock::time_point>> renewal,
+                               const std::optional<std::set<std::string>>& alive) {
+  if (renewal) {
+    // The store stamps a renewal somewhere between its start and its end. Renewals stamped
+    // more than a lease apart may have let another node count this one dead and free its
+    // names, although this node never saw a renewal fail (one blocked for seconds).
+    if (!lease_lost_ && renewal->second - renewed_at_ > config_.lease) lose_lease();
+    renewed_at_ = renewal->first;
     if (lease_lost_) {
       lease_lost_ = false;
       spdlog::warn("cluster: this node's lease is renewed again; claiming {} names again", claims_.size());
       reclaim_names();
     }
-  } else if (!lease_lost_ && now - renewed_at_ > config_.lease) {
-    // Other nodes count this one dead by now: its chats with them are over, its names may be taken.
-    lease_lost_ = true;
-    spdlog::error("cluster: cannot renew this node's lease for {} ms: ending cross-node chats, refusing REGISTER",
-                  config_.lease.count());
-    end_ghosts_of("", "this node lost its lease");
+  } else {
+    check_lease();
   }
   if (!alive || lease_lost_) return;
   std::set<std::string> dead;
@@ -601,11 +607,28 @@ void cluster_node::lease_round(bool renewed, const std::optional<std::set<std::s
     end_ghosts_of(node, "its node is gone");
   }
   live_nodes_ = *alive;
+  // Sweeps that failed (the store did not answer) are tried again, for nodes still gone.
+  for (const auto& node : unswept_) {
+    if (!alive->contains(node)) dead.insert(node);
+  }
+  unswept_.clear();
   if (!dead.empty()) sweep_names(std::move(dead));
   if (!swept_once_) {
     swept_once_ = true;
     sweep_stale_names();
   }
+}
+
+void cluster_node::check_lease() {
+  if (!lease_lost_ && clock::now() - renewed_at_ > config_.lease) lose_lease();
+}
+
+void cluster_node::lose_lease() {
+  // Other nodes count this one dead by now: its chats with them are over, its names may be taken.
+  lease_lost_ = true;
+  spdlog::error("cluster: cannot renew this node's lease for {} ms: ending cross-node chats, refusing REGISTER",
+                config_.lease.count());
+  end_ghosts_of("", "this node lost its lease");
 }
 
 void cluster_node::sweep_names(std::set<std::string> dead) {
@@ -618,7 +641,8 @@ void cluster_node::sweep_names(std::set<std::string> dead) {
       }
       if (freed > 0) spdlog::info("cluster: freed {} names of nodes that are gone", freed);
     } catch (const std::exception& e) {
-      spdlog::warn("cluster: cannot free the names of nodes that are gone: {}", e.what());
+      spdlog::warn("cluster: cannot free the names of nodes that are gone (trying again): {}", e.what());
+      post([dead](cluster_node& node) { node.unswept_.insert(dead.begin(), dead.end()); });
     }
   });
 }
@@ -629,7 +653,7 @@ void cluster_node::sweep_stale_names() {
       const auto entries = names_->list();
       // Read after the names: a node that claimed one of them had its lease first.
       const auto live = names_->live_nodes();
-      if (!live) return;
+      if (!live) throw std::runtime_error("the lease bucket did not answer");
       const std::set<std::string> alive(live->begin(), live->end());
       std::size_t freed = 0;
       for (const auto& e : entries) {
@@ -639,7 +663,8 @@ void cluster_node::sweep_stale_names() {
       }
       if (freed > 0) spdlog::info("cluster: freed {} names of nodes that were gone before this one started", freed);
     } catch (const std::exception& e) {
-      spdlog::warn("cluster: cannot sweep stale names: {}", e.what());
+      spdlog::warn("cluster: cannot sweep stale names (trying again): {}", e.what());
+      post([](cluster_node& node) { node.swept_once_ = false; });
     }
   });
 }

@@ -17,7 +17,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from chat_line_client import Client  # noqa: E402
-from nats_fixture import DEADLINE, Cluster, free_port  # noqa: E402
+from nats_fixture import DEADLINE, Cluster, Proxy, free_port  # noqa: E402
 
 CLUSTER = None
 
@@ -35,14 +35,16 @@ def check(condition, message):
 
 
 @contextlib.contextmanager
-def started(binary, nats=3, nodes=2, replicas=None, urls=None):
+def started(binary, nats=3, nodes=2, replicas=None, urls=None, advertise=True, extra=()):
     """NATS servers and chat-server nodes n0, n1, ...; yields (cluster, [node ports]).
-    `urls(cluster, i)` picks node i's --cluster list (default: every NATS server)."""
+    `urls(cluster, i)` picks node i's --cluster list (default: every NATS server);
+    `extra` are more chat-server arguments for every node."""
     global CLUSTER
-    with Cluster(binary, nats=nats) as c:
+    with Cluster(binary, nats=nats, advertise=advertise) as c:
         CLUSTER = c
         c.start_nats()
-        ports = [c.start_node(f"n{i}", urls=urls(c, i) if urls else None, replicas=replicas)[1] for i in range(nodes)]
+        ports = [c.start_node(f"n{i}", urls=urls(c, i) if urls else None, replicas=replicas, extra=extra)[1]
+                 for i in range(nodes)]
         yield c, ports
 
 
@@ -398,8 +400,63 @@ def quorum_lost(binary):
               f"ended, local chat went on; REGISTER worked again {recovered:.1f} s after the restart")
 
 
+def name_lost(binary):
+    """Node 0 loses NATS past its lease; meanwhile a user of node 1 takes one of node 0's
+    names. Back on NATS, node 0 claims its names again: that user gets BYE NAME_LOST and
+    is closed, and the user whose name nobody took keeps it."""
+    # Node 0 reaches NATS through a proxy only (the servers do not advertise each other, so
+    # it discovers no other way): cutting the proxy cuts node 0 off, and NATS itself goes on.
+    proxy = None
+
+    def urls(c, i):
+        nonlocal proxy
+        if i == 1:
+            return c.urls()
+        proxy = Proxy(c.nats[0].port)
+        return proxy.url
+
+    with started(binary, nats=3, nodes=2, urls=urls, advertise=False) as (c, ports):
+        lose, keep = Client(ports[0]), Client(ports[0])
+        check(lose.ask("REGISTER lose").startswith("OK REGISTERED"), "register lose")
+        check(keep.ask("REGISTER keep").startswith("OK REGISTERED"), "register keep")
+        mark = len(c.log.lines)
+        cut_at = time.monotonic()
+        proxy.cut()
+        # Node 1 counts node 0 dead after the lease (7 s) and frees its names.
+        check(c.log.wait_for(r"\[n1\].*is gone \(lease expired\)", timeout=12, start=mark),
+              "node 1 did not notice node 0's lease expire")
+        check(c.log.wait_for(r"\[n0\].*cannot renew this node's lease", timeout=5, start=mark),
+              "node 0 did not notice that it lost its lease")
+        thief = Client(ports[1])
+        reply = register_until(thief, "LOSE", "OK REGISTERED", time.monotonic() + 5)
+        check(reply.startswith("OK REGISTERED"), f"node 0's freed name not free on node 1: {reply}")
+        taken_at = time.monotonic()
+        proxy.restore()
+        # Back on NATS: the taken name is the thief's; its old holder is told and closed.
+        expect(lose, "BYE NAME_LOST", "the user whose name was taken")
+        try:
+            extra = lose.line()
+            fail(f"the connection stayed open after BYE NAME_LOST: {extra!r}")
+        except EOFError:
+            pass
+        told = time.monotonic() - taken_at
+        # The other name is claimed again for its holder, who is still registered.
+        observer = Client(ports[1])
+        deadline = time.monotonic() + 10
+        while (listed := observer.ask("WHO")) != "OK WHO 2 keep LOSE":
+            check(time.monotonic() < deadline, f"the kept name is not listed again: {listed}")
+            time.sleep(0.1)
+        check(observer.ask("REGISTER KEEP").startswith("ERR NAME_TAKEN"), "the kept name is free on node 1")
+        check(keep.ask("REGISTER other").startswith("ERR ALREADY_REGISTERED"), "the kept user lost its name")
+        check(keep.ask("PING k") == "PONG k", "the kept user was dropped")
+        check(thief.ask("PING t") == "PONG t", "the new owner was dropped")
+        print(f"node cut off from NATS for {taken_at - cut_at:.1f} s while its name was taken: BYE NAME_LOST "
+              f"{told:.1f} s after NATS came back; the untaken name kept")
+    proxy.close()
+
 SCENARIOS = {
     "faults.quorum_lost": quorum_lost,
+    "faults.name_lost": name_lost,
     "faults.node_kill": node_kill,
     "faults.leader_kill": leader_kill,
     "faults.nats_restart": nats_restart,
@@ -418,5 +475,10 @@ if __name__ == "__main__":
         print("scenarios:", " ".join(SCENARIOS))
         sys.exit(2)
     began = time.monotonic()
-    SCENARIOS[sys.argv[1]](sys.argv[2])
+    try:
+        SCENARIOS[sys.argv[1]](sys.argv[2])
+    except (OSError, EOFError, AssertionError) as e:  # a read timed out, a connection closed: show the logs
+        import traceback
+        traceback.print_exc()
+        fail(f"{type(e).__name__}: {e}")
     print(f"ok ({time.monotonic() - began:.1f} s)")

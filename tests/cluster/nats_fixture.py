@@ -2,6 +2,7 @@
 loopback ports (generated configs, cluster routes for 3), and chat-server nodes joined
 to them. Every wait is bounded; close() kills whatever is still running.
 """
+import contextlib
 import json
 import os
 import re
@@ -64,9 +65,10 @@ class Log:
 
 
 class NatsServer:
-    def __init__(self, index, port, cluster_port, monitor_port, routes, workdir, log):
+    def __init__(self, index, port, cluster_port, monitor_port, routes, workdir, log, advertise=True):
         self.index, self.port, self.cluster_port, self.monitor_port = index, port, cluster_port, monitor_port
         self.routes, self.workdir, self.log = routes, workdir, log
+        self.advertise = advertise
         self.proc = None
 
     @property
@@ -79,7 +81,9 @@ class NatsServer:
                  "jetstream {", f'  store_dir: "{self.workdir}/js{self.index}"', "  max_memory_store: 256MB", "}"]
         if self.routes:
             lines += ["cluster {", "  name: chattest", f"  listen: 127.0.0.1:{self.cluster_port}",
-                      "  routes: [" + ", ".join(f"nats-route://127.0.0.1:{p}" for p in self.routes) + "]", "}"]
+                      "  routes: [" + ", ".join(f"nats-route://127.0.0.1:{p}" for p in self.routes) + "]"]
+            # Not advertised: a client then reconnects only to the servers it was given.
+            lines += ([] if self.advertise else ["  no_advertise: true"]) + ["}"]
         return "\n".join(lines) + "\n"
 
     def start(self):
@@ -107,19 +111,86 @@ class NatsServer:
             return json.loads(r.read())
 
 
-class Cluster:
-    """`nats` servers (1 or 3) and the chat-server nodes started on them."""
+class Proxy:
+    """A TCP relay on a free loopback port to `port`, which cut() severs: it closes every
+    relayed connection and closes new ones at once until restore(). A node given only the
+    proxy's URL loses NATS while the NATS servers themselves go on."""
 
-    def __init__(self, chat_server, nats=3, jetstream=True):
+    def __init__(self, port):
+        self.target = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.lock = threading.Lock()
+        self.open = []
+        self.severed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"nats://127.0.0.1:{self.port}"
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            with self.lock:
+                if self.severed:
+                    client.close()
+                    continue
+                try:
+                    server = socket.create_connection(("127.0.0.1", self.target), timeout=DEADLINE)
+                except OSError:
+                    client.close()
+                    continue
+                self.open += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cut(self):
+        with self.lock:
+            self.severed = True
+            for sock in self.open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            self.open = []
+
+    def restore(self):
+        with self.lock:
+            self.severed = False
+
+    def close(self):
+        self.cut()
+        self.listener.close()
+
+
+class Cluster:
+    """`nats` servers (1 or 3) and the chat-server nodes started on them. With `advertise`
+    false, the servers do not tell clients of each other (a node stays on the servers it was given)."""
+
+    def __init__(self, chat_server, nats=3, jetstream=True, advertise=True):
         self.chat_server = chat_server
         self.log = Log()
         self.workdir = tempfile.mkdtemp(prefix="chat-cluster-")
         self.nats = []
         self.nodes = []
+        self.metrics_ports = {}  # node name -> its /metrics port
         cluster_ports = [free_port() for _ in range(nats)]
         for i in range(nats):
             routes = [p for j, p in enumerate(cluster_ports) if j != i] if nats > 1 else []
-            server = NatsServer(i, free_port(), cluster_ports[i], free_port(), routes, self.workdir, self.log)
+            server = NatsServer(i, free_port(), cluster_ports[i], free_port(), routes, self.workdir, self.log, advertise)
             if not jetstream:
                 server.config = lambda s=server: f"host: 127.0.0.1\nport: {s.port}\nhttp: 127.0.0.1:{s.monitor_port}\n"
             self.nats.append(server)
@@ -141,7 +212,7 @@ class Cluster:
         replicas = replicas if replicas is not None else min(3, len(self.nats))
         args = [self.chat_server, "--port", "0", "--log-level", os.environ.get("CHAT_LOG_LEVEL", "info"),
                 "--cluster", urls or self.urls(), "--node-name", name, "--cluster-replicas", str(replicas),
-                "--stats-interval", "0", *extra]
+                *([] if "--stats-interval" in extra else ["--stats-interval", "0"]), *extra]
         start = len(self.log.lines)
         proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=node_env())
         threading.Thread(target=self.log.drain, args=(name, proc.stderr), daemon=True).start()
@@ -152,7 +223,23 @@ class Cluster:
             proc.kill()
             raise AssertionError(f"node {name} did not start")
         self.nodes.append(proc)
+        if "--metrics-port" in extra:
+            found = self.log.wait_for(rf"\[{re.escape(name)}\].*metrics on http://127\.0\.0\.1:(\d+)/", timeout=1,
+                                      start=start)
+            self.metrics_ports[name] = int(found.group(1)) if found else None
         return proc, int(m.group(1))
+
+    def metrics(self, name):
+        """Node `name`'s /metrics (started with --metrics-port) as {sample name with labels: value}."""
+        url = f"http://127.0.0.1:{self.metrics_ports[name]}/metrics"
+        with urllib.request.urlopen(url, timeout=DEADLINE) as r:
+            text = r.read().decode()
+        samples = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                key, value = line.rsplit(" ", 1)
+                samples[key] = float(value)
+        return samples
 
     def close(self):
         for proc in self.nodes:

@@ -86,7 +86,13 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
   // the strand. `alive` (the other nodes renewed within the lease) is nullopt while the
   // watch is not known to be current (this node's own renewals must show in it).
   void renew_leases();
-  void lease_round(bool renewed, const std::optional<std::set<std::string>>& alive);
+  // `renewal`: when this node's renewal started and finished, if the store took it.
+  void lease_round(std::optional<std::pair<clock::time_point, clock::time_point>> renewal,
+                   const std::optional<std::set<std::string>>& alive);
+  // The lease runs out `lease` after the start of the last renewal the store took: then
+  // lose_lease ends cross-node chats and refuses what needs the cluster, until a renewal works.
+  void check_lease();
+  void lose_lease();
   // Frees the names held by `dead` nodes (deletes conditional on revision).
   void sweep_names(std::set<std::string> dead);
   // Once at start: frees names of nodes without a lease (they died before this node started).
@@ -133,10 +139,11 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
   session_id next_ghost_ = first_remote_id;
   std::uint64_t last_request_ = 0;
   std::unique_ptr<asio::steady_timer> timer_;
-  std::set<std::string> live_nodes_;  // as last read, without this node
-  clock::time_point renewed_at_ = clock::now();
+  std::set<std::string> live_nodes_;             // as last read, without this node
+  clock::time_point renewed_at_ = clock::now();  // start of the last renewal the store took
   bool lease_lost_ = false;
   bool swept_once_ = false;
+  std::set<std::string> unswept_;  // gone nodes whose names a failed sweep left
 
   // Frames posted to the strand and not yet handled: bounds what other nodes can make this one hold.
   std::mutex inflight_mutex_;
