@@ -86,6 +86,7 @@ outcome registry::leave(session_id id) {
 void registry::forget(std::unordered_map<session_id, user>::iterator it) {
   if (!it->second.name.empty()) {
     by_name_.erase(protocol::name_key(it->second.name));
+    if (it->second.remote) --remote_;
     if (on_name_freed_) on_name_freed_(it->first, it->second.name);
   }
   users_.erase(it);
@@ -93,7 +94,10 @@ void registry::forget(std::unordered_map<session_id, user>::iterator it) {
 
 bool registry::join_remote(session_id id, const std::string& name) {
   if (!by_name_.try_emplace(protocol::name_key(name), id).second) return false;
-  users_[id].name = name;
+  auto& stand_in = users_[id];
+  stand_in.name = name;
+  stand_in.remote = true;
+  ++remote_;
   return true;
 }
 

@@ -64,7 +64,8 @@ class registry {
   // Who holds `name` (compared by protocol::name_key), if anyone here does.
   std::optional<session_id> find(std::string_view name) const;
   bool is_registered(session_id id) const;
-  std::size_t registered() const { return by_name_.size(); }
+  // Users registered here: stand-ins of remote users are counted on their own nodes.
+  std::size_t registered() const { return by_name_.size() - remote_; }
   std::size_t active_chats() const { return chats_; }
   std::optional<std::string> name_of(session_id id) const;
   std::optional<session_id> partner_of(session_id id) const;
@@ -73,6 +74,7 @@ class registry {
   struct user {
     std::string name;  // empty until REGISTER succeeds
     std::optional<session_id> partner;
+    bool remote = false;  // a stand-in (join_remote)
   };
 
   outcome register_name(session_id from, user& self, const std::string& name);
@@ -87,6 +89,7 @@ class registry {
   std::unordered_map<session_id, user> users_;
   std::map<std::string, session_id> by_name_;  // key: protocol::name_key(name), sorted for WHO
   std::size_t chats_ = 0;
+  std::size_t remote_ = 0;  // stand-ins in by_name_
   std::function<void(session_id, const std::string&)> on_name_freed_;
 };
 

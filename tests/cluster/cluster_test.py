@@ -454,9 +454,46 @@ def name_lost(binary):
               f"{told:.1f} s after NATS came back; the untaken name kept")
     proxy.close()
 
+# --- metrics ---
+
+def metric_becomes(cluster, node, sample, want, timeout=5):
+    """Waits until `node`'s /metrics shows `sample` == `want`; fails with the last value seen."""
+    deadline = time.monotonic() + timeout
+    while (got := cluster.metrics(node).get(sample)) != want:
+        check(time.monotonic() < deadline, f"{node}: {sample} is {got}, expected {want}")
+        time.sleep(0.05)
+
+
+def registered_gauge(binary):
+    """chat_registered_users and the stats line count a node's own users, not the
+    stand-ins of remote partners; over all nodes they add up to WHO's count."""
+    with started(binary, nats=1, nodes=2, replicas=1,
+                 extra=("--metrics-port", "0", "--stats-interval", "0.1")) as (c, ports):
+        (a, b), = pair_up(ports, 1)  # pa0 on n0 chats with pb0 on n1: each node holds a stand-in of the other
+        other = Client(ports[0])
+        check(other.ask("REGISTER lonely").startswith("OK REGISTERED"), "register")
+        check(a.ask("WHO") == "OK WHO 3 lonely pa0 pb0", "WHO across nodes")
+        metric_becomes(c, "n0", "chat_registered_users", 2)
+        metric_becomes(c, "n1", "chat_registered_users", 1)
+        metric_becomes(c, "n0", "chat_active_chats", 1)
+        metric_becomes(c, "n1", "chat_active_chats", 1)
+        for node, want in (("n0", 2), ("n1", 1)):
+            mark = len(c.log.lines)
+            line = c.log.wait_for(rf"\[{node}\].*stats: .*registered=(\d+)", timeout=5, start=mark)
+            check(line and int(line.group(1)) == want, f"{node}'s stats line: {line and line.group(0)}")
+        # The chat ends: the stand-ins go, the counts stay.
+        check(a.ask("DISCONNECT").startswith("OK DISCONNECTED"), "disconnect")
+        expect(b, "DISCONNECTED pa0", "partner told")
+        metric_becomes(c, "n0", "chat_active_chats", 0)
+        metric_becomes(c, "n1", "chat_active_chats", 0)
+        check(c.metrics("n0")["chat_registered_users"] == 2, "n0 after the chat")
+        check(c.metrics("n1")["chat_registered_users"] == 1, "n1 after the chat")
+
+
 SCENARIOS = {
     "faults.quorum_lost": quorum_lost,
     "faults.name_lost": name_lost,
+    "metrics.registered": registered_gauge,
     "faults.node_kill": node_kill,
     "faults.leader_kill": leader_kill,
     "faults.nats_restart": nats_restart,

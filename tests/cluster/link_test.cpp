@@ -121,6 +121,7 @@ TEST_CASE("registry.remote_stand_in") {
   CHECK_FALSE(reg.join_remote(100, "noy"));  // taken here, whatever the case
   REQUIRE(reg.join_remote(100, "Elias"));
   CHECK(reg.find("ELIAS") == session_id{100});
+  CHECK(reg.registered() == 1);  // the stand-in counts on its own node, not here
   const auto out = reg.handle(100, {command_kind::connect, "noy"});
   REQUIRE(out.chat_opened);
   CHECK(out.items[0].line == "OK CONNECTED Noy\n");
@@ -132,6 +133,7 @@ TEST_CASE("registry.remote_stand_in") {
   CHECK(left.items[0].line == "DISCONNECTED Elias\n");
   CHECK(freed == std::vector<std::string>{"100 Elias"});
   CHECK_FALSE(reg.find("elias"));
+  CHECK(reg.registered() == 1);
 }
 
 // Frames round-trip, text keeps its spaces, malformed frames are refused.
