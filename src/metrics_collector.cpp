@@ -46,9 +46,11 @@ MetricFamily by_reason(std::string name, std::string help, const Reasons& reason
   return f;
 }
 
-MetricFamily histogram(std::string name, std::string help, const metrics_histogram& h) {
+// One sample of a histogram, with at most one label.
+ClientMetric histogram_metric(const metrics_histogram& h, std::string label = {}, std::string_view label_value = {}) {
   const auto snap = h.read();
   ClientMetric m;
+  if (!label.empty()) m.label.push_back({std::move(label), std::string(label_value)});
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < metrics_histogram::bounds_ns.size(); ++i) {
     cumulative += snap.counts[i];
@@ -57,9 +59,31 @@ MetricFamily histogram(std::string name, std::string help, const metrics_histogr
   // prometheus-cpp writes the +Inf bucket itself, from the sample count.
   m.histogram.sample_count = snap.count;
   m.histogram.sample_sum = static_cast<double>(snap.sum_ns) / 1e9;
+  return m;
+}
+
+MetricFamily histogram(std::string name, std::string help, const metrics_histogram& h) {
   auto f = family(std::move(name), std::move(help), MetricType::Histogram);
-  f.metric.push_back(std::move(m));
+  f.metric.push_back(histogram_metric(h));
   return f;
+}
+
+// Cluster mode's series (README, Metrics), per node.
+void add_cluster(std::vector<MetricFamily>& out, const cluster_stats& c) {
+  const auto n = [](auto v) { return static_cast<double>(v); };
+  out.push_back(one("chat_cluster_messages_sent_total", "MSG lines sent to users on other nodes", MetricType::Counter,
+                    n(c.messages_sent.load())));
+  out.push_back(one("chat_cluster_messages_received_total", "MSG lines from users on other nodes delivered here",
+                    MetricType::Counter, n(c.messages_received.load())));
+  out.push_back(one("chat_cluster_nats_connected", "1 while this node is connected to NATS, 0 while it reconnects",
+                    MetricType::Gauge, n(c.nats_connected.load(std::memory_order_relaxed))));
+  auto kv = family("chat_cluster_kv_seconds",
+                   "How long the cluster's name store takes to claim a name (with retries while it elects a "
+                   "leader) or release one",
+                   MetricType::Histogram);
+  kv.metric.push_back(histogram_metric(c.kv_claim, "op", "claim"));
+  kv.metric.push_back(histogram_metric(c.kv_release, "op", "release"));
+  out.push_back(std::move(kv));
 }
 
 }  // namespace
@@ -107,6 +131,7 @@ std::vector<prometheus::MetricFamily> metrics_collector::Collect() const {
                           "How long bytes wait in a client's send queue before the write that takes them, per "
                           "write batch (from the first byte queued into an empty queue)",
                           stats_.outbox_wait));
+  if (stats_.cluster.enabled.load(std::memory_order_relaxed)) add_cluster(out, stats_.cluster);
   return out;
 }
 

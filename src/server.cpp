@@ -79,7 +79,7 @@ server::server(server_config config)
     // Before serving: a node that cannot join its cluster must not start (throws).
     const auto served = endpoint_.port() != 0 ? endpoint_ : tls_endpoint_;
     if (config_.cluster.node_name.empty()) config_.cluster.node_name = fmt::format("{}", served);
-    const auto node = std::make_shared<cluster_node>(config_.cluster, *router_);
+    const auto node = std::make_shared<cluster_node>(config_.cluster, *router_, stats_.cluster);
     node->start();
     router_->attach(node);
   }

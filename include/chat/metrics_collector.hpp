@@ -13,6 +13,10 @@
 //             chat_errors_total{code}
 //   gauges    chat_connections, chat_registered_users, chat_active_chats, chat_outbox_queued_bytes
 //   histogram chat_outbox_wait_seconds (per write batch)
+// and in cluster mode (chat/cluster/stats.hpp), per node:
+//   counters  chat_cluster_messages_sent_total, chat_cluster_messages_received_total
+//   gauge     chat_cluster_nats_connected
+//   histogram chat_cluster_kv_seconds{op="claim"|"release"}
 // Label values are the protocol's wire names (the BYE reason, the ERR code), so
 // they match what clients are told; every value is present from the start, at 0.
 #pragma once

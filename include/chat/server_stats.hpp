@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "chat/cluster/stats.hpp"
 #include "chat/metrics_histogram.hpp"
 #include "chat/protocol.hpp"
 #include "chat/sharded_counter.hpp"
@@ -61,6 +62,7 @@ struct server_stats {
   // time_outbox_waits is set (metrics on), which must happen before the server starts.
   metrics_histogram outbox_wait;
   bool time_outbox_waits = false;
+  cluster_stats cluster;  // cluster mode only
 
   // One line for the log: "connections=... registered=... ...".
   std::string summary(std::size_t connections) const;

@@ -19,11 +19,24 @@ std::string last_error(natsStatus status) {
 
 constexpr auto retry_pause = std::chrono::milliseconds(200);
 
+// Observes, when it goes out of scope, the time since it was made.
+class timed {
+ public:
+  explicit timed(metrics_histogram& h) : histogram_(h) {}
+  ~timed() { histogram_.observe(clock::now() - start_); }
+  timed(const timed&) = delete;
+  timed& operator=(const timed&) = delete;
+
+ private:
+  metrics_histogram& histogram_;
+  clock::time_point start_ = clock::now();
+};
+
 }  // namespace
 
 name_service::name_service(natsConnection* connection, int replicas, std::chrono::milliseconds lease,
-                           std::chrono::milliseconds wait)
-    : connection_(connection) {
+                           std::chrono::milliseconds wait, cluster_stats& stats)
+    : connection_(connection), stats_(stats) {
   // Each JetStream request gives up after 1.5 s rather than the default 5: a request sent
   // during a leader election may go unanswered, and the retry after it must come in time.
   jsOptions options;
@@ -104,6 +117,7 @@ name_service::~name_service() {
 
 name_service::claim_result name_service::claim(const std::string& key, const std::string& value,
                                                std::chrono::milliseconds wait) {
+  const timed observe(stats_.kv_claim);
   const auto deadline = clock::now() + wait;
   claim_result result;
   while (true) {
@@ -125,6 +139,7 @@ name_service::claim_result name_service::claim(const std::string& key, const std
 }
 
 bool name_service::release(const std::string& key, std::uint64_t revision) {
+  const timed observe(stats_.kv_release);
   const auto subject = "$KV." + std::string(bucket) + "." + key;
   const auto expected = std::to_string(revision);
   const auto deadline = clock::now() + std::chrono::seconds(10);

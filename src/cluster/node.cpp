@@ -73,12 +73,14 @@ constexpr auto lease_interval = std::chrono::milliseconds(500);
 
 }  // namespace
 
-cluster_node::cluster_node(cluster_config config, router& r)
+cluster_node::cluster_node(cluster_config config, router& r, cluster_stats& stats)
     : config_(std::move(config)),
       router_(r),
+      stats_(stats),
       self_(identity_of(config_.node_name)),
       nats_(std::make_shared<nats_connection>(config_)),
-      names_(std::make_unique<name_service>(nats_->raw(), config_.replicas, config_.lease, std::chrono::seconds(15))) {
+      names_(std::make_unique<name_service>(nats_->raw(), config_.replicas, config_.lease, std::chrono::seconds(15),
+                                            stats_)) {
   // The lease exists before any name is claimed: a sweep never takes this node's names for a dead node's.
   // Retried: right after the buckets are made (by this node or one starting beside it) their
   // streams may still be electing leaders.
@@ -87,6 +89,8 @@ cluster_node::cluster_node(cluster_config config, router& r)
     if (clock::now() > deadline) throw std::runtime_error("cannot take this node's lease in NATS");
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+  stats_.nats_connected.store(1, std::memory_order_relaxed);
+  stats_.enabled.store(true, std::memory_order_relaxed);
   spdlog::info("cluster node {} joined NATS at {} (name bucket {}, {} replicas)", config_.node_name,
                nats_->connected_url(), name_service::bucket, config_.replicas);
 }
@@ -387,7 +391,7 @@ void cluster_node::incoming_connect(const cluster_wire::frame& f) {
   }
   const auto id = next_ghost_++;
   const auto ghost =
-      std::make_shared<remote_peer>(id, remote_peer::address{f.node, f.sid}, f.word, self_, nats_, finished_);
+      std::make_shared<remote_peer>(id, remote_peer::address{f.node, f.sid}, f.word, self_, nats_, finished_, stats_);
   if (!reg.join_remote(id, f.word)) {
     refuse(error_code::busy);
     return;
@@ -421,7 +425,7 @@ void cluster_node::connect_reply(const cluster_wire::frame& f) {
   if (f.word == "OK") {
     const auto id = next_ghost_++;
     const auto ghost =
-        std::make_shared<remote_peer>(id, remote_peer::address{f.node, f.sid}, f.rest, self_, nats_, finished_);
+        std::make_shared<remote_peer>(id, remote_peer::address{f.node, f.sid}, f.rest, self_, nats_, finished_, stats_);
     ghost->bind_local(p.from);
     if (reg.join_remote(id, f.rest)) {
       router_.add_peer(id, ghost);
@@ -498,6 +502,7 @@ void cluster_node::handle_frame(const std::string& payload) {
         return;
       }
       router_.apply_outcome(router_.names().handle(ghost->id(), protocol::command{command_kind::msg, f->rest}));
+      stats_.messages_received.fetch_add(1);
       if (f->seq % ack_every == 0) ghost->send_ack();
       return;
     }
@@ -701,6 +706,7 @@ void cluster_node::reclaimed(session_id id, const std::string& value, std::optio
 }
 
 void cluster_node::connection_event(nats_connection::event e) {
+  stats_.nats_connected.store(e == nats_connection::event::disconnected ? 0 : 1, std::memory_order_relaxed);
   if (e == nats_connection::event::disconnected) {
     spdlog::warn("cluster: lost the connection to NATS; reconnecting");
     return;

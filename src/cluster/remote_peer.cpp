@@ -12,14 +12,16 @@ constexpr auto sample_interval = std::chrono::milliseconds(50);
 }  // namespace
 
 remote_peer::remote_peer(session_id id, address remote, std::string name, std::string self_node,
-                         std::shared_ptr<nats_connection> nats, std::shared_ptr<std::vector<session_id>> finished)
+                         std::shared_ptr<nats_connection> nats, std::shared_ptr<std::vector<session_id>> finished,
+                         cluster_stats& stats)
     : id_(id),
       remote_(std::move(remote)),
       name_(std::move(name)),
       self_node_(std::move(self_node)),
       subject_(cluster_wire::node_subject(remote_.node)),
       nats_(std::move(nats)),
-      finished_(std::move(finished)) {}
+      finished_(std::move(finished)),
+      stats_(stats) {}
 
 std::string remote_peer::describe() const {
   return "remote " + name_ + " (session " + std::to_string(remote_.sid) + " on node " + remote_.node + ")";
@@ -42,6 +44,7 @@ void remote_peer::publish_msg(std::string_view text) {
   const auto now = clock::now();
   if (samples_.empty() || now - samples_.back().second >= sample_interval) samples_.emplace_back(seq, now);
   send('M', seq, "-", std::string(text));
+  stats_.messages_sent.fetch_add(1);
 }
 
 outbox::push_result remote_peer::deliver(std::string_view line) {

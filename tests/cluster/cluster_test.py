@@ -490,10 +490,47 @@ def registered_gauge(binary):
         check(c.metrics("n1")["chat_registered_users"] == 1, "n1 after the chat")
 
 
+def cluster_metrics(binary, a_to_b=30, b_to_a=20):
+    """Each node's cluster series after a known exchange: MSGs sent to and received from
+    the other node, name claims and releases timed, and the NATS connection state."""
+    metrics_of = ("--metrics-port", "0")
+    with started(binary, nats=1, nodes=2, replicas=1, extra=metrics_of) as (c, ports):
+        for node in ("n0", "n1"):
+            m = c.metrics(node)
+            check(m.get("chat_cluster_nats_connected") == 1, f"{node}: not connected: {m}")
+            check(m.get("chat_cluster_messages_sent_total") == 0, f"{node}: sent before any chat")
+        (a, b), = pair_up(ports, 1)
+        a.send("".join(f"MSG a{k}\n" for k in range(a_to_b)))
+        b.send("".join(f"MSG b{k}\n" for k in range(b_to_a)))
+        for k in range(a_to_b):
+            expect(b, f"MSG pa0 a{k}", "a to b")
+        for k in range(b_to_a):
+            expect(a, f"MSG pb0 b{k}", "b to a")
+        metric_becomes(c, "n0", "chat_cluster_messages_sent_total", a_to_b)
+        metric_becomes(c, "n0", "chat_cluster_messages_received_total", b_to_a)
+        metric_becomes(c, "n1", "chat_cluster_messages_sent_total", b_to_a)
+        metric_becomes(c, "n1", "chat_cluster_messages_received_total", a_to_b)
+        # One claim per node (pa0, pb0); pa0's QUIT releases its name.
+        for node in ("n0", "n1"):
+            m = c.metrics(node)
+            check(m.get('chat_cluster_kv_seconds_count{op="claim"}') == 1, f"{node}: claims timed: {m}")
+            check(m.get('chat_cluster_kv_seconds_bucket{op="claim",le="+Inf"}') == 1, f"{node}: claim buckets")
+            check(m.get('chat_cluster_kv_seconds_sum{op="claim"}', 0) > 0, f"{node}: claim time")
+        a.ask("QUIT")
+        metric_becomes(c, "n0", 'chat_cluster_kv_seconds_count{op="release"}', 1)
+        check(c.metrics("n1").get('chat_cluster_kv_seconds_count{op="release"}') == 0, "n1 released a name")
+        # The connection state follows NATS.
+        c.nats[0].kill()
+        metric_becomes(c, "n0", "chat_cluster_nats_connected", 0)
+        c.nats[0].start()
+        metric_becomes(c, "n0", "chat_cluster_nats_connected", 1, timeout=10)
+
+
 SCENARIOS = {
     "faults.quorum_lost": quorum_lost,
     "faults.name_lost": name_lost,
     "metrics.registered": registered_gauge,
+    "metrics.cluster": cluster_metrics,
     "faults.node_kill": node_kill,
     "faults.leader_kill": leader_kill,
     "faults.nats_restart": nats_restart,

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "chat/cluster/stats.hpp"
+
 namespace chat {
 
 class name_service {
@@ -32,8 +34,9 @@ class name_service {
   // a write were stale with it on). Retries while JetStream elects its leaders, up to
   // `wait`. Throws std::runtime_error with a clear message when the server has no
   // JetStream or a bucket cannot be made.
+  // `stats` (which must outlive the service) gets the time of each claim and release.
   name_service(natsConnection* connection, int replicas, std::chrono::milliseconds lease,
-               std::chrono::milliseconds wait);
+               std::chrono::milliseconds wait, cluster_stats& stats);
   ~name_service();
   name_service(const name_service&) = delete;
   name_service& operator=(const name_service&) = delete;
@@ -69,6 +72,7 @@ class name_service {
                        std::chrono::steady_clock::time_point deadline);
 
   natsConnection* connection_;
+  cluster_stats& stats_;
   jsCtx* js_ = nullptr;
   kvStore* kv_ = nullptr;
   kvStore* leases_ = nullptr;

@@ -27,6 +27,7 @@
 #include "chat/cluster/name_service.hpp"
 #include "chat/cluster/nats_connection.hpp"
 #include "chat/cluster/remote_peer.hpp"
+#include "chat/cluster/stats.hpp"
 #include "chat/cluster/wire.hpp"
 #include "chat/cluster/worker.hpp"
 #include "chat/net.hpp"
@@ -39,9 +40,10 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
   // Stand-ins of remote users get session ids from here up; local sessions count from 1.
   static constexpr session_id first_remote_id = session_id{1} << 62;
 
-  // Connects to NATS and opens the name bucket (blocking: call before serving).
+  // Connects to NATS and opens the name bucket (blocking: call before serving); counts
+  // into `stats` (which must outlive the node) from then on.
   // Throws std::runtime_error with a message fit for the user (unreachable, no JetStream).
-  cluster_node(cluster_config config, router& r);
+  cluster_node(cluster_config config, router& r, cluster_stats& stats);
   ~cluster_node() override;
 
   // Subscribes to this node's subject and starts the ack/deadline tick.
@@ -125,6 +127,7 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
 
   cluster_config config_;
   router& router_;
+  cluster_stats& stats_;
   std::string self_;  // this node's token
   std::shared_ptr<nats_connection> nats_;
   std::unique_ptr<name_service> names_;

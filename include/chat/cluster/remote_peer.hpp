@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "chat/cluster/nats_connection.hpp"
+#include "chat/cluster/stats.hpp"
 #include "chat/peer.hpp"
 
 namespace chat {
@@ -31,9 +32,11 @@ class remote_peer final : public peer, public msg_sink, public std::enable_share
   };
 
   // `self_node` is this node's token; `finished` collects ids of stand-ins whose chats
-  // ended (the node drops them after each request).
+  // ended (the node drops them after each request); `stats` counts the MSGs sent and
+  // must outlive the stand-in.
   remote_peer(session_id id, address remote, std::string name, std::string self_node,
-              std::shared_ptr<nats_connection> nats, std::shared_ptr<std::vector<session_id>> finished);
+              std::shared_ptr<nats_connection> nats, std::shared_ptr<std::vector<session_id>> finished,
+              cluster_stats& stats);
 
   session_id id() const { return id_; }
   const address& remote() const { return remote_; }
@@ -97,6 +100,7 @@ class remote_peer final : public peer, public msg_sink, public std::enable_share
   std::string subject_;
   std::shared_ptr<nats_connection> nats_;
   std::shared_ptr<std::vector<session_id>> finished_;
+  cluster_stats& stats_;
   clock::time_point created_ = clock::now();
 
   // Router strand only.
