@@ -12,6 +12,7 @@ import selectors
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -261,6 +262,109 @@ def connect_race(binary, rounds=60):
             else:
                 fail(f"round {r}: not exactly one chat: a {lines_a} b {lines_b}")
         print(f"{rounds} mutual CONNECT rounds, exactly one chat each: {outcomes}")
+
+
+def order_both_ways(binary, messages=2000):
+    """Both sides of three cross-node chats send bursts at once; each chat's node-0 side
+    ends right behind its burst, by DISCONNECT, QUIT or closing its socket. The node-1
+    side gets every MSG of the burst, in order, then DISCONNECTED (and for its own MSGs
+    still in flight, ERR NOT_IN_CHAT, never before). The node-0 side got, while the chat
+    lasted, a prefix of its partner's burst, in order."""
+    with started(binary, nats=1, nodes=2, replicas=1) as (c, ports):
+        pairs = pair_up(ports, 3)
+        endings = ["DISCONNECT\n", "QUIT\n", None]  # None: shut the socket for writing (EOF) after the burst
+        for i, (a, b) in enumerate(pairs):
+            b.sock.sendall("".join(f"MSG b{i} {k}\n" for k in range(messages)).encode())
+        for i, (a, b) in enumerate(pairs):
+            a.sock.sendall(("".join(f"MSG a{i} {k}\n" for k in range(messages)) + (endings[i] or "")).encode())
+            if endings[i] is None:
+                a.sock.shutdown(socket.SHUT_WR)
+        clients = [x for pair in pairs for x in pair]
+        reader = Reader(clients)
+
+        def ended(lines):
+            return all(f"DISCONNECTED pa{i}" in lines[b] and
+                       any(x is None or x.startswith("OK DISCONNECTED") for x in lines[a])
+                       for i, (a, b) in enumerate(pairs))
+
+        check(reader.run(ended, timeout=30), "the chats did not end in time")
+        # Every reply to the node-1 side's own burst is in once it answers a PING.
+        for a, b in pairs:
+            b.sock.sendall(b"PING end\n")
+        check(reader.run(lambda lines: all("PONG end" in lines[b] for _, b in pairs), timeout=20), "no PONG")
+        for i, (a, b) in enumerate(pairs):
+            got = reader.lines[b]
+            want = [f"MSG pa{i} a{i} {k}" for k in range(messages)] + [f"DISCONNECTED pa{i}"]
+            first_wrong = next((k for k, (x, y) in enumerate(zip(got, want)) if x != y), None)
+            check(got[:len(want)] == want, f"chat {i} ({endings[i] or 'close'}): node-1 side line {first_wrong}: "
+                  f"{got[first_wrong] if first_wrong is not None else len(got)!r}, expected "
+                  f"{want[first_wrong] if first_wrong is not None else ''!r}")
+            check(all(x.startswith("ERR NOT_IN_CHAT") for x in got[len(want):-1]),
+                  f"chat {i}: after DISCONNECTED: {[x for x in got[len(want):] if x and not x.startswith('ERR')]}")
+            seen = [x for x in reader.lines[a] if x is not None and x.startswith("MSG")]
+            check(seen == [f"MSG pb{i} b{i} {k}" for k in range(len(seen))],
+                  f"chat {i}: node-0 side got its partner's MSGs out of order")
+            print(f"chat {i} ({(endings[i] or 'close').strip()}): {messages} MSGs then DISCONNECTED; "
+                  f"the ending side got {len(seen)} of its partner's {messages} first")
+
+
+def slow_consumer(binary, line_bytes=1000):
+    """A receiver on node 1 that stops reading is cut by node 1's slow-consumer policy
+    (--max-queue), and its partner on node 0 gets DISCONNECTED; node 0 cuts nobody and
+    its users go on (a local chat there still relays, the sender still answers)."""
+    extra = ("--max-queue", "65536", "--send-buffer", "16384", "--metrics-port", "0")
+    with started(binary, nats=1, nodes=2, replicas=1, extra=extra) as (c, ports):
+        a = Client(ports[0])
+        # The receiver's own receive buffer is small too, so the node's queue fills fast.
+        b = socket.socket()
+        b.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        b.settimeout(DEADLINE)
+        b.connect(("127.0.0.1", ports[1]))
+        b.sendall(b"REGISTER sink\n")
+        replies = b""
+        while b"OK REGISTERED" not in replies:
+            chunk = b.recv(4096)
+            check(chunk, f"sink closed: {replies!r}")
+            replies += chunk
+        x, y = Client(ports[0]), Client(ports[0])
+        check(a.ask("REGISTER source").startswith("OK REGISTERED"), "register source")
+        check(x.ask("REGISTER lx").startswith("OK") and y.ask("REGISTER ly").startswith("OK"), "local users")
+        check(x.ask("CONNECT ly").startswith("OK CONNECTED"), "local chat")
+        expect(y, "CONNECTED lx", "local chat event")
+        check(a.ask("CONNECT sink").startswith("OK CONNECTED sink"), "cross-node chat")
+        # `sink` never reads again. `source` sends until its partner is gone; the sender runs
+        # beside the reader, since the replies to MSGs after the chat ended must be read.
+        stop = threading.Event()
+        sent = [0]
+
+        def send():
+            line = ("MSG " + "z" * line_bytes + "\n").encode()
+            with contextlib.suppress(OSError):
+                while not stop.is_set() and sent[0] < 20000:
+                    a.sock.sendall(line * 50)
+                    sent[0] += 50
+
+        sender = threading.Thread(target=send, daemon=True)
+        started_at = time.monotonic()
+        sender.start()
+        line = a.line()
+        check(line == "DISCONNECTED sink", f"source got {line!r} before DISCONNECTED")
+        took = time.monotonic() - started_at
+        stop.set()
+        sender.join(timeout=DEADLINE)
+        check(not sender.is_alive(), "the sender is stuck")
+        # Node 0 goes on: the source still answers, the local chat relays; only node 1 cut someone.
+        a.send("PING alive\n")
+        while (line := a.line()) != "PONG alive":
+            check(line.startswith("ERR NOT_IN_CHAT"), f"source got {line!r}")
+        x.send("MSG still\n")
+        expect(y, "MSG lx still", "local chat on node 0")
+        check(c.metrics("n1").get("chat_slow_consumers_total") == 1, "node 1 did not count its slow consumer")
+        check(c.metrics("n0").get("chat_slow_consumers_total") == 0, "node 0 cut a client")
+        check(c.log.wait_for(r"\[n1\].*sink", timeout=1), "node 1 did not log the cut")
+        b.close()
+        print(f"a receiver on node 1 that stopped reading was cut after {sent[0]} MSGs of {line_bytes} B had been "
+              f"sent; its partner on node 0 was told {took:.2f} s after the burst began; node 0 unaffected")
 
 
 # --- faults ---
@@ -539,6 +643,8 @@ SCENARIOS = {
     "names.register_race": register_race,
     "chat.relay_200x200": relay,
     "chat.disconnect_order": disconnect_order,
+    "chat.order_both_ways": order_both_ways,
+    "chat.slow_consumer": slow_consumer,
     "chat.who": who,
     "chat.connect_race": connect_race,
 }
