@@ -68,6 +68,9 @@ std::string identity_of(const std::string& node_name) {
   return cluster_wire::token(node_name) + "-" + hex;
 }
 
+// How long a node stopping waits for its queued name releases (within the default --shutdown-timeout).
+constexpr auto release_flush = std::chrono::seconds(2);
+
 // Leases are renewed and read this often (a dead node is noticed within lease + this).
 constexpr auto lease_interval = std::chrono::milliseconds(500);
 
@@ -97,6 +100,9 @@ cluster_node::cluster_node(cluster_config config, router& r, cluster_stats& stat
 
 cluster_node::~cluster_node() {
   nats_->on_event(nullptr);
+  // Graceful shutdown: the users have left and their names' releases are queued. Sent now,
+  // another node can take the names at once rather than when this node's lease runs out.
+  worker_.finish(release_flush);
   if (lease_thread_.joinable()) {
     {
       std::lock_guard lock(lease_mutex_);

@@ -23,6 +23,11 @@ void blocking_worker::submit(std::function<void()> job) {
   changed_.notify_one();
 }
 
+void blocking_worker::finish(std::chrono::milliseconds limit) {
+  std::unique_lock lock(mutex_);
+  idle_.wait_for(lock, limit, [this] { return jobs_.empty() && !busy_; });
+}
+
 void blocking_worker::run() {
   std::unique_lock lock(mutex_);
   while (true) {
@@ -30,9 +35,12 @@ void blocking_worker::run() {
     if (stopping_) return;
     auto job = std::move(jobs_.front());
     jobs_.pop_front();
+    busy_ = true;
     lock.unlock();
     job();
     lock.lock();
+    busy_ = false;
+    if (jobs_.empty()) idle_.notify_all();
   }
 }
 

@@ -44,6 +44,8 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
   // into `stats` (which must outlive the node) from then on.
   // Throws std::runtime_error with a message fit for the user (unreachable, no JetStream).
   cluster_node(cluster_config config, router& r, cluster_stats& stats);
+  // Sends the name releases still queued (for up to 2 s: a graceful stop frees its users'
+  // names at once), then stops the lease thread.
   ~cluster_node() override;
 
   // Subscribes to this node's subject and starts the ack/deadline tick.

@@ -3,6 +3,7 @@
 // time in submission order; each posts its result back to the router's strand.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -21,14 +22,19 @@ class blocking_worker {
 
   // Thread-safe. Queues `job`; it runs on the worker thread.
   void submit(std::function<void()> job);
+  // Waits until every job queued so far has run, or `limit` has passed (graceful
+  // shutdown: the names' releases go out before the node exits).
+  void finish(std::chrono::milliseconds limit);
 
  private:
   void run();
 
   std::mutex mutex_;
   std::condition_variable changed_;
+  std::condition_variable idle_;  // the queue ran empty (finish waits for it)
   std::deque<std::function<void()>> jobs_;
   bool stopping_ = false;
+  bool busy_ = false;  // a job runs now
   std::thread thread_;
 };
 
