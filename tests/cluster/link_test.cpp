@@ -1,15 +1,15 @@
 // Cluster mode's pure parts, without NATS: the router's hold-and-resume seam that the
 // cluster link uses (a session's requests wait behind one the link took over), the
 // registry's remote stand-ins, and the frames nodes exchange.
-#include "chat/cluster/link.hpp"
+#include "cluster/link.hpp"
 
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "chat/cluster/wire.hpp"
-#include "chat/router.hpp"
+#include "cluster/wire.hpp"
+#include "router.hpp"
 
 using namespace chat;
 using protocol::command_kind;

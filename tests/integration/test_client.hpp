@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "chat/server.hpp"
+#include "server.hpp"
 
 namespace chat::test {
 

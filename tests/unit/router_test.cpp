@@ -1,6 +1,6 @@
 // The router (control plane) driven directly with fake peers: which lines each
 // connection gets, and in which order chats open and close around them.
-#include "chat/router.hpp"
+#include "router.hpp"
 
 #include <catch2/catch.hpp>
 #include <memory>
