@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "chat/cluster/config.hpp"
+#include "cluster/config.hpp"
 
 namespace chat {
 

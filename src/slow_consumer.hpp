@@ -14,7 +14,7 @@
 #include <chrono>
 #include <cstddef>
 
-#include "chat/server_defaults.hpp"
+#include "server_defaults.hpp"
 
 namespace chat {
 

@@ -6,12 +6,12 @@
 #include <cstdint>
 #include <string>
 
-#include "chat/cluster/config.hpp"
-#include "chat/metrics_config.hpp"
 #include "chat/protocol.hpp"
-#include "chat/server_defaults.hpp"
-#include "chat/slow_consumer.hpp"
-#include "chat/tls_config.hpp"
+#include "cluster/config.hpp"
+#include "metrics_config.hpp"
+#include "server_defaults.hpp"
+#include "slow_consumer.hpp"
+#include "tls_config.hpp"
 
 namespace chat {
 

@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "chat/sharded_counter.hpp"
+#include "sharded_counter.hpp"
 
 namespace chat {
 

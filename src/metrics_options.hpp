@@ -3,7 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "chat/metrics_config.hpp"
+#include "metrics_config.hpp"
 
 namespace chat {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "chat/metrics_config.hpp"
+#include "metrics_config.hpp"
 
 namespace prometheus {
 class Exposer;

@@ -24,7 +24,7 @@
 #include <functional>
 #include <vector>
 
-#include "chat/server_stats.hpp"
+#include "server_stats.hpp"
 
 namespace chat {
 

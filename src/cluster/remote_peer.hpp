@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "chat/cluster/nats_connection.hpp"
-#include "chat/peer.hpp"
+#include "cluster/nats_connection.hpp"
+#include "peer.hpp"
 
 namespace chat {
 

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "chat/server_defaults.hpp"
+#include "server_defaults.hpp"
 
 namespace chat {
 

@@ -30,7 +30,7 @@
 #include <utility>
 
 #include "chat/net.hpp"
-#include "chat/read_buffer.hpp"
+#include "read_buffer.hpp"
 
 namespace chat {
 

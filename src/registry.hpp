@@ -14,8 +14,8 @@
 #include <unordered_map>
 #include <utility>
 
-#include "chat/peer.hpp"
 #include "chat/protocol.hpp"
+#include "peer.hpp"
 
 namespace chat {
 

@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <string>
 
-#include "chat/metrics_histogram.hpp"
 #include "chat/protocol.hpp"
-#include "chat/sharded_counter.hpp"
+#include "metrics_histogram.hpp"
+#include "sharded_counter.hpp"
 
 namespace chat {
 

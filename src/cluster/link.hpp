@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "chat/peer.hpp"
+#include "peer.hpp"
 
 namespace chat {
 

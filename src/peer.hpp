@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "chat/outbox.hpp"
+#include "outbox.hpp"
 
 namespace chat {
 

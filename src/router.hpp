@@ -17,14 +17,14 @@
 #include <memory>
 #include <unordered_map>
 
-#include "chat/cluster/link.hpp"
-#include "chat/deadline_queue.hpp"
 #include "chat/net.hpp"
-#include "chat/peer.hpp"
 #include "chat/protocol.hpp"
-#include "chat/registry.hpp"
-#include "chat/server_defaults.hpp"
-#include "chat/server_stats.hpp"
+#include "cluster/link.hpp"
+#include "deadline_queue.hpp"
+#include "peer.hpp"
+#include "registry.hpp"
+#include "server_defaults.hpp"
+#include "server_stats.hpp"
 
 namespace chat {
 

@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "chat/tls_config.hpp"
+#include "tls_config.hpp"
 
 namespace chat {
 

@@ -12,10 +12,10 @@
 #include <unordered_map>
 
 #include "chat/net.hpp"
-#include "chat/router.hpp"
-#include "chat/server_config.hpp"
-#include "chat/server_stats.hpp"
-#include "chat/session.hpp"  // session_limits
+#include "router.hpp"
+#include "server_config.hpp"
+#include "server_stats.hpp"
+#include "session.hpp"  // session_limits
 
 namespace chat {
 

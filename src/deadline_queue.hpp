@@ -19,7 +19,7 @@
 #include <optional>
 #include <vector>
 
-#include "chat/peer.hpp"
+#include "peer.hpp"
 
 namespace chat {
 

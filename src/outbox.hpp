@@ -19,9 +19,9 @@
 #include <mutex>
 #include <string_view>
 
-#include "chat/chunk.hpp"
-#include "chat/server_stats.hpp"
-#include "chat/slow_consumer.hpp"
+#include "chunk.hpp"
+#include "server_stats.hpp"
+#include "slow_consumer.hpp"
 
 namespace chat {
 

@@ -22,12 +22,12 @@
 
 #include "chat/line_framer.hpp"
 #include "chat/net.hpp"
-#include "chat/outbox.hpp"
-#include "chat/peer.hpp"
-#include "chat/rate_limiter.hpp"
-#include "chat/read_buffer.hpp"
-#include "chat/server_defaults.hpp"
-#include "chat/server_stats.hpp"
+#include "outbox.hpp"
+#include "peer.hpp"
+#include "rate_limiter.hpp"
+#include "read_buffer.hpp"
+#include "server_defaults.hpp"
+#include "server_stats.hpp"
 
 namespace chat {
 

@@ -22,15 +22,15 @@
 #include <unordered_map>
 #include <vector>
 
-#include "chat/cluster/config.hpp"
-#include "chat/cluster/link.hpp"
-#include "chat/cluster/name_service.hpp"
-#include "chat/cluster/nats_connection.hpp"
-#include "chat/cluster/remote_peer.hpp"
-#include "chat/cluster/wire.hpp"
-#include "chat/cluster/worker.hpp"
 #include "chat/net.hpp"
 #include "chat/protocol.hpp"
+#include "cluster/config.hpp"
+#include "cluster/link.hpp"
+#include "cluster/name_service.hpp"
+#include "cluster/nats_connection.hpp"
+#include "cluster/remote_peer.hpp"
+#include "cluster/wire.hpp"
+#include "cluster/worker.hpp"
 
 namespace chat {
 

@@ -3,7 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "chat/cluster/config.hpp"
+#include "cluster/config.hpp"
 
 namespace chat {
 
