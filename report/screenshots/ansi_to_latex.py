@@ -13,7 +13,7 @@ SGR codes chat-client sends are known (0, 1, 22, 31-36, 39, 49); any other escap
 import re
 import sys
 
-# terminal colour -> (xcolor expression, what the caption calls it)
+# SGR foreground code -> the xcolor shade that prints it
 COLOURS = {31: "red!75!black", 32: "green!45!black", 33: "orange!75!black", 34: "blue!70!black",
            35: "magenta!70!black", 36: "cyan!45!blue!70!black"}
 # Characters the capture may hold that pdfLaTeX's typewriter font does not: their TeX.
@@ -25,8 +25,6 @@ SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
 def line_to_tex(line, state):
     """One screen line as TeX; STATE (bold, colour) carries over from line to line, as on screen."""
-    out = []
-
     def opened():
         tex = ""
         if state["colour"]:
@@ -59,9 +57,7 @@ def line_to_tex(line, state):
     rest = line[pos:]
     if "\x1b" in rest:
         sys.exit(f"ansi_to_latex.py: an escape that is not SGR in {rest!r}")
-    text += "".join(SPECIAL.get(c, c) for c in rest) + "}"
-    out.append(text)
-    return "".join(out)
+    return text + "".join(SPECIAL.get(c, c) for c in rest) + "}"
 
 
 def main():
