@@ -19,13 +19,9 @@
 namespace {
 
 // --interval is 0 (off) or a slice of 0.1 s to an hour: shorter slices hold too few messages for a p99.
-const CLI::Validator interval_range(
-    [](std::string& text) -> std::string {
-      double value = -1;
-      if (CLI::detail::lexical_cast(text, value) && (value == 0 || (value >= 0.1 && value <= 3600))) return {};
-      return "Value " + text + " not 0 or in range 0.1 to 3600";
-    },
-    "FLOAT 0 or in [0.1 - 3600]");
+const CLI::Validator interval_range =
+    chat::cli::number_check<double>([](double value) { return value == 0 || (value >= 0.1 && value <= 3600); },
+                                    "0 or in range 0.1 to 3600", "FLOAT 0 or in [0.1 - 3600]");
 
 }  // namespace
 

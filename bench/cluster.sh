@@ -9,6 +9,12 @@
 #
 #   bench/cluster.sh            REPS=3 DURATION=5 WARMUP=1 PAIRS="1 100 1000" WINDOW=16
 #   SMOKE=1 bench/cluster.sh    one short run of each kind (checks the script works)
+#   IDLE=50000 bench/cluster.sh instead: 3 nodes hold IDLE registered idle users (names in the
+#                               R3 bucket), opened by BENCHES chat-bench processes (default: 12,500
+#                               connections each, under the 20,000 descriptors one process may open)
+#                               over --source-addrs 127.0.0.1-127.0.0.8; reports the time to register
+#                               them all, each node's RSS per connection and idle CPU over HOLD s
+#                               (default 20), and PAIRS cross-node pairs relaying meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -18,6 +24,13 @@ DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
 PAIRS=${PAIRS:-"1 100 1000"}
 WINDOW=${WINDOW:-16}
+IDLE=${IDLE:-0}
+HOLD=${HOLD:-20}
+NODES=2
+if [ "$IDLE" -gt 0 ]; then
+  NODES=3
+  BENCHES=${BENCHES:-$(((IDLE + 12499) / 12500))}
+fi
 if [ "${SMOKE:-0}" = 1 ]; then
   REPS=1 DURATION=1 WARMUP=0 PAIRS=10
 fi
@@ -29,9 +42,19 @@ NATS=$(command -v nats-server || echo /usr/sbin/nats-server)
 work=$(mktemp -d)
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Nodes before the NATS servers (started last, stopped first), so a node can release its names.
+  local i
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop_process "${pids[$i]}"; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
+  # Tens of thousands of users log three lines each: keep the rest and their count.
+  if [ "$IDLE" -gt 0 ]; then
+    for log in "$OUT"/node?.log; do
+      { grep -v -e ' opened$' -e ' closed$' -e ' registered as ' "$log" || true
+        echo "(per-session lines removed: $(grep -c ' registered as ' "$log") registrations)"; } >"$log.kept"
+      mv "$log.kept" "$log"
+    done
+  fi
 }
 trap cleanup EXIT
 
@@ -56,9 +79,10 @@ CONF
   pids+=("$server_pid")
 done
 
-node_ports=($(free_port) $(free_port))
+node_ports=()
 node_pids=()
-for i in 0 1; do
+for ((i = 0; i < NODES; i++)); do
+  node_ports+=("$(free_port)")
   # The name bucket needs its R3 leader: a node retries for 15 s while JetStream starts.
   start_listening "cluster.sh: chat-server node$i" "${node_ports[$i]}" "$OUT/node$i.log" \
     build/bin/chat-server --port "${node_ports[$i]}" --cluster "$urls" --node-name "node$i" --stats-interval 0
@@ -66,6 +90,7 @@ for i in 0 1; do
   node_pids+=("$server_pid")
 done
 
+nats_pids=("${pids[@]:0:3}")
 failures=0
 run() {
   local name=$1
@@ -81,6 +106,11 @@ run() {
   fi
   python3 bench/run_line.py "$OUT/$name.json" "$name" "$status" "$load"
 }
+
+if [ "$IDLE" -gt 0 ]; then
+  . bench/cluster_idle.sh
+  exit 0
+fi
 
 echo "== same node vs cross node (3 nats-servers, 2 nodes and chat-bench share $(nproc) cores)"
 for rep in $(seq "$REPS"); do

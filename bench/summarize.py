@@ -52,6 +52,16 @@ def fmt(v, unit="", digits=0):
     return f"{v:,.{digits}f}{unit}"
 
 
+def pct(d, key):
+    """A core fraction of `d` as a percentage ("-" never: a missing one counts as 0)."""
+    return fmt((d.get(key) or 0) * 100, '%')
+
+
+def table(title, header):
+    """A section's title and the head of its Markdown table, every column right-aligned."""
+    return [title, "", header, "|" + "---:|" * (header.count("|") - 1)]
+
+
 def ratio(a, b, inverse=False):
     if a is None or b in (None, 0) or a == 0:
         return "-"
@@ -71,9 +81,8 @@ def main():
     pairs = sorted({k[2] for k in fig if k[1] == "pairs"})
     windows = sorted({k[3] for k in fig if k[1] == "pairs"})
     if pairs:
-        lines += ["### Throughput (closed loop, msgs/s delivered, median)", "",
-                  "| pairs | window | chat-server | NATS | ratio | server CPU us/msg (chat/NATS) | CPU ratio | chat p99 us | NATS p99 us | bench CPU (chat/NATS) | server CPU (chat/NATS) | load |",
-                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += table("### Throughput (closed loop, msgs/s delivered, median)",
+                       "| pairs | window | chat-server | NATS | ratio | server CPU us/msg (chat/NATS) | CPU ratio | chat p99 us | NATS p99 us | bench CPU (chat/NATS) | server CPU (chat/NATS) | load |")
         for w in windows:
             for p in pairs:
                 c, n = get("chat", "pairs", p, w), get("nats", "pairs", p, w)
@@ -85,46 +94,39 @@ def main():
                     f"{ratio(c.get('throughput'), n.get('throughput'))} | "
                     f"{fmt(c.get('cpu_us_per_msg'), '', 2)} / {fmt(n.get('cpu_us_per_msg'), '', 2)} | "
                     f"{ratio(c.get('cpu_us_per_msg'), n.get('cpu_us_per_msg'))} | {fmt(c.get('p99_us'))} | {fmt(n.get('p99_us'))} | "
-                    f"{fmt((c.get('bench_cores') or 0) * 100, '%')} / {fmt((n.get('bench_cores') or 0) * 100, '%')} | "
-                    f"{fmt((c.get('server_cores') or 0) * 100, '%')} / {fmt((n.get('server_cores') or 0) * 100, '%')} | "
+                    f"{pct(c, 'bench_cores')} / {pct(n, 'bench_cores')} | {pct(c, 'server_cores')} / {pct(n, 'server_cores')} | "
                     f"{fmt(c.get('load'), '', 1)} |")
         lines.append("")
 
-    rates = sorted({k[2] for k in fig if k[1] == "rate"})
-    if rates:
-        lines += ["### Latency vs offered rate (1,000 pairs, open loop, from intended send time, median)", "",
-                  "| offered/s | chat delivered/s | chat p50 / p99 / p99.9 us | NATS delivered/s | NATS p50 / p99 / p99.9 us | p99 ratio (NATS/chat) | bench CPU chat/NATS |",
-                  "|---:|---:|---:|---:|---:|---:|---:|"]
-        for r in rates:
-            c, n = get("chat", "rate", r, 0), get("nats", "rate", r, 0)
-            lines.append(
-                f"| {r:,} | {fmt(c.get('throughput'))} | {fmt(c.get('p50_us'))} / {fmt(c.get('p99_us'))} / {fmt(c.get('p999_us'))} | "
+    def section(kind, title, header, row):
+        """A table with one row(key) per run key of `kind`, in order; nothing without such runs."""
+        keys = sorted({k[2] for k in fig if k[1] == kind})
+        if keys:
+            lines.extend(table(title, header) + [row(key) for key in keys] + [""])
+
+    def rate_row(r):
+        c, n = get("chat", "rate", r, 0), get("nats", "rate", r, 0)
+        return (f"| {r:,} | {fmt(c.get('throughput'))} | {fmt(c.get('p50_us'))} / {fmt(c.get('p99_us'))} / {fmt(c.get('p999_us'))} | "
                 f"{fmt(n.get('throughput'))} | {fmt(n.get('p50_us'))} / {fmt(n.get('p99_us'))} / {fmt(n.get('p999_us'))} | "
-                f"{ratio(n.get('p99_us'), c.get('p99_us'))} | "
-                f"{fmt((c.get('bench_cores') or 0) * 100, '%')} / {fmt((n.get('bench_cores') or 0) * 100, '%')} |")
-        lines.append("")
+                f"{ratio(n.get('p99_us'), c.get('p99_us'))} | {pct(c, 'bench_cores')} / {pct(n, 'bench_cores')} |")
 
-    idle = sorted({k[2] for k in fig if k[1] == "idle"})
-    if idle:
-        lines += ["### Memory per idle registered connection (server RSS growth / connections, median)", "",
-                  "| connections | chat-server B/conn | NATS B/conn | chat connect+register/s | NATS connect+sub/s |",
-                  "|---:|---:|---:|---:|---:|"]
-        for n_ in idle:
-            c, n = get("chat", "idle", n_, 0), get("nats", "idle", n_, 0)
-            lines.append(f"| {n_:,} | {fmt(c.get('rss_per_conn'))} | {fmt(n.get('rss_per_conn'))} | "
-                         f"{fmt(c.get('connect_rate'))} | {fmt(n.get('connect_rate'))} |")
-        lines.append("")
+    def idle_row(conns):
+        c, n = get("chat", "idle", conns, 0), get("nats", "idle", conns, 0)
+        return (f"| {conns:,} | {fmt(c.get('rss_per_conn'))} | {fmt(n.get('rss_per_conn'))} | "
+                f"{fmt(c.get('connect_rate'))} | {fmt(n.get('connect_rate'))} |")
 
-    threads = sorted({k[2] for k in fig if k[1] == "threads"})
-    if threads:
-        lines += ["### Cores (unpinned, 1,000 pairs, window 16, chat-bench --threads 2)", "",
-                  "| chat-server --threads | msgs/s | server CPU us/msg | server CPU | bench CPU |", "|---:|---:|---:|---:|---:|"]
-        for t in threads:
-            c = get("chat", "threads", t, 0)
-            lines.append(f"| {t} | {fmt(c.get('throughput'))} | {fmt(c.get('cpu_us_per_msg'), '', 2)} | "
-                         f"{fmt((c.get('server_cores') or 0) * 100, '%')} | "
-                         f"{fmt((c.get('bench_cores') or 0) * 100, '%')} |")
-        lines.append("")
+    def threads_row(t):
+        c = get("chat", "threads", t, 0)
+        return (f"| {t} | {fmt(c.get('throughput'))} | {fmt(c.get('cpu_us_per_msg'), '', 2)} | "
+                f"{pct(c, 'server_cores')} | {pct(c, 'bench_cores')} |")
+
+    section("rate", "### Latency vs offered rate (1,000 pairs, open loop, from intended send time, median)",
+            "| offered/s | chat delivered/s | chat p50 / p99 / p99.9 us | NATS delivered/s | NATS p50 / p99 / p99.9 us | p99 ratio (NATS/chat) | bench CPU chat/NATS |",
+            rate_row)
+    section("idle", "### Memory per idle registered connection (server RSS growth / connections, median)",
+            "| connections | chat-server B/conn | NATS B/conn | chat connect+register/s | NATS connect+sub/s |", idle_row)
+    section("threads", "### Cores (unpinned, 1,000 pairs, window 16, chat-bench --threads 2)",
+            "| chat-server --threads | msgs/s | server CPU us/msg | server CPU | bench CPU |", threads_row)
 
     failed = sorted("_".join(map(str, k)) for k, v in fig.items() if not v["ok"])
     lines.append("Runs with errors: " + (", ".join(failed) if failed else "none") + ".")

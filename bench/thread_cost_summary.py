@@ -133,21 +133,27 @@ lines = ["`machine.txt`:", "```", machine.rstrip(), "```", "",
          "### Idle registered connections (median of the runs that passed)", "",
          "| connections | server | RSS B/conn | of which stack B/thread | VmSize B/conn | commit charge B/conn (system) | page tables B/conn | kernel stacks B/conn (system) | threads | connect+REGISTER /s | thread create ns | runs ok |",
          "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+def row(*cells):
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+def runs_ok(g):
+    return f"{g['runs_ok']}/{len(g['runs'])}"
+IDLE_FIGURES = ["rss_per_conn_bytes", "stack_rss_per_thread_bytes", "vmsize_per_conn_bytes", "commit_charge_per_conn_bytes",
+                "vmpte_per_conn_bytes", "kernel_stack_per_conn_bytes", "threads_peak", "connect_rate_per_s",
+                "thread_spawn_ns_mean"]
 for g in idle:
     m = g["median"]
-    lines.append(f"| {g['connections']:,} | {SERVERS.get(g['server'], g['server'])} | {f(m['rss_per_conn_bytes'])} | "
-                 f"{f(m['stack_rss_per_thread_bytes'])} | {f(m['vmsize_per_conn_bytes'])} | {f(m['commit_charge_per_conn_bytes'])} | "
-                 f"{f(m['vmpte_per_conn_bytes'])} | {f(m['kernel_stack_per_conn_bytes'])} | "
-                 f"{f(m['threads_peak'])} | {f(m['connect_rate_per_s'])} | {f(m['thread_spawn_ns_mean'])} | {g['runs_ok']}/{len(g['runs'])} |")
+    lines.append(row(f"{g['connections']:,}", SERVERS.get(g['server'], g['server']), *(f(m[k]) for k in IDLE_FIGURES),
+                     runs_ok(g)))
 lines += ["", "### Traffic: closed loop, msgs/s delivered (median)", "",
           "| pairs | window | server | msgs/s | p50 us | p99 us | server CPU | server CPU ns/msg | voluntary cs/msg | involuntary cs/msg | runs ok |",
           "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
 for g in traffic:
     m = g["median"]
-    lines.append(f"| {g['pairs']:,} | {g['window']} | {SERVERS.get(g['server'], g['server'])} | {f(m['throughput'])} | "
-                 f"{f(m['p50_us'])} | {f(m['p99_us'])} | {f(m['server_cores'] * 100 if m['server_cores'] is not None else None)} % | "
-                 f"{f(m['server_cpu_ns_per_msg'])} | {f(m['voluntary_per_msg'], 3)} | {f(m['involuntary_per_msg'], 3)} | "
-                 f"{g['runs_ok']}/{len(g['runs'])} |")
+    cores = m["server_cores"]
+    lines.append(row(f"{g['pairs']:,}", g["window"], SERVERS.get(g['server'], g['server']), f(m["throughput"]),
+                     f(m["p50_us"]), f(m["p99_us"]), f(cores * 100 if cores is not None else None) + " %",
+                     f(m["server_cpu_ns_per_msg"]), f(m["voluntary_per_msg"], 3), f(m["involuntary_per_msg"], 3),
+                     runs_ok(g)))
 failed = [n for n, r in runs.items() if not ok(r)]
 lines += ["", "Runs with errors: " + (", ".join(failed) if failed else "none") + "."]
 open(os.path.join(out, "summary.md"), "w").write("\n".join(lines) + "\n")

@@ -29,8 +29,11 @@ def tshark_rows(pcap):
     return [dict(zip(FIELDS, line.split("\t"))) for line in out.splitlines()]
 
 
-def csv_streams(rows):
-    """Per connection (in order of appearance): {src_port: [(start, end, msg_id)]} in relative sequence numbers."""
+def connection_rows(rows):
+    """[(client_port, server_port, [row, ...])] per connection, in order of first appearance.
+
+    Same mapping as chat-encap: the ports name the connection; the server is the port
+    in the most connections (ties: the lower port)."""
     order, used = [], {}
     for r in rows:
         key = frozenset((int(r["src_port"]), int(r["dst_port"])))
@@ -38,15 +41,22 @@ def csv_streams(rows):
             order.append(key)
         for p in key:
             used.setdefault(p, set()).add(key)
-    streams = []
+    result = []
     for key in order:
         a, b = sorted(key)
         server = a if len(used[a]) >= len(used[b]) else b
+        client = b if server == a else a
+        result.append((client, server, [r for r in rows if frozenset((int(r["src_port"]), int(r["dst_port"]))) == key]))
+    return result
+
+
+def csv_streams(rows):
+    """Per connection (in order of appearance): {src_port: [(start, end, msg_id)]} in relative sequence numbers."""
+    streams = []
+    for _, server, conn_rows in connection_rows(rows):
         offsets = {"client": 1, "server": 1}
         ranges = {"client": [], "server": []}
-        for r in rows:
-            if frozenset((int(r["src_port"]), int(r["dst_port"]))) != key:
-                continue
+        for r in conn_rows:
             side = "server" if int(r["src_port"]) == server else "client"
             n = len((r["message"] + "\n").encode())
             ranges[side].append((offsets[side], offsets[side] + n, r["msg_id"]))

@@ -32,6 +32,7 @@ FUZZ_LOG = "fuzz/results/2026-11-24-600s.txt"
 SOAK_JSON = "bench/results/2026-11-24-soak/soak.json"
 THREADS_JSON = "bench/results/2026-11-24-threads/thread_cost.json"
 SWEEP_TXT = "bench/results/2026-11-30-sweep/sweep_cost.txt"
+DATAPLANE_RESULTS = "bench/results/2026-11-30-dataplane"  # the matrix on the direct MSG path
 
 # The commit-independent date the PDF carries: rebuilding must give the same text.
 SOURCE_DATE_EPOCH = "1795478400"  # 2026-11-24T00:00:00Z
@@ -264,11 +265,31 @@ def sweep_cost(path):
     return data
 
 
+def msg_path(before, after):
+    """1,000 pairs at window 16 on the one-router server (BEFORE) and on the direct MSG path (AFTER),
+    from each bench/run.sh folder's medians: path.<when>.{throughput,nats,ratio,cpu_us,load,dir}.
+    Server CPU per message is the folder's own figure, or, where chat-bench did not yet report it,
+    the server's median cores over the median throughput."""
+    data = {}
+    for when, folder in (("before", before), ("after", after)):
+        s = load_json(f"{folder}/summary.json")
+        c, n = s["chat_pairs_1000_16"], s["nats_pairs_1000_16"]
+        cpu_us = c.get("cpu_us_per_msg") or c["server_cores"] / c["throughput"] * 1e6
+        data.update({f"path.{when}.throughput": thousands(c["throughput"]),
+                     f"path.{when}.nats": thousands(n["throughput"]),
+                     f"path.{when}.ratio": f"{c['throughput'] / n['throughput']:.2f}x",
+                     f"path.{when}.cpu_us": f"{cpu_us:.2f}",
+                     f"path.{when}.load": f"{c['load']:.1f}",
+                     f"path.{when}.dir": folder})
+    return data
+
+
 def gather():
     data = {}
     for loader in (test_counts, lambda: coverage_run(int(data["tests.total"])), lambda: bench_results("final", FINAL_RESULTS),
                    lambda: bench_tables("final", FINAL_RESULTS), lambda: bench_results("first", FIRST_RESULTS), lambda: fuzz_runs(FUZZ_LOG),
-                   lambda: soak_run(SOAK_JSON), lambda: thread_cost(THREADS_JSON), lambda: sweep_cost(SWEEP_TXT)):
+                   lambda: soak_run(SOAK_JSON), lambda: thread_cost(THREADS_JSON), lambda: sweep_cost(SWEEP_TXT),
+                   lambda: msg_path(FIRST_RESULTS, DATAPLANE_RESULTS)):
         try:
             data.update(loader())
         except (OSError, KeyError, ValueError) as e:

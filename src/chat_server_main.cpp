@@ -6,12 +6,12 @@
 #include <algorithm>
 
 #include "chat/cli.hpp"
-#include "chat/cluster/options.hpp"
-#include "chat/metrics_endpoint.hpp"
-#include "chat/metrics_options.hpp"
-#include "chat/server.hpp"
-#include "chat/server_options.hpp"
-#include "chat/tls_options.hpp"
+#include "cluster/options.hpp"
+#include "metrics_endpoint.hpp"
+#include "metrics_options.hpp"
+#include "server.hpp"
+#include "server_options.hpp"
+#include "tls_options.hpp"
 
 namespace {
 
@@ -21,7 +21,7 @@ constexpr std::size_t min_max_line = 64 + chat::protocol::max_name_length;
 }  // namespace
 
 int main(int argc, char** argv) {
-  chat::server_config config;  // the defaults: chat/server_defaults.hpp
+  chat::server_config config;  // the defaults: server_defaults.hpp
   std::string log_level{chat::defaults::log_level};
   const auto in_seconds = [](std::chrono::milliseconds d) { return std::chrono::duration<double>(d).count(); };
   double shutdown_seconds = in_seconds(config.shutdown_timeout);

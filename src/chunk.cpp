@@ -1,4 +1,4 @@
-#include "chat/chunk.hpp"
+#include "chunk.hpp"
 
 #include "chat/block_pool.hpp"
 

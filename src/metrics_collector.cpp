@@ -1,4 +1,4 @@
-#include "chat/metrics_collector.hpp"
+#include "metrics_collector.hpp"
 
 #include <string>
 #include <utility>

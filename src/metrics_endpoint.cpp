@@ -1,4 +1,4 @@
-#include "chat/metrics_endpoint.hpp"
+#include "metrics_endpoint.hpp"
 
 #include <prometheus/exposer.h>
 #include <spdlog/spdlog.h>
@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "chat/metrics_collector.hpp"
-#include "chat/server.hpp"
+#include "metrics_collector.hpp"
+#include "server.hpp"
 
 namespace chat {
 

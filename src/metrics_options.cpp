@@ -1,8 +1,8 @@
-#include "chat/metrics_options.hpp"
+#include "metrics_options.hpp"
 
 #include <asio/ip/address.hpp>
 
-#include "chat/server_options.hpp"
+#include "server_options.hpp"
 
 namespace chat {
 namespace {

@@ -1,4 +1,4 @@
-#include "chat/outbox.hpp"
+#include "outbox.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "chat/registry.hpp"
+#include "registry.hpp"
 
 #include <vector>
 

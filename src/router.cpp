@@ -1,11 +1,11 @@
-#include "chat/router.hpp"
+#include "router.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <vector>
 
-#include "chat/completion.hpp"
+#include "completion.hpp"
 
 namespace chat {
 

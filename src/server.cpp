@@ -1,16 +1,16 @@
-#include "chat/server.hpp"
+#include "server.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <csignal>
 
-#include "chat/cluster/node.hpp"
-#include "chat/completion.hpp"
 #include "chat/fd_limit.hpp"
-#include "chat/plain_stream.hpp"
-#include "chat/session.hpp"
-#include "chat/tls_context.hpp"
+#include "cluster/node.hpp"
+#include "completion.hpp"
+#include "plain_stream.hpp"
+#include "session.hpp"
+#include "tls_context.hpp"
 
 namespace chat {
 namespace {

@@ -1,4 +1,4 @@
-#include "chat/server_options.hpp"
+#include "server_options.hpp"
 
 #include <asio/ip/address.hpp>
 #include <cctype>

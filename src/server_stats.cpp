@@ -1,4 +1,4 @@
-#include "chat/server_stats.hpp"
+#include "server_stats.hpp"
 
 #include <fmt/format.h>
 

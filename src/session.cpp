@@ -1,4 +1,4 @@
-#include "chat/session.hpp"
+#include "session.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -6,12 +6,12 @@
 #include <iterator>
 #include <memory>
 
-#include "chat/completion.hpp"
 #include "chat/handler_allocator.hpp"
-#include "chat/plain_stream.hpp"
 #include "chat/protocol.hpp"
-#include "chat/router.hpp"
-#include "chat/tls_stream.hpp"
+#include "completion.hpp"
+#include "plain_stream.hpp"
+#include "router.hpp"
+#include "tls_stream.hpp"
 
 namespace chat {
 namespace {

@@ -1,4 +1,4 @@
-#include "chat/slow_consumer.hpp"
+#include "slow_consumer.hpp"
 
 namespace chat {
 

@@ -1,4 +1,4 @@
-#include "chat/tls_context.hpp"
+#include "tls_context.hpp"
 
 #include <openssl/ssl.h>
 

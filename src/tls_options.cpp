@@ -1,4 +1,4 @@
-#include "chat/tls_options.hpp"
+#include "tls_options.hpp"
 
 #include <string>
 

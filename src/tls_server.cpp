@@ -8,11 +8,11 @@
 #include <chrono>
 #include <functional>
 
-#include "chat/completion.hpp"
-#include "chat/server.hpp"
-#include "chat/session.hpp"
-#include "chat/tls_context.hpp"
-#include "chat/tls_stream.hpp"
+#include "completion.hpp"
+#include "server.hpp"
+#include "session.hpp"
+#include "tls_context.hpp"
+#include "tls_stream.hpp"
 
 namespace chat {
 namespace {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace chat::cli {
 
@@ -23,6 +24,19 @@ inline constexpr std::size_t help_width = 100;
 // Parses argv. Returns nullopt when the program should go on; otherwise the exit status:
 // 0 after --help or --version, exit_usage (with CLI11's message on stderr) for any error.
 std::optional<int> parse(CLI::App& app, int argc, const char* const* argv);
+
+// A validator for a number flag: accepts a value that reads as T and passes `ok`; any other
+// is refused with "Value TEXT not RANGE". `name` is what --help shows ("UINT in [1 - 9]").
+template <typename T, typename Ok>
+CLI::Validator number_check(Ok ok, std::string range, std::string name) {
+  return CLI::Validator(
+      [ok, range = std::move(range)](std::string& text) -> std::string {
+        T value{};
+        if (CLI::detail::lexical_cast(text, value) && ok(value)) return {};
+        return "Value " + text + " not " + range;
+      },
+      std::move(name));
+}
 
 // Breaks text into lines of at most `width` columns at spaces (a longer word stays whole);
 // existing line breaks are kept.

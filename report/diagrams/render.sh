@@ -18,7 +18,7 @@ strip_date() {
 }
 
 # Hand-written diagrams: laid out by dot.
-for name in client-states components thread-vs-coroutine; do
+for name in client-states components thread-vs-coroutine msg-path cluster; do
   dot -Tpdf "$here/$name.dot" -o "$out/$name.pdf"
   strip_date "$out/$name.pdf"
 done

@@ -11,12 +11,12 @@ recorded lines. Reads across the two sockets happen in a fixed order, so the
 same server gives the same drawing.
 """
 import os
-import re
 import socket
-import subprocess
 import sys
-import tempfile
-import time
+
+# The shared test harness: starting chat-server and waiting for its port, and the line client.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "support"))
+from harness import Failure, LineClient, Process  # noqa: E402
 
 TIMEOUT = 5.0  # seconds to wait for any one expected line
 
@@ -41,84 +41,53 @@ def fail(msg):
     sys.exit(f"sequence.py: {msg}")
 
 
-def read_log(log):
-    with open(log.name) as f:
-        return f.read()
-
-
-def start_server(path, log):
+def start_server(path):
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         fail(f"no chat-server at {path} (set CHAT_SERVER or build the repo first)")
-    proc = subprocess.Popen([path, "--host", "127.0.0.1", "--port", "0", "--threads", "1"],
-                            stdout=subprocess.DEVNULL, stderr=log)
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", read_log(log))
-        if m:
-            return proc, int(m.group(1))
-        if proc.poll() is not None:
-            fail(f"chat-server exited with {proc.returncode}:\n{read_log(log)}")
-        time.sleep(0.02)
-    proc.kill()
-    fail("chat-server did not report its port in time")
+    try:
+        return Process([path, "--host", "127.0.0.1", "--port", "0", "--threads", "1"], timeout=TIMEOUT)
+    except Failure as e:
+        fail(str(e))
 
 
-class Client:
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
-        self.buf = b""
-
-    def send(self, line):
-        self.sock.sendall(line.encode() + b"\n")
-
-    def read_line(self):
-        """The next line without its LF, or "<EOF>" when the server closed."""
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(4096)  # raises socket.timeout after TIMEOUT
-            if not chunk:
-                if self.buf:
-                    fail(f"connection closed mid-line: {self.buf!r}")
-                return "<EOF>"
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line.decode()
+def read_line(client):
+    """The next line without its LF, or "<EOF>" when the server closed."""
+    raw = client.file.readline()  # raises socket.timeout after TIMEOUT
+    if raw and not raw.endswith(b"\n"):
+        fail(f"connection closed mid-line: {raw!r}")
+    return raw[:-1].decode() if raw else "<EOF>"
 
 
 def record(server_path):
     """Runs the conversation; returns [(from, to, text, kind)] in order."""
     steps = []
-    with tempfile.NamedTemporaryFile("w+", suffix=".log") as log:
-        proc, port = start_server(server_path, log)
-        try:
-            clients = {}
-            for actor, sent, expected in SCRIPT:
-                if sent is None:
-                    clients[actor] = Client(port)
-                    steps.append((actor, "server", "TCP connect", "tcp"))
+    server = start_server(server_path)
+    try:
+        clients = {}
+        for actor, sent, expected in SCRIPT:
+            if sent is None:
+                clients[actor] = LineClient(server.port, timeout=TIMEOUT)
+                steps.append((actor, "server", "TCP connect", "tcp"))
+            else:
+                clients[actor].send(sent + "\n")
+                steps.append((actor, "server", sent, "command"))
+            for who, want in expected:
+                try:
+                    got = read_line(clients[who])
+                except socket.timeout:
+                    fail(f"{who} waited {TIMEOUT} s for {want!r}")
+                ok = got.startswith(want[:-1]) if want.endswith("*") else got == want
+                if not ok:
+                    fail(f"{who} expected {want!r}, got {got!r}")
+                if got == "<EOF>":
+                    steps.append(("server", who, "close (FIN)", "tcp"))
                 else:
-                    clients[actor].send(sent)
-                    steps.append((actor, "server", sent, "command"))
-                for who, want in expected:
-                    try:
-                        got = clients[who].read_line()
-                    except socket.timeout:
-                        fail(f"{who} waited {TIMEOUT} s for {want!r}")
-                    ok = got.startswith(want[:-1]) if want.endswith("*") else got == want
-                    if not ok:
-                        fail(f"{who} expected {want!r}, got {got!r}")
-                    if got == "<EOF>":
-                        steps.append(("server", who, "close (FIN)", "tcp"))
-                    else:
-                        kind = "event" if who != actor or got.startswith(EVENTS) else "reply"
-                        steps.append(("server", who, got, kind))
-            for c in clients.values():
-                c.sock.close()
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+                    kind = "event" if who != actor or got.startswith(EVENTS) else "reply"
+                    steps.append(("server", who, got, kind))
+        for c in clients.values():
+            c.close()
+    finally:
+        server.stop(timeout=TIMEOUT)
     return steps
 
 

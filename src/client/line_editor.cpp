@@ -21,13 +21,6 @@ namespace {
 constexpr int history_size = 500;
 constexpr wchar_t end_of_file_key = L'\x04';  // Ctrl-D, as libedit reports it on an empty line
 
-// The commands Tab offers for the first word, as the server spells them.
-constexpr std::array command_kinds{
-    protocol::command_kind::register_name, protocol::command_kind::connect, protocol::command_kind::msg,
-    protocol::command_kind::disconnect,    protocol::command_kind::ping,    protocol::command_kind::who,
-    protocol::command_kind::help,          protocol::command_kind::quit,
-};
-
 bool starts_with_ignoring_case(std::wstring_view text, std::wstring_view prefix) {
   if (text.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
@@ -161,10 +154,11 @@ unsigned char line_editor::complete() {
 
   std::vector<std::wstring> matches;
   if (first_word) {
-    // Commands in capitals (they work inside a chat too), or after a slash in lower case.
+    // Commands in capitals (they work inside a chat too), or after a slash in lower case: every
+    // row of the protocol's command table, as the server spells it.
     const bool slash = word.starts_with(L'/');
-    for (const auto kind : command_kinds) {
-      auto command = to_wide(protocol::keyword(kind));
+    for (const auto& spec : protocol::commands) {
+      auto command = to_wide(spec.keyword);
       if (slash) {
         std::ranges::transform(command, command.begin(), [](wchar_t c) { return std::towlower(c); });
         command.insert(0, 1, L'/');

@@ -1,4 +1,4 @@
-#include "chat/cluster/name_service.hpp"
+#include "cluster/name_service.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -1,4 +1,4 @@
-#include "chat/cluster/nats_connection.hpp"
+#include "cluster/nats_connection.hpp"
 
 #include <chrono>
 #include <stdexcept>

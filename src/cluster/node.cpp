@@ -1,4 +1,4 @@
-#include "chat/cluster/node.hpp"
+#include "cluster/node.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <random>
 
-#include "chat/router.hpp"
+#include "router.hpp"
 
 namespace chat {
 namespace {

@@ -1,4 +1,4 @@
-#include "chat/cluster/options.hpp"
+#include "cluster/options.hpp"
 
 #include <string_view>
 

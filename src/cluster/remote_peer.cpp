@@ -1,7 +1,7 @@
-#include "chat/cluster/remote_peer.hpp"
+#include "cluster/remote_peer.hpp"
 
-#include "chat/cluster/wire.hpp"
 #include "chat/protocol.hpp"
+#include "cluster/wire.hpp"
 
 namespace chat {
 namespace {

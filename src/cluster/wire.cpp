@@ -1,4 +1,4 @@
-#include "chat/cluster/wire.hpp"
+#include "cluster/wire.hpp"
 
 #include <charconv>
 

@@ -1,4 +1,4 @@
-#include "chat/cluster/worker.hpp"
+#include "cluster/worker.hpp"
 
 namespace chat {
 

@@ -11,13 +11,9 @@
 namespace {
 
 // --frame and --checksum-frame: 1-based, up to the number of frames the input makes (checked once it is read).
-const CLI::Validator frame_number(
-    [](std::string& text) -> std::string {
-      std::size_t value = 0;
-      if (CLI::detail::lexical_cast(text, value) && value >= 1) return {};
-      return "Value " + text + " not in range 1 to the number of frames";
-    },
-    "UINT in [1 - number of frames]");
+const CLI::Validator frame_number =
+    chat::cli::number_check<std::size_t>([](std::size_t value) { return value >= 1; },
+                                         "in range 1 to the number of frames", "UINT in [1 - number of frames]");
 
 }  // namespace
 

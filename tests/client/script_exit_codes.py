@@ -5,17 +5,24 @@ there is no server; stdin on /dev/null, a regular file or closed.
 
 usage: script_exit_codes.py CHAT_SERVER CHAT_CLIENT"""
 
-import os
 import re
 import signal
 import subprocess
 import sys
 import tempfile
 
-from chat_e2e import TIMEOUT, Server, ScriptClient, check, free_port, run
+from chat_e2e import TIMEOUT, Running, Server, ScriptClient, check, free_port, run
 
 SERVER, CLIENT = sys.argv[1], sys.argv[2]
 HELLO = re.compile(r"HELLO CHAT/1 .*")
+
+
+def registered_noy(running):
+    """A script client of `running`'s server, greeted and registered as Noy."""
+    client = running.add(ScriptClient(CLIENT, running.server.port, "--name", "Noy"))
+    client.expect(HELLO)
+    client.expect("OK REGISTERED Noy")
+    return client
 
 
 def test_cannot_connect_exits_3():
@@ -33,101 +40,74 @@ def test_cannot_connect_exits_3():
 
 def test_server_shutdown_while_waiting_exits_1():
     """SIGTERM: the server says BYE SHUTDOWN and closes while the script is still open."""
-    server = Server(SERVER)
-    client = ScriptClient(CLIENT, server.port, "--name", "Noy")
-    try:
-        client.expect(HELLO)
-        client.expect("OK REGISTERED Noy")
+    with Running(Server(SERVER)) as running:
+        server = running.server
+        client = registered_noy(running)
         server.signal(signal.SIGTERM)
         client.expect("BYE SHUTDOWN the server is shutting down")
         status = client.finish()
         check(status == 1, f"exit {status}")
         check("server ended the session" in client.stderr(), f"stderr: {client.stderr()!r}")
-    finally:
-        client.kill()
-        server.stop()
 
 
 def test_server_killed_while_waiting_exits_1():
     """SIGKILL: the connection just closes, no BYE."""
-    server = Server(SERVER)
-    client = ScriptClient(CLIENT, server.port, "--name", "Noy")
-    try:
-        client.expect(HELLO)
-        client.expect("OK REGISTERED Noy")
+    with Running(Server(SERVER)) as running:
+        server = running.server
+        client = registered_noy(running)
         server.signal(signal.SIGKILL)
         status = client.finish()
         check(status == 1, f"exit {status}")
         check("connection lost before the script was done" in client.stderr(), f"stderr: {client.stderr()!r}")
         check(client.lines[2:] == [], f"stdout: {client.lines!r}")
-    finally:
-        client.kill()
-        server.stop()
 
 
 def test_server_full_greeting_exits_1():
     """A full server answers BYE SERVER_FULL instead of HELLO: printed, then exit 1."""
-    server = Server(SERVER, "--max-clients", "1")
-    first = ScriptClient(CLIENT, server.port, name="first")
-    second = None
-    try:
+    with Running(Server(SERVER, "--max-clients", "1")) as running:
+        server = running.server
+        first = running.add(ScriptClient(CLIENT, server.port, name="first"))
         first.expect(HELLO)
-        second = ScriptClient(CLIENT, server.port, name="second")
+        second = running.add(ScriptClient(CLIENT, server.port, name="second"))
         second.expect("BYE SERVER_FULL too many clients, try later")
         status = second.finish()
         check(status == 1, f"exit {status}")
         first.close_stdin()
         check(first.finish() == 0, f"first: {first.stderr()!r}")
-    finally:
-        for c in (first, second):
-            if c:
-                c.kill()
-        server.stop()
 
 
 def test_stdin_dev_null_exits_0():
-    server = Server(SERVER)
-    plain = ScriptClient(CLIENT, server.port, stdin=subprocess.DEVNULL, name="plain")
-    named = ScriptClient(CLIENT, server.port, "--name", "Elias", stdin=subprocess.DEVNULL, name="named")
-    try:
+    with Running(Server(SERVER)) as running:
+        server = running.server
+        plain = running.add(ScriptClient(CLIENT, server.port, stdin=subprocess.DEVNULL, name="plain"))
+        named = running.add(ScriptClient(CLIENT, server.port, "--name", "Elias", stdin=subprocess.DEVNULL, name="named"))
         for client in (plain, named):
             status = client.finish()
             check(status == 0, f"{client.name} exit {status}: {client.stderr()!r}")
         check(len(plain.lines) == 1 and HELLO.fullmatch(plain.lines[0]), f"plain: {plain.lines!r}")
         check(named.lines[1:] == ["OK REGISTERED Elias"], f"named: {named.lines!r}")
-    finally:
-        plain.kill()
-        named.kill()
-        server.stop()
 
 
 def test_stdin_closed_exits_0():
-    server = Server(SERVER)
-    try:
+    with Running(Server(SERVER)) as running:
+        server = running.server
         result = subprocess.run(["sh", "-c", 'exec "$0" --port "$1" <&-', CLIENT, str(server.port)],
                                 capture_output=True, timeout=TIMEOUT)
         check(result.returncode == 0, f"exit {result.returncode}: {result.stderr!r}")
         lines = result.stdout.decode().splitlines()
         check(len(lines) == 1 and HELLO.fullmatch(lines[0]), f"stdout: {lines!r}")
-    finally:
-        server.stop()
 
 
 def test_script_from_regular_file():
     """A regular file is read with blocking reads; blank lines are skipped, CRLF is
     accepted, and the script's own QUIT ends it (its OK BYE is printed)."""
-    server = Server(SERVER)
-    with tempfile.TemporaryFile() as script:
+    with Running(Server(SERVER)) as running, tempfile.TemporaryFile() as script:
         script.write(b"REGISTER Zoe\r\n\nWHO\nquit\nWHO\n")
         script.seek(0)
-        client = ScriptClient(CLIENT, server.port, stdin=script)
-        try:
-            status = client.finish()
-            check(status == 0, f"exit {status}: {client.stderr()!r}")
-            check(client.lines[1:] == ["OK REGISTERED Zoe", "OK WHO 1 Zoe", "OK BYE"], f"stdout: {client.lines!r}")
-        finally:
-            client.kill()
-            server.stop()
+        client = running.add(ScriptClient(CLIENT, running.server.port, stdin=script))
+        status = client.finish()
+        check(status == 0, f"exit {status}: {client.stderr()!r}")
+        check(client.lines[1:] == ["OK REGISTERED Zoe", "OK WHO 1 Zoe", "OK BYE"], f"stdout: {client.lines!r}")
 
 
 def test_usage_errors_exit_2():

@@ -1,50 +1,22 @@
 // Cluster mode's pure parts, without NATS: the router's hold-and-resume seam that the
 // cluster link uses (a session's requests wait behind one the link took over), the
 // registry's remote stand-ins, and the frames nodes exchange.
-#include "chat/cluster/link.hpp"
+#include "cluster/link.hpp"
 
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "chat/cluster/wire.hpp"
-#include "chat/router.hpp"
+#include "cluster/wire.hpp"
+#include "fake_peer.hpp"
+#include "router.hpp"
 
 using namespace chat;
 using protocol::command_kind;
+using testing::fake_peer;
 
 namespace {
-
-// A connection that only records the lines it is given.
-class recording_peer final : public peer, public msg_sink, public std::enable_shared_from_this<recording_peer> {
- public:
-  explicit recording_peer(session_id id) : id_(id) {}
-  outbox::push_result deliver(std::string_view line) override {
-    lines.emplace_back(line.substr(0, line.size() - 1));
-    return outbox::push_result::queued;
-  }
-  void deliver_last(std::string_view) override {}
-  void stop_reading() override {}
-  void abort() override {}
-  void abort_after(std::chrono::milliseconds) override {}
-  void request_done() override { ++done; }
-  void enter_chat(chat_id, std::string, std::shared_ptr<msg_sink>) override {}
-  void leave_chat() override {}
-  std::shared_ptr<msg_sink> sink() override { return shared_from_this(); }
-  clock::time_point connected_at() const override { return clock::now(); }
-  clock::time_point last_activity() const override { return clock::now(); }
-  std::size_t queued_bytes() const override { return 0; }
-  std::string describe() const override { return "recording"; }
-  result deliver_msg(chat_id, std::string_view, std::string_view) override { return result::delivered; }
-  session_id sink_id() const override { return id_; }
-
-  std::vector<std::string> lines;
-  int done = 0;
-
- private:
-  session_id id_;
-};
 
 // Takes over every REGISTER and remembers it; the test answers it later.
 class holding_link final : public cluster_link {
@@ -66,7 +38,7 @@ struct node {
   server_stats stats;
   router r{pool_executor_of(pool), router_limits{}, stats, [] { return std::size_t{0}; }};
   std::shared_ptr<holding_link> link = std::make_shared<holding_link>();
-  std::shared_ptr<recording_peer> alice = std::make_shared<recording_peer>(1);
+  std::shared_ptr<fake_peer> alice = std::make_shared<fake_peer>(1);
 
   node() {
     r.attach(link);
@@ -95,18 +67,18 @@ TEST_CASE("router.held_requests_run_in_order") {
   n.command(command_kind::register_name, "Other");
   n.command(command_kind::ping, "2");
   REQUIRE(n.link->taken.size() == 1);
-  CHECK(n.alice->lines.empty());  // PING 1 waits behind the REGISTER
+  CHECK(n.alice->lines().empty());  // PING 1 waits behind the REGISTER
 
   // The claim succeeded: the registry takes the name, the link resumes the session.
   n.r.apply_outcome(n.r.names().handle(1, n.link->taken[0].cmd));
   n.r.resume(1);
   // PING 1 ran; the second REGISTER was taken over again, so PING 2 still waits.
-  CHECK(n.alice->lines == std::vector<std::string>{"OK REGISTERED Noy", "PONG 1"});
+  CHECK(n.alice->lines() == std::vector<std::string>{"OK REGISTERED Noy", "PONG 1"});
   REQUIRE(n.link->taken.size() == 2);
 
   n.r.apply_outcome(n.r.names().handle(1, n.link->taken[1].cmd));
   n.r.resume(1);
-  CHECK(n.alice->lines == std::vector<std::string>{"OK REGISTERED Noy", "PONG 1",
+  CHECK(n.alice->lines() == std::vector<std::string>{"OK REGISTERED Noy", "PONG 1",
                                                    "ERR ALREADY_REGISTERED this connection is already "
                                                    "registered",
                                                    "PONG 2"});

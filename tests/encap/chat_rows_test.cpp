@@ -5,6 +5,7 @@
 
 #include "chat/encap/input_error.hpp"
 #include "chat/encap/timestamp.hpp"
+#include "expect_input_error.hpp"
 
 using chat::encap::input_error;
 using chat::encap::read_chat_rows;
@@ -13,15 +14,8 @@ namespace {
 const std::string header = "msg_id,app_protocol,src_app,dst_app,src_port,dst_port,message,timestamp\n";
 
 void expect_error(const std::string& csv, std::size_t line, std::size_t column, const std::string& words) {
-  try {
-    read_chat_rows(csv, "in.csv");
-    FAIL("no error for: " << csv);
-  } catch (const input_error& e) {
-    CHECK(e.line() == line);
-    CHECK(e.column() == column);
-    CHECK_THAT(e.what(), Catch::Contains(words));
-    CHECK_THAT(e.what(), Catch::StartsWith("in.csv:"));
-  }
+  expect_input_error([](const std::string& text, const std::string& file) { return read_chat_rows(text, file); },
+                     "in.csv", csv, line, column, words);
 }
 }  // namespace
 

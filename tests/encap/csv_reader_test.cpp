@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "chat/encap/input_error.hpp"
+#include "expect_input_error.hpp"
 
 using chat::encap::input_error;
 using chat::encap::parse_csv;
@@ -17,15 +18,8 @@ std::vector<std::string> texts(const chat::encap::csv_record& r) {
 
 // Runs the parser expecting an error at line:column whose text contains `words`.
 void expect_error(const std::string& csv, std::size_t line, std::size_t column, const std::string& words) {
-  try {
-    parse_csv(csv, "t.csv");
-    FAIL("no error for: " << csv);
-  } catch (const input_error& e) {
-    CHECK(e.line() == line);
-    CHECK(e.column() == column);
-    CHECK_THAT(e.what(), Catch::Contains(words));
-    CHECK_THAT(e.what(), Catch::StartsWith("t.csv:" + std::to_string(line) + ":" + std::to_string(column) + ": "));
-  }
+  expect_input_error([](const std::string& text, const std::string& file) { return parse_csv(text, file); }, "t.csv",
+                     csv, line, column, words);
 }
 }  // namespace
 

@@ -16,6 +16,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "part1"))
+from side_by_side import connection_rows  # noqa: E402
+
 GATE_FILTER = ("ip.checksum.status != 1 || tcp.checksum.status != 1 || tcp.analysis.flags"
                " || _ws.malformed || _ws.expert.severity >= warning")
 # IPv6 has no header checksum: a frame without ip.checksum.status would match "!= 1".
@@ -61,26 +64,10 @@ def load_rows(csv_path):
 
 
 def connections(rows):
-    """[(client_port, server_port, [(from_client, bytes), ...])] in order of first appearance.
-
-    Same mapping as chat-encap: the ports name the connection; the server is the port
-    in the most connections (ties: the lower port)."""
-    order, used = [], {}
-    for r in rows:
-        key = frozenset((int(r["src_port"]), int(r["dst_port"])))
-        if key not in order:
-            order.append(key)
-        for p in key:
-            used.setdefault(p, set()).add(key)
-    result = []
-    for key in order:
-        a, b = sorted(key)
-        server = a if len(used[a]) >= len(used[b]) else b
-        client = b if server == a else a
-        lines = [(int(r["src_port"]) == client, (r["message"] + "\n").encode())
-                 for r in rows if frozenset((int(r["src_port"]), int(r["dst_port"]))) == key]
-        result.append((client, server, lines))
-    return result
+    """[(client_port, server_port, [(from_client, bytes), ...])] in order of first appearance,
+    the server found as chat-encap finds it (side_by_side.connection_rows)."""
+    return [(client, server, [(int(r["src_port"]) == client, (r["message"] + "\n").encode()) for r in conn_rows])
+            for client, server, conn_rows in connection_rows(rows)]
 
 
 def merge(chunks):

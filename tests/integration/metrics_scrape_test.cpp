@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "chat/metrics_endpoint.hpp"
+#include "metrics_endpoint.hpp"
 #include "test_client.hpp"
 
 using chat::test::open_chat;

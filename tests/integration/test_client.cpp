@@ -42,22 +42,14 @@ test_client::test_client(std::uint16_t port, bool read_greeting) {
   REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
   const int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (read_greeting) {
-    const auto greeting = line();
-    INFO("greeting: " << greeting);
-    REQUIRE(greeting.starts_with("HELLO CHAT/1 "));
-  }
+  if (read_greeting) expect_greeting();
 }
 
 test_client::test_client(test_client&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), buffer_(std::move(other.buffer_)) {}
+    : line_client(std::move(other)), fd_(std::exchange(other.fd_, -1)) {}
 
 test_client::~test_client() {
   if (fd_ >= 0) ::close(fd_);
-}
-
-void test_client::send(std::string_view bytes) {
-  REQUIRE(send_bytes(bytes));
 }
 
 std::optional<std::string> test_client::next_line() {
@@ -89,22 +81,6 @@ bool test_client::send_bytes(std::string_view bytes) {
   return true;
 }
 
-std::string test_client::line() {
-  auto next = next_line();
-  INFO("no line in time (or the connection closed); have: " << buffer_);
-  REQUIRE(next.has_value());
-  return *next;
-}
-
-std::string test_client::ask(std::string_view command) {
-  send(std::string(command) + "\n");
-  return line();
-}
-
-void test_client::register_as(std::string_view name) {
-  REQUIRE(ask("REGISTER " + std::string(name)) == "OK REGISTERED " + std::string(name));
-}
-
 bool test_client::closed_by_server() {
   const auto deadline = std::chrono::steady_clock::now() + read_timeout;
   for (;;) {
@@ -131,7 +107,7 @@ void test_client::shutdown_write() {
   ::shutdown(fd_, SHUT_WR);
 }
 
-void open_chat(test_client& a, std::string_view a_name, test_client& b, std::string_view b_name) {
+void open_chat(line_client& a, std::string_view a_name, line_client& b, std::string_view b_name) {
   a.register_as(a_name);
   b.register_as(b_name);
   REQUIRE(a.ask("CONNECT " + std::string(b_name)) == "OK CONNECTED " + std::string(b_name));

@@ -10,7 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "chat/server.hpp"
+#include "line_client.hpp"
+#include "server.hpp"
 
 namespace chat::test {
 
@@ -32,25 +33,17 @@ class running_server {
   bool stopped_ = false;
 };
 
-class test_client {
+// A plain TCP client over raw syscalls.
+class test_client final : public line_client {
  public:
   // Connects and consumes the HELLO greeting.
   explicit test_client(std::uint16_t port, bool read_greeting = true);
-  ~test_client();
+  ~test_client() override;
   test_client(test_client&& other) noexcept;
   test_client& operator=(test_client&&) = delete;
 
-  void send(std::string_view bytes);
-  // The next line without its LF; fails the test if none arrives in time.
-  std::string line();
-  // The same without Catch's macros (which are not thread-safe), for a test's
-  // helper threads: false / nullopt when sending fails or no line arrives in time.
-  bool send_bytes(std::string_view bytes);
-  std::optional<std::string> next_line();
-  // Sends a line (adding LF) and returns the next line received.
-  std::string ask(std::string_view command);
-  // Registers and checks the reply.
-  void register_as(std::string_view name);
+  bool send_bytes(std::string_view bytes) override;
+  std::optional<std::string> next_line() override;
   // True once the server has closed the connection (EOF or reset) in time.
   bool closed_by_server();
   // Closes with a reset (SO_LINGER 0) instead of a FIN.
@@ -60,11 +53,10 @@ class test_client {
 
  private:
   int fd_ = -1;
-  std::string buffer_;
 };
 
-// Registers both clients and opens a chat from `a` to `b`, checking the reply and the event.
-void open_chat(test_client& a, std::string_view a_name, test_client& b, std::string_view b_name);
+// Registers both clients (plain or TLS) and opens a chat from `a` to `b`, checking the reply and the event.
+void open_chat(line_client& a, std::string_view a_name, line_client& b, std::string_view b_name);
 
 // What flood_until_cut saw.
 struct flood_result {

@@ -49,10 +49,7 @@ TEST_CASE("handshake, then a chat between a TLS client and a plain one") {
   REQUIRE_FALSE(noy.handshake_error());
   CHECK((noy.protocol_version() == "TLSv1.3" || noy.protocol_version() == "TLSv1.2"));
   test_client elias(server.port());
-  noy.register_as("Noy");
-  elias.register_as("Elias");
-  CHECK(noy.ask("CONNECT Elias") == "OK CONNECTED Elias");
-  CHECK(elias.line() == "CONNECTED Noy");
+  open_chat(noy, "Noy", elias, "Elias");
   noy.send("MSG over TLS\n");
   CHECK(elias.line() == "MSG Noy over TLS");
   // Lines in both directions, many per TLS record and a longest one over several records.

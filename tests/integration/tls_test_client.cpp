@@ -74,11 +74,7 @@ tls_test_client::tls_test_client(std::uint16_t port, std::string host, bool read
   REQUIRE_FALSE(ec);
   stream_.lowest_layer().set_option(tcp::no_delay(true), ec);
   handshake_error_ = run([&](auto handler) { stream_.async_handshake(asio::ssl::stream_base::client, handler); });
-  if (read_greeting && !handshake_error_) {
-    const auto greeting = line();
-    INFO("greeting: " << greeting);
-    REQUIRE(greeting.starts_with("HELLO CHAT/1 "));
-  }
+  if (read_greeting && !handshake_error_) expect_greeting();
 }
 
 std::string tls_test_client::peer_subject() {
@@ -111,25 +107,6 @@ std::optional<std::string> tls_test_client::next_line() {
   auto line = buffer_.substr(0, n - 1);
   buffer_.erase(0, n);
   return line;
-}
-
-void tls_test_client::send(std::string_view bytes) {
-  REQUIRE(send_bytes(bytes));
-}
-
-std::string tls_test_client::line() {
-  auto got = next_line();
-  REQUIRE(got.has_value());
-  return *got;
-}
-
-std::string tls_test_client::ask(std::string_view command) {
-  send(std::string(command) + "\n");
-  return line();
-}
-
-void tls_test_client::register_as(std::string_view name) {
-  REQUIRE(ask("REGISTER " + std::string(name)) == "OK REGISTERED " + std::string(name));
 }
 
 }  // namespace chat::test

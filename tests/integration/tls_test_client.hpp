@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "chat/net.hpp"
+#include "line_client.hpp"
 
 namespace chat::test {
 
@@ -28,7 +29,7 @@ class scratch_dir {
   std::filesystem::path path_;
 };
 
-class tls_test_client {
+class tls_test_client final : public line_client {
  public:
   // Connects and shakes hands, trusting the test CA and checking the name `host`;
   // handshake_error() says how that went. Reads the greeting when asked and the handshake worked.
@@ -39,13 +40,8 @@ class tls_test_client {
   std::string peer_subject();
   std::string protocol_version();
 
-  bool send_bytes(std::string_view bytes);
-  // The next line without its LF; nullopt when none arrives in time or the connection ends.
-  std::optional<std::string> next_line();
-  void send(std::string_view bytes);
-  std::string line();
-  std::string ask(std::string_view command);
-  void register_as(std::string_view name);
+  bool send_bytes(std::string_view bytes) override;
+  std::optional<std::string> next_line() override;
 
  private:
   // Runs the operation started by `start` (which gets a completion handler) until it
@@ -57,7 +53,6 @@ class tls_test_client {
   asio::ssl::context context_;
   asio::ssl::stream<tcp::socket> stream_;
   asio::error_code handshake_error_;
-  std::string buffer_;
 };
 
 }  // namespace chat::test

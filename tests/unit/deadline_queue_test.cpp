@@ -1,4 +1,4 @@
-#include "chat/deadline_queue.hpp"
+#include "deadline_queue.hpp"
 
 #include <catch2/catch.hpp>
 #include <set>

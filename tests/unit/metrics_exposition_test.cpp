@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "chat/metrics_collector.hpp"
-#include "chat/server_stats.hpp"
+#include "metrics_collector.hpp"
+#include "server_stats.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "chat/outbox.hpp"
+#include "outbox.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>

@@ -1,8 +1,8 @@
-#include "chat/rate_limiter.hpp"
+#include "rate_limiter.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "chat/server_stats.hpp"
+#include "server_stats.hpp"
 
 using chat::rate_limiter;
 using namespace std::chrono_literals;

@@ -1,0 +1,167 @@
+// Cluster mode (README, Cluster mode; issue 11): this node's part of one name space
+// shared over NATS. It is the router's cluster_link:
+// - REGISTER claims the name in the JetStream KV bucket (name_service) before the
+//   registry takes it; a freed name's claim is released by revision.
+// - CONNECT to a name held on another node is forwarded to that node, whose router
+//   runs the same checks through a remote_peer stand-in and replies.
+// - WHO lists the bucket.
+// Blocking KV calls run on one blocking_worker; every event from NATS and every
+// worker result enters as a post onto the router's strand, where all state here lives.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "chat/net.hpp"
+#include "chat/protocol.hpp"
+#include "cluster/config.hpp"
+#include "cluster/link.hpp"
+#include "cluster/name_service.hpp"
+#include "cluster/nats_connection.hpp"
+#include "cluster/remote_peer.hpp"
+#include "cluster/stats.hpp"
+#include "cluster/wire.hpp"
+#include "cluster/worker.hpp"
+
+namespace chat {
+
+class cluster_node final : public cluster_link, public std::enable_shared_from_this<cluster_node> {
+ public:
+  // Stand-ins of remote users get session ids from here up; local sessions count from 1.
+  static constexpr session_id first_remote_id = session_id{1} << 62;
+
+  // Connects to NATS and opens the name bucket (blocking: call before serving); counts
+  // into `stats` (which must outlive the node) from then on.
+  // Throws std::runtime_error with a message fit for the user (unreachable, no JetStream).
+  cluster_node(cluster_config config, router& r, cluster_stats& stats);
+  // Sends the name releases still queued (for up to 2 s: a graceful stop frees its users'
+  // names at once), then stops the lease thread.
+  ~cluster_node() override;
+
+  // Subscribes to this node's subject and starts the ack/deadline tick.
+  void start();
+
+  bool intercept(router& r, router_request& request) override;
+  void settle(router& r) override;
+  void shutdown() override;
+
+ private:
+  using clock = std::chrono::steady_clock;
+  struct claim {
+    std::string key;
+    std::uint64_t revision = 0;
+    std::string value;
+  };
+  struct pending_connect {
+    session_id from = 0;
+    protocol::command cmd;
+    clock::time_point deadline;
+    bool answered = false;  // timed out and answered; kept to end a late chat
+  };
+
+  // Runs `f(node)` on the router's strand, if the node still exists then.
+  template <typename F>
+  void post(F f);
+
+  // The claim's value: "<node identity> <session> <name as registered>".
+  std::string value_of(session_id id, const std::string& name) const;
+  void claim_name(session_id from, const protocol::command& cmd);
+  void claimed(session_id from, const protocol::command& cmd, const std::string& key,
+               const name_service::claim_result& result);
+  void name_freed(session_id id, const std::string& name);
+  void locate(session_id from, const protocol::command& cmd);
+  void located(session_id from, const protocol::command& cmd, bool ok, const std::string& value_or_error);
+  void list_names(session_id from, const std::string& prefix);
+  void listed(session_id from, const std::string& prefix, bool ok, const std::vector<name_service::entry>& entries,
+              const std::string& error);
+
+  // Leases (README, Cluster mode): the lease thread renews this node's lease twice a
+  // second and follows every node's renewals through a watch; lease_round acts on it on
+  // the strand. `alive` (the other nodes renewed within the lease) is nullopt while the
+  // watch is not known to be current (this node's own renewals must show in it).
+  void renew_leases();
+  // `renewal`: when this node's renewal started and finished, if the store took it.
+  void lease_round(std::optional<std::pair<clock::time_point, clock::time_point>> renewal,
+                   const std::optional<std::set<std::string>>& alive);
+  // The lease runs out `lease` after the start of the last renewal the store took: then
+  // lose_lease ends cross-node chats and refuses what needs the cluster, until a renewal works.
+  void check_lease();
+  void lose_lease();
+  // Frees the names held by `dead` nodes (deletes conditional on revision).
+  void sweep_names(std::set<std::string> dead);
+  // Once at start: frees names of nodes without a lease (they died before this node started).
+  void sweep_stale_names();
+  // After the lease was lost: claims every local user's name again; a name another
+  // node's user took meanwhile is theirs, and the local user gets BYE NAME_LOST.
+  void reclaim_names();
+  void reclaimed(session_id id, const std::string& value, std::optional<std::uint64_t> revision);
+  void end_ghosts_of(const std::string& node, const char* why);
+  // REGISTER, CONNECT or WHO while the lease is lost: ERR UNAVAILABLE, in order.
+  void refuse_unavailable(session_id from);
+
+  // libnats thread: a frame for this node; waits while too many are posted and not yet handled.
+  void incoming(std::string payload);
+  void handle_frame(const std::string& payload);
+  void incoming_connect(const cluster_wire::frame& f);
+  void connect_reply(const cluster_wire::frame& f);
+  void connection_event(nats_connection::event e);
+
+  // Answers a request the registry can answer alone, and lets the session go on.
+  void answer_locally(session_id from, const protocol::command& cmd);
+  void answer(session_id from, std::string line);
+  void send(const std::string& node, cluster_wire::frame f);
+  std::shared_ptr<remote_peer> ghost_of(const std::string& node, session_id sid) const;
+  void add_ghost(const std::shared_ptr<remote_peer>& ghost);
+  // Ends a cross-node chat from this side: the local partner gets DISCONNECTED, the remote node a D frame.
+  void end_ghost(const std::shared_ptr<remote_peer>& ghost, const char* why);
+  void arm_tick();
+  void tick();
+
+  cluster_config config_;
+  router& router_;
+  cluster_stats& stats_;
+  std::string self_;  // this node's token
+  std::shared_ptr<nats_connection> nats_;
+  std::unique_ptr<name_service> names_;
+  std::shared_ptr<std::vector<session_id>> finished_ = std::make_shared<std::vector<session_id>>();
+
+  // Router strand only.
+  std::unordered_map<session_id, claim> claims_;
+  std::unordered_map<std::uint64_t, pending_connect> pending_;
+  std::unordered_map<session_id, std::string> outgoing_;  // requester -> name key of its CONNECT in flight
+  std::unordered_map<std::string, std::shared_ptr<remote_peer>> ghosts_;  // "<node> <sid>"
+  std::unordered_map<session_id, std::shared_ptr<remote_peer>> ghosts_by_id_;
+  session_id next_ghost_ = first_remote_id;
+  std::uint64_t last_request_ = 0;
+  std::unique_ptr<asio::steady_timer> timer_;
+  std::set<std::string> live_nodes_;             // as last read, without this node
+  clock::time_point renewed_at_ = clock::now();  // start of the last renewal the store took
+  bool lease_lost_ = false;
+  bool swept_once_ = false;
+  std::set<std::string> unswept_;  // gone nodes whose names a failed sweep left
+
+  // Frames posted to the strand and not yet handled: bounds what other nodes can make this one hold.
+  std::mutex inflight_mutex_;
+  std::condition_variable inflight_changed_;
+  std::size_t inflight_ = 0;
+  bool stopping_ = false;  // guarded by inflight_mutex_
+
+  // Last: destroyed first, so no job outlives the name service.
+  blocking_worker worker_;
+  std::mutex lease_mutex_;
+  std::condition_variable lease_changed_;
+  bool lease_stop_ = false;  // guarded by lease_mutex_
+  std::thread lease_thread_;
+};
+
+}  // namespace chat
