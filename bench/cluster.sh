@@ -3,7 +3,7 @@
 # JetStream and two chat-server nodes on it, then runs chat-bench REPS times over
 #   same-node:  every pair on node 1 (--servers with one node);
 #   cross-node: one end of every pair on each node (--servers with both: every MSG crosses NATS).
-# Writes bench/results/<date>-cluster/*.json and prints one line per run (throughput, latency,
+# Writes bench/results/<date>-cluster-relay/*.json (-cluster-idle/ with IDLE) and prints one line per run (throughput, latency,
 # server CPU per message of node 1, which --server-pid watches).
 # Everything shares this box's cores: 3 nats-servers, 2 nodes and chat-bench; say so with figures.
 #
@@ -34,7 +34,11 @@ fi
 if [ "${SMOKE:-0}" = 1 ]; then
   REPS=1 DURATION=1 WARMUP=0 PAIRS=10
 fi
-OUT=${OUT:-bench/results/$(date -u +%F)-cluster}
+if [ "$IDLE" -gt 0 ]; then
+  OUT=${OUT:-bench/results/$(date -u +%F)-cluster-idle}
+else
+  OUT=${OUT:-bench/results/$(date -u +%F)-cluster-relay}
+fi
 mkdir -p "$OUT"
 NATS=$(command -v nats-server || echo /usr/sbin/nats-server)
 [ -x build/bin/chat-server ] && [ -x build/bin/chat-bench ] || bench_build
@@ -47,14 +51,12 @@ cleanup() {
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop_process "${pids[$i]}"; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
-  # Tens of thousands of users log three lines each: keep the rest and their count.
-  if [ "$IDLE" -gt 0 ]; then
-    for log in "$OUT"/node?.log; do
-      { grep -v -e ' opened$' -e ' closed$' -e ' registered as ' "$log" || true
-        echo "(per-session lines removed: $(grep -c ' registered as ' "$log") registrations)"; } >"$log.kept"
-      mv "$log.kept" "$log"
-    done
-  fi
+  # Every client logs three lines: keep the rest and their count.
+  for log in "$OUT"/node?.log; do
+    { grep -v -e ' opened$' -e ' closed$' -e ' registered as ' "$log" || true
+      echo "(per-session lines removed: $(grep -c ' registered as ' "$log") registrations)"; } >"$log.kept"
+    mv "$log.kept" "$log"
+  done
 }
 trap cleanup EXIT
 
@@ -104,7 +106,7 @@ run() {
     status=FAILED
     failures=$((failures + 1))
   fi
-  python3 bench/run_line.py "$OUT/$name.json" "$name" "$status" "$load"
+  python3 bench/run_line.py "$OUT/$name.json" "$name" "$status" "$load" | tee -a "$OUT/summary.txt"
 }
 
 if [ "$IDLE" -gt 0 ]; then
