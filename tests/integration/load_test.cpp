@@ -139,10 +139,7 @@ TEST_CASE("a client far ahead of reading its replies is paused by TCP, not cut a
     sent_all = pinger.send_bytes(burst);
   });
   // The event: the server stopped reading the client because of its replies.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (server.get().stats().reply_backlogs.load() == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  chat::test::wait_until([&] { return server.get().stats().reply_backlogs.load() > 0; }, std::chrono::seconds(60));
   REQUIRE(server.get().stats().reply_backlogs.load() > 0);
   for (int i = 0; i < count; ++i) REQUIRE(pinger.line() == "PONG t" + std::to_string(i));
   sender.join();

@@ -9,7 +9,6 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
-#include <thread>
 
 #include "metrics_endpoint.hpp"
 #include "test_client.hpp"
@@ -17,7 +16,6 @@
 using chat::test::open_chat;
 using chat::test::running_server;
 using chat::test::test_client;
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -107,10 +105,7 @@ TEST_CASE("metrics: off by default - no endpoint, and the outbox wait is not tim
   open_chat(noy, "Noy", elias, "Elias");
   noy.send("MSG hi\n");
   REQUIRE(elias.line() == "MSG Noy hi");
-  const auto deadline = std::chrono::steady_clock::now() + chat::test::read_timeout;
-  while (server.get().stats().messages_relayed.load() != 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(1ms);
-  }
+  chat::test::wait_until([&] { return server.get().stats().messages_relayed.load() == 1; });
   CHECK(server.get().stats().messages_relayed.load() == 1);
   CHECK(server.get().stats().bytes_out.load() > 0);
   CHECK(server.get().stats().outbox_wait.read().count == 0);

@@ -4,7 +4,6 @@
 #include <csignal>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "test_client.hpp"
 
@@ -227,9 +226,6 @@ TEST_CASE("nothing after QUIT is read, and the session ends once the client clos
     CHECK(a.closed_by_server());
     CHECK_FALSE(a.next_line().has_value());  // no PONG: the lines after QUIT were not handled
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (server.get().live_sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  chat::test::wait_until([&] { return server.get().live_sessions() == 0; });
   CHECK(server.get().live_sessions() == 0);
 }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "line_client.hpp"
 #include "server.hpp"
@@ -16,6 +17,19 @@
 namespace chat::test {
 
 inline constexpr auto read_timeout = std::chrono::seconds(20);
+
+// Polls `done` every millisecond until it holds or `timeout` passes; returns its last value. For
+// state the server changes on its own threads (counters, live sessions), which has no event to
+// wait on from a test.
+template <typename Predicate>
+bool wait_until(Predicate done, std::chrono::steady_clock::duration timeout = read_timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return done();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 
 // A server on 127.0.0.1 and an ephemeral port, running on its pool; stopped
 // gracefully when the object goes.

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
-#include <thread>
 
 #include "test_client.hpp"
 #include "tls_test_client.hpp"
@@ -33,12 +32,7 @@ std::uint16_t tls_port(running_server& server) {
 
 // Waits (bounded) until the server holds `n` sessions.
 bool live_sessions_become(running_server& server, std::size_t n) {
-  const auto deadline = std::chrono::steady_clock::now() + chat::test::read_timeout;
-  while (server.get().live_sessions() != n) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
+  return chat::test::wait_until([&] { return server.get().live_sessions() == n; });
 }
 
 }  // namespace
