@@ -19,13 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 
-REPS=${REPS:-3}
-DURATION=${DURATION:-5}
-WARMUP=${WARMUP:-1}
-PAIRS=${PAIRS:-"1 100 1000"}
-WINDOW=${WINDOW:-16}
-IDLE=${IDLE:-0}
-HOLD=${HOLD:-20}
+bench_knobs REPS=3 DURATION=5 WARMUP=1 PAIRS="1 100 1000" WINDOW=16 IDLE=0 HOLD=20
 NODES=2
 if [ "$IDLE" -gt 0 ]; then
   NODES=3
@@ -93,20 +87,13 @@ for ((i = 0; i < NODES; i++)); do
 done
 
 nats_pids=("${pids[@]:0:3}")
-failures=0
+# run NAME ARGS...: one chat-bench run against node 0 into $OUT/NAME.json and NAME.txt.
 run() {
   local name=$1
   shift
-  local load
-  load=$(cut -d' ' -f1 /proc/loadavg)
-  if build/bin/chat-bench --no-progress --server-pid "${node_pids[0]}" --duration "$DURATION" --warmup "$WARMUP" \
-       --window "$WINDOW" --json "$OUT/$name.json" --label "load=$load" "$@" >"$OUT/$name.txt" 2>&1; then
-    status=ok
-  else
-    status=FAILED
-    failures=$((failures + 1))
-  fi
-  python3 bench/run_line.py "$OUT/$name.json" "$name" "$status" "$load" | tee -a "$OUT/summary.txt"
+  bench_measure "$OUT/$name" build/bin/chat-bench --no-progress --server-pid "${node_pids[0]}" --duration "$DURATION" \
+    --warmup "$WARMUP" --window "$WINDOW" "$@"
+  python3 bench/run_line.py "$OUT/$name.json" "$name" "$bench_status" "$bench_load" | tee -a "$OUT/summary.txt"
 }
 
 if [ "$IDLE" -gt 0 ]; then

@@ -1,6 +1,9 @@
 # Sourced by every bench/*.sh (after `cd` to the repository root) and by part1/capture-real.sh: the
 # one copy of what the scripts share. Defines functions only; the caller keeps `set -euo pipefail`.
 #
+#   bench_knobs NAME=DEFAULT...
+#                             set each knob NAME to DEFAULT unless the environment gives it a value
+#                             (the knobs every script documents in its header comment)
 #   bench_build               build Release through tools/dev (the one way every script builds)
 #   bench_rt NAME             set the array `rt` to (chrt -f 10) when BENCH_RT=1 and SCHED_FIFO is
 #                             allowed here, else to (): prefix commands with "${rt[@]}"
@@ -17,11 +20,24 @@
 #   stop_process PID [SIGNAL] [SECONDS]
 #                             send SIGNAL (TERM) to PID, wait up to SECONDS (10) for it to end, then
 #                             SIGKILL it; reaps it when it is this shell's child
+#   bench_measure STEM COMMAND...
+#                             run COMMAND (a chat-bench command line) with --json STEM.json and
+#                             --label load=L appended, its output into STEM.txt; set bench_load to L
+#                             (the 1-minute load average at the start) and bench_status to ok or
+#                             FAILED, counting a failure in `failures`
 #   machine_info              print the machine, commit and load lines every results folder keeps
 #
 # SCHED_FIFO is opt-in (BENCH_RT=1): a real-time task that keeps its core busy starves everything
 # else on a shared machine, other people's jobs included. Off, the figures carry the load of the
 # moment (each run's JSON keeps the load average in its label).
+
+bench_knobs() {
+  local knob name
+  for knob in "$@"; do
+    name=${knob%%=*}
+    [ -n "${!name:-}" ] || printf -v "$name" '%s' "${knob#*=}"
+  done
+}
 
 bench_build() {
   ./tools/dev build release >/dev/null
@@ -84,6 +100,19 @@ start_listening() {
   wait_listening "$port" "$server_pid" 15 && return 0
   echo "$name did not start listening on port $port (see $log)" >&2
   exit 1
+}
+
+failures=0 bench_load="" bench_status=""
+bench_measure() {
+  local stem=$1
+  shift
+  bench_load=$(cut -d' ' -f1 /proc/loadavg)
+  if "$@" --json "$stem.json" --label "load=$bench_load" >"$stem.txt" 2>&1; then
+    bench_status=ok
+  else
+    bench_status=FAILED
+    failures=$((failures + 1))
+  fi
 }
 
 machine_info() {

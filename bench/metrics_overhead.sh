@@ -16,16 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 
-REPS=${REPS:-5}
-PAIRS=${PAIRS:-100}
-WINDOW=${WINDOW:-16}
-PAYLOAD=${PAYLOAD:-64}
-THREADS=${THREADS:-1}
-DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-2}
-SCRAPE=${SCRAPE:-1}
-PORT=${PORT:-17755}
-OUT=${OUT:-bench/results/$(date -u +%F)-metrics}
+bench_knobs REPS=5 PAIRS=100 WINDOW=16 PAYLOAD=64 THREADS=1 DURATION=10 WARMUP=2 SCRAPE=1 PORT=17755 \
+  OUT="bench/results/$(date -u +%F)-metrics"
 SERVER_CORE=0
 BENCH_CORE=1
 

@@ -19,18 +19,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 
-REPS=${REPS:-3}
-DURATION=${DURATION:-5}
-WARMUP=${WARMUP:-1}
-PAIRS=${PAIRS:-"1 100 1000 9900"}
-WINDOWS=${WINDOWS:-"1 16"}
-RATES=${RATES:-"5000 10000 15000 20000 25000 30000 40000 60000"}
-IDLE=${IDLE:-"1000 10000 19000"}
-SERVERS=${SERVERS:-"chat nats"}
-PORT=${PORT:-17555}
+bench_knobs REPS=3 DURATION=5 WARMUP=1 PAIRS="1 100 1000 9900" WINDOWS="1 16" \
+  RATES="5000 10000 15000 20000 25000 30000 40000 60000" IDLE="1000 10000 19000" SERVERS="chat nats" PORT=17555 \
+  OUT="bench/results/$(date -u +%F)"
 SERVER_CORE=0
 BENCH_CORE=1
-OUT=${OUT:-bench/results/$(date -u +%F)}
 PARTS=${*:-matrix rate idle cores}
 
 command -v nats-server >/dev/null || { echo "run.sh: nats-server not found (tools/dev deps)" >&2; SERVERS=chat; }
@@ -69,24 +62,15 @@ stop_server() {
 }
 trap stop_server EXIT
 
-failures=0
 # bench NAME PIN(yes/no) ARGS...: one chat-bench run into $OUT/NAME.json and NAME.txt.
 bench() {
   local name=$1 pin=$2
   shift 2
   local prefix=()
   [ "$pin" = yes ] && prefix=(taskset -c "$BENCH_CORE")
-  local load
-  load=$(cut -d' ' -f1 /proc/loadavg)
-  if "${prefix[@]}" "${rt[@]}" build/bin/chat-bench --no-progress --port "$PORT" --server-pid "$server_pid" \
-       --duration "$DURATION" --warmup "$WARMUP" --json "$OUT/$name.json" --label "load=$load" "$@" \
-       >"$OUT/$name.txt" 2>&1; then
-    status=ok
-  else
-    status=FAILED
-    failures=$((failures + 1))
-  fi
-  python3 bench/run_line.py "$OUT/$name.json" "$name" "$status" "$load"
+  bench_measure "$OUT/$name" "${prefix[@]}" "${rt[@]}" build/bin/chat-bench --no-progress --port "$PORT" \
+    --server-pid "$server_pid" --duration "$DURATION" --warmup "$WARMUP" "$@"
+  python3 bench/run_line.py "$OUT/$name.json" "$name" "$bench_status" "$bench_load"
 }
 
 # each_server NAME ARGS...: for every server of $SERVERS, a fresh pinned server and one pinned

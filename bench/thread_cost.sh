@@ -24,17 +24,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 
-REPS=${REPS:-3}
-IDLE=${IDLE:-"1000 5000 9000"}
-PAIRS=${PAIRS:-"100 1000"}
-WINDOWS=${WINDOWS:-"1 16"}
-DURATION=${DURATION:-5}
-WARMUP=${WARMUP:-1}
-HOLD=${HOLD:-3}
-IDLE_SERVERS=${IDLE_SERVERS:-"threads chat1"}
-TRAFFIC_SERVERS=${TRAFFIC_SERVERS:-"threads chat1 chat2"}
-PORT=${PORT:-17655}
-OUT=${OUT:-bench/results/$(date -u +%F)-threads}
+bench_knobs REPS=3 IDLE="1000 5000 9000" PAIRS="100 1000" WINDOWS="1 16" DURATION=5 WARMUP=1 HOLD=3 \
+  IDLE_SERVERS="threads chat1" TRAFFIC_SERVERS="threads chat1 chat2" PORT=17655 OUT="bench/results/$(date -u +%F)-threads"
 PARTS=${*:-idle traffic}
 SERVER_CORE=0
 BENCH_CORE=1
@@ -97,18 +88,15 @@ stop_server() {
 }
 trap stop_server EXIT
 
-failures=0
 # bench NAME ARGS...: one chat-bench run into raw/NAME.json and raw/NAME.txt.
 bench() {
   local name=$1
   shift
-  local load
-  load=$(cut -d' ' -f1 /proc/loadavg)
-  if taskset -c "$BENCH_CORE" "${rt[@]}" build/bin/chat-bench --no-progress --port "$PORT" --threads 1 \
-       --server-pid "$server_pid" --json "$OUT/raw/$name.json" --label "load=$load" "$@" >"$OUT/raw/$name.txt" 2>&1; then
-    printf '  %-28s ok      load %s  %s\n' "$name" "$load" "$(grep -E 'throughput|per connection|connections ' "$OUT/raw/$name.txt" | tr -s ' ' | tr '\n' ' ')"
+  bench_measure "$OUT/raw/$name" taskset -c "$BENCH_CORE" "${rt[@]}" build/bin/chat-bench --no-progress --port "$PORT" \
+    --threads 1 --server-pid "$server_pid" "$@"
+  if [ "$bench_status" = ok ]; then
+    printf '  %-28s ok      load %s  %s\n' "$name" "$bench_load" "$(grep -E 'throughput|per connection|connections ' "$OUT/raw/$name.txt" | tr -s ' ' | tr '\n' ' ')"
   else
-    failures=$((failures + 1))
     printf '  %-28s FAILED  (%s)\n' "$name" "$(grep -m1 FAILED "$OUT/raw/$name.txt" || echo "see $OUT/raw/$name.txt")"
   fi
 }

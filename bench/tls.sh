@@ -14,13 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 OUT=${1:-bench/results/$(date -u +%F)-tls}
-REPS=${REPS:-5}
-DURATION=${DURATION:-5}
-WARMUP=${WARMUP:-1}
-PAIRS=${PAIRS:-100}
-WINDOW=${WINDOW:-16}
-IDLE=${IDLE:-2000}
-THREADS=${THREADS:-1}
+bench_knobs REPS=5 DURATION=5 WARMUP=1 PAIRS=100 WINDOW=16 IDLE=2000 THREADS=1
 PORT=$(free_port)
 TLS_PORT=$(free_port)
 mkdir -p "$OUT"

@@ -1,5 +1,5 @@
 #include <catch2/catch.hpp>
-
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -14,6 +14,23 @@ namespace {
 sequence_checker feed(const std::vector<std::uint64_t>& seqs, std::uint64_t sent) {
   sequence_checker c;
   for (auto s : seqs) c.on_receive(s, sent);
+  c.finish(sent);
+  return c;
+}
+
+// One message received, and the verdict the checker must give it.
+struct step {
+  std::uint64_t seq;
+  verdict expected;
+};
+
+// Feeds the steps in order out of `sent` messages, checking each verdict, then finishes.
+sequence_checker replay(std::initializer_list<step> steps, std::uint64_t sent) {
+  sequence_checker c;
+  for (const auto& s : steps) {
+    INFO("seq " << s.seq);
+    CHECK(c.on_receive(s.seq, sent) == s.expected);
+  }
   c.finish(sent);
   return c;
 }
@@ -40,24 +57,15 @@ TEST_CASE("checker catches a lost message", "[checker]") {
 }
 
 TEST_CASE("checker catches a duplicated message", "[checker]") {
-  sequence_checker c;
-  CHECK(c.on_receive(0, 3) == verdict::in_order);
-  CHECK(c.on_receive(1, 3) == verdict::in_order);
-  CHECK(c.on_receive(1, 3) == verdict::duplicate);
-  CHECK(c.on_receive(2, 3) == verdict::in_order);
-  c.finish(3);
+  const auto c =
+      replay({{0, verdict::in_order}, {1, verdict::in_order}, {1, verdict::duplicate}, {2, verdict::in_order}}, 3);
   CHECK(c.duplicated() == 1);
   CHECK(c.lost() == 0);
   CHECK(c.received() == 3);
 }
 
 TEST_CASE("checker catches a reordered message and does not call it lost", "[checker]") {
-  sequence_checker c;
-  CHECK(c.on_receive(0, 4) == verdict::in_order);
-  CHECK(c.on_receive(2, 4) == verdict::ahead);
-  CHECK(c.on_receive(1, 4) == verdict::late);
-  CHECK(c.on_receive(3, 4) == verdict::in_order);
-  c.finish(4);
+  const auto c = replay({{0, verdict::in_order}, {2, verdict::ahead}, {1, verdict::late}, {3, verdict::in_order}}, 4);
   CHECK(c.reordered() == 1);
   CHECK(c.lost() == 0);
   CHECK(c.duplicated() == 0);

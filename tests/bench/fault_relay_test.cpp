@@ -130,24 +130,26 @@ class fault_relay {
   std::thread thread_;
 };
 
-// One chat-bench thread against the relay; callers set the workload and its phases.
-chat::bench::bench_config config_for(const fault_relay& relay) {
+// One chat-bench thread against the relay with `pairs` pairs and its phases in seconds; callers
+// set the workload (window or rate).
+chat::bench::bench_config config_for(const fault_relay& relay, std::size_t pairs, double warmup, double duration,
+                                     double drain_timeout) {
   chat::bench::bench_config c;
   c.port = relay.port();
   c.threads = 1;
   c.setup_timeout = 5;
   c.name_prefix = "t";
+  c.pairs = pairs;
+  c.warmup = warmup;
+  c.duration = duration;
+  c.drain_timeout = drain_timeout;
   return c;
 }
 
 chat::bench::bench_result run_against(fault f) {
   fault_relay relay(f, 50);
-  auto c = config_for(relay);
-  c.pairs = 2;
+  auto c = config_for(relay, 2, 0.1, 0.3, 0.5);
   c.window = 4;
-  c.duration = 0.3;
-  c.warmup = 0.1;
-  c.drain_timeout = 0.5;
   REQUIRE(chat::bench::validate(c).empty());
   return chat::bench::run(c);
 }
@@ -201,12 +203,8 @@ TEST_CASE("a relay that corrupts one message fails the run", "[relay]") {
 // or has finished the drain (the bug); the verdict does not depend on timing.
 TEST_CASE("a message being sent as the measured phase ends is delivered, not counted lost", "[relay]") {
   fault_relay relay(fault::none, 0);
-  auto c = config_for(relay);
-  c.pairs = 1;
+  auto c = config_for(relay, 1, 0.05, 0.1, 5);
   c.rate = 100;
-  c.duration = 0.1;
-  c.warmup = 0.05;
-  c.drain_timeout = 5;
   REQUIRE(chat::bench::validate(c).empty());
 
   std::promise<void> release;

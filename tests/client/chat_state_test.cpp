@@ -2,6 +2,7 @@
 #include "chat/client/chat_state.hpp"
 
 #include <catch2/catch.hpp>
+#include <string>
 
 using chat::client::chat_state;
 
@@ -48,16 +49,21 @@ TEST_CASE("inside a chat lines are messages unless a command", "[chat_state]") {
   chat_state state;
   state.observe("OK REGISTERED Noy");
   state.observe("OK CONNECTED Elias");
-  CHECK(state.to_send("who is there?") == "MSG who is there?");
-  CHECK(state.to_send("hello") == "MSG hello");
-  CHECK(state.to_send("Who") == "MSG Who");
-  CHECK(state.to_send("WHO") == "WHO");
-  CHECK(state.to_send("WHO E") == "WHO E");
-  CHECK(state.to_send("MSG hi") == "MSG hi");
-  CHECK(state.to_send("DISCONNECT") == "DISCONNECT");
-  CHECK(state.to_send("QUIT") == "QUIT");
-  CHECK(state.to_send("WHOEVER said that") == "MSG WHOEVER said that");
-  CHECK(state.to_send("/who") == "who");
-  CHECK(state.to_send("/disconnect") == "disconnect");
-  CHECK(state.to_send("  indented") == "MSG   indented");
+  // Typed line, and the line that goes out.
+  const auto [typed, sent] = GENERATE(table<std::string, std::string>({
+      {"who is there?", "MSG who is there?"},
+      {"hello", "MSG hello"},
+      {"Who", "MSG Who"},
+      {"WHO", "WHO"},
+      {"WHO E", "WHO E"},
+      {"MSG hi", "MSG hi"},
+      {"DISCONNECT", "DISCONNECT"},
+      {"QUIT", "QUIT"},
+      {"WHOEVER said that", "MSG WHOEVER said that"},
+      {"/who", "who"},
+      {"/disconnect", "disconnect"},
+      {"  indented", "MSG   indented"},
+  }));
+  INFO(typed);
+  CHECK(state.to_send(typed) == sent);
 }

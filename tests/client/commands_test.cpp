@@ -2,15 +2,19 @@
 #include "chat/client/commands.hpp"
 
 #include <catch2/catch.hpp>
+#include <string_view>
 
 TEST_CASE("QUIT is recognised as the server would parse it", "[commands]") {
-  using chat::client::is_quit;
-  CHECK(is_quit("QUIT"));
-  CHECK(is_quit("quit"));
-  CHECK(is_quit("  Quit and more words"));
-  CHECK_FALSE(is_quit("QUITS"));
-  CHECK_FALSE(is_quit("MSG QUIT"));
-  CHECK_FALSE(is_quit(""));
+  const auto [line, quits] = GENERATE(table<std::string_view, bool>({
+      {"QUIT", true},
+      {"quit", true},
+      {"  Quit and more words", true},
+      {"QUITS", false},
+      {"MSG QUIT", false},
+      {"", false},
+  }));
+  INFO(line);
+  CHECK(chat::client::is_quit(line) == quits);
 }
 
 TEST_CASE("@wait script lines are parsed", "[commands]") {
@@ -20,9 +24,9 @@ TEST_CASE("@wait script lines are parsed", "[commands]") {
   CHECK(wait->timeout == std::chrono::seconds(10));
   CHECK(wait->pattern == "^MSG Noy hello$");
   CHECK(parse_wait_directive("@wait 1 a b  c")->pattern == "a b  c");
-  CHECK_FALSE(parse_wait_directive("@wait 10"));
-  CHECK_FALSE(parse_wait_directive("@wait x ^a"));
-  CHECK_FALSE(parse_wait_directive("@wait 0 ^a"));
-  CHECK_FALSE(parse_wait_directive("@wait 1.5 ^a"));
-  CHECK_FALSE(parse_wait_directive("@wait 100000 ^a"));
+  // No pattern, a timeout that is not a whole number of seconds, or one out of range.
+  for (const auto* bad : {"@wait 10", "@wait x ^a", "@wait 0 ^a", "@wait 1.5 ^a", "@wait 100000 ^a"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_wait_directive(bad));
+  }
 }

@@ -9,6 +9,7 @@
 
 #include "chat/line_framer.hpp"
 #include "chat/protocol.hpp"
+#include "framed_lines.hpp"
 
 namespace {
 
@@ -24,13 +25,7 @@ std::string crash_input(const std::string& name) {
 std::vector<std::string> frame(const std::string& bytes) {
   chat::line_framer framer(protocol::default_max_line);
   std::vector<std::string> lines;
-  const auto used = framer.feed(
-      bytes,
-      [&](std::string_view line) {
-        lines.emplace_back(line);
-        return true;
-      },
-      [] { return true; });
+  const auto used = chat::testing::feed_lines(framer, bytes, lines);
   REQUIRE(used == bytes.size());
   return lines;
 }

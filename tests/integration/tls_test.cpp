@@ -113,9 +113,13 @@ TEST_CASE("a client that stalls mid-handshake is cut by the handshake timeout") 
 TEST_CASE("a reload serves the new certificate to new handshakes and keeps every session, and refuses a bad one") {
   scratch_dir dir;
   const auto cert = dir.path() / "cert.pem", key = dir.path() / "key.pem";
-  const auto overwrite = std::filesystem::copy_options::overwrite_existing;
-  std::filesystem::copy_file(test_certs() / "server.pem", cert);
-  std::filesystem::copy_file(test_certs() / "server.key", key);
+  // Puts the named test certificate and key where the server's configuration points.
+  const auto install = [&](const char* cert_file, const char* key_file) {
+    const auto overwrite = std::filesystem::copy_options::overwrite_existing;
+    std::filesystem::copy_file(test_certs() / cert_file, cert, overwrite);
+    std::filesystem::copy_file(test_certs() / key_file, key, overwrite);
+  };
+  install("server.pem", "server.key");
   running_server server(tls_config(cert, key));
 
   tls_test_client before(tls_port(server));
@@ -123,8 +127,7 @@ TEST_CASE("a reload serves the new certificate to new handshakes and keeps every
   CHECK(before.peer_subject() == "/CN=tcp-chat test server");
   before.register_as("Before");
 
-  std::filesystem::copy_file(test_certs() / "renewed.pem", cert, overwrite);
-  std::filesystem::copy_file(test_certs() / "renewed.key", key, overwrite);
+  install("renewed.pem", "renewed.key");
   REQUIRE(server.get().reload_tls());
   tls_test_client after(tls_port(server));
   REQUIRE_FALSE(after.handshake_error());
@@ -137,10 +140,9 @@ TEST_CASE("a reload serves the new certificate to new handshakes and keeps every
   CHECK(after.line() == "MSG Before still here");
 
   // A certificate that does not load, then a key that does not match: both refused, the renewed one stays.
-  std::filesystem::copy_file(test_certs() / "garbage.pem", cert, overwrite);
+  install("garbage.pem", "renewed.key");
   CHECK_FALSE(server.get().reload_tls());
-  std::filesystem::copy_file(test_certs() / "renewed.pem", cert, overwrite);
-  std::filesystem::copy_file(test_certs() / "server.key", key, overwrite);
+  install("renewed.pem", "server.key");
   CHECK_FALSE(server.get().reload_tls());
   tls_test_client later(tls_port(server));
   REQUIRE_FALSE(later.handshake_error());

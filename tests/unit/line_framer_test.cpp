@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "framed_lines.hpp"
+
 using chat::line_framer;
 
 namespace {
@@ -32,18 +34,21 @@ struct recorder {
   }
 };
 
+// Frames `bytes` in one go with a limit of `max` and checks the lines and "<too long>" events, in order.
+void check_framed(std::size_t max, std::string_view bytes, const std::vector<std::string>& expected) {
+  recorder r(max);
+  r.feed(bytes);
+  CHECK(r.events == expected);
+}
+
 }  // namespace
 
 TEST_CASE("LF ends a line and a CR right before it is dropped") {
-  recorder r(100);
-  r.feed("one\ntwo\r\nthree\r\r\n\n");
-  CHECK(r.events == std::vector<std::string>{"one", "two", "three\r", ""});
+  check_framed(100, "one\ntwo\r\nthree\r\r\n\n", {"one", "two", "three\r", ""});
 }
 
 TEST_CASE("a CR not before LF is kept") {
-  recorder r(100);
-  r.feed("a\rb\n");
-  CHECK(r.events == std::vector<std::string>{"a\rb"});
+  check_framed(100, "a\rb\n", {"a\rb"});
 }
 
 TEST_CASE("a line split byte by byte is reassembled") {
@@ -64,9 +69,7 @@ TEST_CASE("an unfinished line waits for its LF") {
 }
 
 TEST_CASE("the limit counts bytes without the terminator") {
-  recorder r(4);
-  r.feed("abcd\nabcd\r\nabcde\nok\n");
-  CHECK(r.events == std::vector<std::string>{"abcd", "abcd", "<too long>", "ok"});
+  check_framed(4, "abcd\nabcd\r\nabcde\nok\n", {"abcd", "abcd", "<too long>", "ok"});
 }
 
 TEST_CASE("an over-long line is reported once, early, and discarded to its LF without buffering it") {
@@ -84,13 +87,7 @@ TEST_CASE("a callback returning false stops at that line") {
   line_framer framer(100);
   std::vector<std::string> lines;
   const std::string_view bytes = "a\nb\nc";
-  const auto used = framer.feed(
-      bytes,
-      [&](std::string_view l) {
-        lines.emplace_back(l);
-        return false;
-      },
-      [] { return true; });
+  const auto used = chat::testing::feed_lines(framer, bytes, lines, false);
   CHECK(used == 2);
   CHECK(lines == std::vector<std::string>{"a"});
 }

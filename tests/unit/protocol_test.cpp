@@ -2,107 +2,141 @@
 
 #include <catch2/catch.hpp>
 #include <cctype>
+#include <initializer_list>
 #include <set>
 
 using namespace chat::protocol;
 
 namespace {
 
-command parsed(std::string_view line) {
-  auto result = parse_command(line);
-  REQUIRE(std::holds_alternative<command>(result));
-  return std::get<command>(result);
+// One row of a parse table: a line and the command it must parse to.
+struct parse_case {
+  std::string_view line;
+  command expected;
+};
+
+// One row of a refusal table: a line and the error it must be refused with.
+struct refusal_case {
+  std::string_view line;
+  error_code expected;
+};
+
+// One row of a predicate table: a text and whether the predicate accepts it.
+struct text_case {
+  std::string text;
+  bool accepted;
+};
+
+void check_parses(std::initializer_list<parse_case> cases) {
+  for (const auto& c : cases) {
+    INFO(c.line);
+    const auto result = parse_command(c.line);
+    REQUIRE(std::holds_alternative<command>(result));
+    CHECK(std::get<command>(result) == c.expected);
+  }
 }
 
-error_code refused(std::string_view line) {
-  auto result = parse_command(line);
-  REQUIRE(std::holds_alternative<parse_error>(result));
-  return std::get<parse_error>(result).code;
+void check_refuses(std::initializer_list<refusal_case> cases) {
+  for (const auto& c : cases) {
+    INFO(c.line);
+    const auto result = parse_command(c.line);
+    REQUIRE(std::holds_alternative<parse_error>(result));
+    CHECK(std::get<parse_error>(result).code == c.expected);
+  }
+}
+
+template <typename Predicate>
+void check_accepts(Predicate accepts, std::initializer_list<text_case> cases) {
+  for (const auto& c : cases) {
+    INFO(c.text);
+    CHECK(accepts(c.text) == c.accepted);
+  }
 }
 
 }  // namespace
 
 TEST_CASE("every command parses, keywords in any case") {
-  CHECK(parsed("REGISTER Noy") == command{command_kind::register_name, "Noy"});
-  CHECK(parsed("register Noy") == command{command_kind::register_name, "Noy"});
-  CHECK(parsed("CoNnEcT Elias") == command{command_kind::connect, "Elias"});
-  CHECK(parsed("MSG hello") == command{command_kind::msg, "hello"});
-  CHECK(parsed("DISCONNECT") == command{command_kind::disconnect, ""});
-  CHECK(parsed("PING") == command{command_kind::ping, ""});
-  CHECK(parsed("ping abc") == command{command_kind::ping, "abc"});
-  CHECK(parsed("WHO") == command{command_kind::who, ""});
-  CHECK(parsed("who N") == command{command_kind::who, "N"});
-  CHECK(parsed("QUIT") == command{command_kind::quit, ""});
-  CHECK(parsed("help") == command{command_kind::help, ""});
+  check_parses({
+      // Every command, keywords in any case.
+      {"REGISTER Noy", {command_kind::register_name, "Noy"}},
+      {"register Noy", {command_kind::register_name, "Noy"}},
+      {"CoNnEcT Elias", {command_kind::connect, "Elias"}},
+      {"MSG hello", {command_kind::msg, "hello"}},
+      {"DISCONNECT", {command_kind::disconnect, ""}},
+      {"PING", {command_kind::ping, ""}},
+      {"ping abc", {command_kind::ping, "abc"}},
+      {"WHO", {command_kind::who, ""}},
+      {"who N", {command_kind::who, "N"}},
+      {"QUIT", {command_kind::quit, ""}},
+      {"help", {command_kind::help, ""}},
+      // Words are separated by one or more spaces.
+      {"REGISTER    Noy", {command_kind::register_name, "Noy"}},
+      {"  CONNECT Elias  ", {command_kind::connect, "Elias"}},
+      {"DISCONNECT now", {command_kind::disconnect, ""}},
+      {"QUIT   ", {command_kind::quit, ""}},
+      // MSG keeps the rest of the line, inner and trailing spaces included.
+      {"MSG hello  there ", {command_kind::msg, "hello  there "}},
+      {"msg   a,b \"c\"", {command_kind::msg, "a,b \"c\""}},
+      {"MSG", {command_kind::msg, ""}},
+      {"MSG    ", {command_kind::msg, ""}},
+      {"MSG \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D", {command_kind::msg, "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D"}},
+      // CRs at the end of a line never reach an argument.
+      {"MSG a\r", {command_kind::msg, "a"}},
+      {"MSG a\rb\r\r", {command_kind::msg, "a\rb"}},
+      {"PING t\r", {command_kind::ping, "t"}},
+      {"MSG \r", {command_kind::msg, ""}},
+      // Spaces and CRs mixed at the end of a name, token or prefix all go (a fuzz finding).
+      {"PING a\r \r", {command_kind::ping, "a"}},
+      {"REGISTER Noy \r ", {command_kind::register_name, "Noy"}},
+      {"MSG a\r \r", {command_kind::msg, "a\r "}},
+  });
 }
 
-TEST_CASE("words are separated by one or more spaces") {
-  CHECK(parsed("REGISTER    Noy") == command{command_kind::register_name, "Noy"});
-  CHECK(parsed("  CONNECT Elias  ") == command{command_kind::connect, "Elias"});
-  CHECK(parsed("DISCONNECT now") == command{command_kind::disconnect, ""});
-  CHECK(parsed("QUIT   ") == command{command_kind::quit, ""});
-}
-
-TEST_CASE("MSG keeps the rest of the line, inner and trailing spaces included") {
-  CHECK(parsed("MSG hello  there ") == command{command_kind::msg, "hello  there "});
-  CHECK(parsed("msg   a,b \"c\"") == command{command_kind::msg, "a,b \"c\""});
-  CHECK(parsed("MSG") == command{command_kind::msg, ""});
-  CHECK(parsed("MSG    ") == command{command_kind::msg, ""});
-  CHECK(parsed("MSG \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D") ==
-        command{command_kind::msg, "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D"});
-}
-
-TEST_CASE("CRs at the end of a line never reach an argument") {
-  CHECK(parsed("MSG a\r") == command{command_kind::msg, "a"});
-  CHECK(parsed("MSG a\rb\r\r") == command{command_kind::msg, "a\rb"});
-  CHECK(parsed("PING t\r") == command{command_kind::ping, "t"});
-  CHECK(parsed("MSG \r") == command{command_kind::msg, ""});
-  // Spaces and CRs mixed at the end of a name, token or prefix all go (a fuzz finding).
-  CHECK(parsed("PING a\r \r") == command{command_kind::ping, "a"});
-  CHECK(parsed("REGISTER Noy \r ") == command{command_kind::register_name, "Noy"});
-  CHECK(parsed("MSG a\r \r") == command{command_kind::msg, "a\r "});
-}
-
-TEST_CASE("missing and unknown") {
-  CHECK(refused("REGISTER") == error_code::missing_argument);
-  CHECK(refused("REGISTER   ") == error_code::missing_argument);
-  CHECK(refused("CONNECT") == error_code::missing_argument);
-  CHECK(refused("") == error_code::unknown_command);
-  CHECK(refused("   ") == error_code::unknown_command);
-  CHECK(refused("HELLO") == error_code::unknown_command);
-  CHECK(refused("MSGhello") == error_code::unknown_command);
-  CHECK(refused("\tMSG x") == error_code::unknown_command);
-}
-
-TEST_CASE("bad UTF-8 and NUL bytes are refused") {
-  CHECK(refused(std::string_view("MSG a\0b", 7)) == error_code::bad_encoding);
-  CHECK(refused("MSG \xFF") == error_code::bad_encoding);
-  CHECK(refused("MSG \xC0\xAF") == error_code::bad_encoding);          // overlong '/'
-  CHECK(refused("MSG \xED\xA0\x80") == error_code::bad_encoding);      // surrogate
-  CHECK(refused("MSG \xF4\x90\x80\x80") == error_code::bad_encoding);  // past U+10FFFF
-  CHECK(refused("MSG \xE2\x82") == error_code::bad_encoding);          // truncated
-  CHECK(refused("REGISTER \x80") == error_code::bad_encoding);
+TEST_CASE("missing arguments, unknown commands, bad UTF-8 and NUL bytes are refused") {
+  check_refuses({
+      // A missing argument, an unknown command.
+      {"REGISTER", error_code::missing_argument},
+      {"REGISTER   ", error_code::missing_argument},
+      {"CONNECT", error_code::missing_argument},
+      {"", error_code::unknown_command},
+      {"   ", error_code::unknown_command},
+      {"HELLO", error_code::unknown_command},
+      {"MSGhello", error_code::unknown_command},
+      {"\tMSG x", error_code::unknown_command},
+      // Bad UTF-8 and NUL bytes.
+      {std::string_view("MSG a\0b", 7), error_code::bad_encoding},
+      {"MSG \xFF", error_code::bad_encoding},
+      {"MSG \xC0\xAF", error_code::bad_encoding},          // overlong '/'
+      {"MSG \xED\xA0\x80", error_code::bad_encoding},      // surrogate
+      {"MSG \xF4\x90\x80\x80", error_code::bad_encoding},  // past U+10FFFF
+      {"MSG \xE2\x82", error_code::bad_encoding},          // truncated
+      {"REGISTER \x80", error_code::bad_encoding},
+  });
 }
 
 TEST_CASE("UTF-8 validation accepts every well-formed length") {
-  CHECK(is_valid_utf8("plain"));
-  CHECK(is_valid_utf8("\xC3\xA9"));
-  CHECK(is_valid_utf8("\xE2\x82\xAC"));
-  CHECK(is_valid_utf8("\xF0\x9F\x98\x80"));
-  CHECK(is_valid_utf8("\xF4\x8F\xBF\xBF"));
-  CHECK_FALSE(is_valid_utf8("\xF8\x88\x80\x80\x80"));
+  check_accepts([](const std::string& t) { return is_valid_utf8(t); }, {
+                                                                           {"plain", true},
+                                                                           {"\xC3\xA9", true},
+                                                                           {"\xE2\x82\xAC", true},
+                                                                           {"\xF0\x9F\x98\x80", true},
+                                                                           {"\xF4\x8F\xBF\xBF", true},
+                                                                           {"\xF8\x88\x80\x80\x80", false},
+                                                                       });
 }
 
 TEST_CASE("names") {
-  CHECK(is_valid_name("Noy"));
-  CHECK(is_valid_name("a"));
-  CHECK(is_valid_name("A-z_0.9"));
-  CHECK(is_valid_name(std::string(32, 'n')));
-  CHECK_FALSE(is_valid_name(std::string(33, 'n')));
-  CHECK_FALSE(is_valid_name(""));
-  CHECK_FALSE(is_valid_name("No y"));
-  CHECK_FALSE(is_valid_name("Noy!"));
-  CHECK_FALSE(is_valid_name("\xC3\xA9lias"));
+  check_accepts([](const std::string& t) { return is_valid_name(t); }, {
+                                                                           {"Noy", true},
+                                                                           {"a", true},
+                                                                           {"A-z_0.9", true},
+                                                                           {std::string(32, 'n'), true},
+                                                                           {std::string(33, 'n'), false},
+                                                                           {"", false},
+                                                                           {"No y", false},
+                                                                           {"Noy!", false},
+                                                                           {"\xC3\xA9lias", false},
+                                                                       });
   CHECK(name_key("NoY") == name_key("noy"));
 }
 

@@ -15,6 +15,8 @@ using testing::fake_peer;
 
 namespace {
 
+using events = std::vector<std::string>;
+
 struct world {
   asio::thread_pool pool{1};
   server_stats stats;
@@ -46,6 +48,11 @@ struct world {
     req.from = from;
     r.handle(req);
   }
+  // What Noy (1) and Elias (2) each got since the last look (both taken, both compared).
+  void check_both(const events& noy, const events& elias) {
+    CHECK(p(1).take_events() == noy);
+    CHECK(p(2).take_events() == elias);
+  }
   // Noy (1) and Elias (2) registered and in a chat; events cleared.
   void open_chat() {
     command(1, command_kind::register_name, "Noy");
@@ -54,8 +61,6 @@ struct world {
     for (auto& fp : peers) fp->take_events();
   }
 };
-
-using events = std::vector<std::string>;
 
 }  // namespace
 
@@ -81,16 +86,14 @@ TEST_CASE("router: CONNECT queues OK CONNECTED and CONNECTED before it opens the
   w.p(1).take_events();
   w.p(2).take_events();
   w.command(1, command_kind::connect, "elias");
-  CHECK(w.p(1).take_events() == events{"line OK CONNECTED Elias", "enter 1 Noy with 2"});
-  CHECK(w.p(2).take_events() == events{"line CONNECTED Noy", "enter 1 Elias with 1"});
+  w.check_both({"line OK CONNECTED Elias", "enter 1 Noy with 2"}, {"line CONNECTED Noy", "enter 1 Elias with 1"});
 }
 
 TEST_CASE("router: DISCONNECT closes the chat on both sides before it queues the lines") {
   world w;
   w.open_chat();
   w.command(2, command_kind::disconnect);
-  CHECK(w.p(2).take_events() == events{"leave", "line OK DISCONNECTED Noy"});
-  CHECK(w.p(1).take_events() == events{"leave", "line DISCONNECTED Elias"});
+  w.check_both({"leave", "line DISCONNECTED Elias"}, {"leave", "line OK DISCONNECTED Noy"});
   // A new chat gets a new id: a stale sender's MSG can never match it.
   w.command(1, command_kind::connect, "Elias");
   CHECK(w.p(1).take_events() == events{"line OK CONNECTED Elias", "enter 2 Noy with 2"});
@@ -100,8 +103,7 @@ TEST_CASE("router: QUIT closes the chat, answers OK BYE as the last line and for
   world w;
   w.open_chat();
   w.command(1, command_kind::quit);
-  CHECK(w.p(1).take_events() == events{"leave", "last OK BYE\n"});
-  CHECK(w.p(2).take_events() == events{"leave", "line DISCONNECTED Noy"});
+  w.check_both({"leave", "last OK BYE\n"}, {"leave", "line DISCONNECTED Noy"});
   w.command(1, command_kind::ping);  // nothing answers a forgotten connection
   CHECK(w.p(1).take_events().empty());
   w.command(3, command_kind::register_name, "Noy");  // the name is free
@@ -112,8 +114,7 @@ TEST_CASE("router: a leave frees the name, tells the partner and flushes the con
   world w;
   w.open_chat();
   w.request(router_request::kind::leave, 2);
-  CHECK(w.p(1).take_events() == events{"leave", "line DISCONNECTED Elias"});
-  CHECK(w.p(2).take_events() == events{"leave", "last "});
+  w.check_both({"leave", "line DISCONNECTED Elias"}, {"leave", "last "});
 }
 
 TEST_CASE("router: a MSG through the router reaches the partner and counts as relayed") {
@@ -129,8 +130,7 @@ TEST_CASE("router: a slow consumer is reset, its name freed and its partner told
   w.open_chat();
   w.p(2).cut_next = true;
   w.command(1, command_kind::msg, "flood");
-  CHECK(w.p(2).take_events() == events{"last ", "abort"});
-  CHECK(w.p(1).take_events() == events{"leave", "line DISCONNECTED Elias"});
+  w.check_both({"leave", "line DISCONNECTED Elias"}, {"last ", "abort"});
   CHECK(w.stats.slow_consumers.load() == 1);
   w.command(3, command_kind::register_name, "Elias");
   CHECK(w.p(3).take_events() == events{"line OK REGISTERED Elias"});
@@ -141,8 +141,7 @@ TEST_CASE("router: a partner's report of a slow consumer cuts it once") {
   w.open_chat();
   w.request(router_request::kind::slow_consumer, 2);
   w.request(router_request::kind::slow_consumer, 2);  // a second report finds it gone
-  CHECK(w.p(2).take_events() == events{"last ", "abort"});
-  CHECK(w.p(1).take_events() == events{"leave", "line DISCONNECTED Elias"});
+  w.check_both({"leave", "line DISCONNECTED Elias"}, {"last ", "abort"});
   CHECK(w.stats.slow_consumers.load() == 1);
 }
 
