@@ -1,22 +1,25 @@
 #include "chat/bench/report.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
 
+#include "chat/enum_table.hpp"
+
 namespace chat::bench {
 namespace {
 
+// The JSON's and the header's name of each workload, one row per workload in its order.
+constexpr std::array<enum_text<workload>, 3> mode_names{{
+    {workload::window, "window"},
+    {workload::rate, "rate"},
+    {workload::idle, "idle"},
+}};
+static_assert(indexed_by(mode_names, &enum_text<workload>::value), "mode_names: one row per workload, in its order");
+
 std::string mode_name(const bench_config& c) {
-  switch (c.mode()) {
-    case workload::window:
-      return "window";
-    case workload::rate:
-      return "rate";
-    case workload::idle:
-      return "idle";
-  }
-  return "?";
+  return std::string(text_of(mode_names, c.mode(), "?"));
 }
 
 std::string us(std::uint64_t ns) {

@@ -85,6 +85,18 @@ each_server() {
   done
 }
 
+# each_rep LIST NAME FLAG ARGS...: for every repetition and, within it, every value V of LIST:
+# each_server NAME<V>_rep<R> FLAG V ARGS...
+each_rep() {
+  local list=$1 name=$2 flag=$3 rep value
+  shift 3
+  for rep in $(seq "$REPS"); do
+    for value in $list; do
+      each_server "${name}${value}_rep${rep}" "$flag" "$value" "$@"
+    done
+  done
+}
+
 for part in $PARTS; do
   case "$part" in
     matrix)
@@ -98,18 +110,10 @@ for part in $PARTS; do
       done ;;
     rate)
       echo "== latency: 1,000 pairs, open loop"
-      for rep in $(seq "$REPS"); do
-        for rate in $RATES; do
-          each_server "rate${rate}_rep${rep}" --pairs 1000 --rate "$rate" --drain-timeout 60
-        done
-      done ;;
+      each_rep "$RATES" rate --rate --pairs 1000 --drain-timeout 60 ;;
     idle)
       echo "== memory: idle registered connections (fresh server each)"
-      for rep in $(seq "$REPS"); do
-        for n in $IDLE; do
-          each_server "idle${n}_rep${rep}" --idle "$n" --setup-timeout 120
-        done
-      done ;;
+      each_rep "$IDLE" idle --idle --setup-timeout 120 ;;
     cores)
       echo "== cores: chat-server --threads 1 vs 2 (and nats-server), unpinned, chat-bench --threads 2 unpinned"
       for rep in $(seq "$REPS"); do

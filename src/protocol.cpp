@@ -4,19 +4,11 @@
 #include <array>
 #include <cctype>
 
+#include "chat/enum_table.hpp"
 #include "chat/utf8.hpp"
 
 namespace chat::protocol {
 namespace {
-
-// Every table row sits at the index of its enum value, and every value has a row.
-template <typename Row, std::size_t N, typename Key>
-constexpr bool indexed_by(const std::array<Row, N>& rows, Key Row::*key) {
-  for (std::size_t i = 0; i < N; ++i) {
-    if (rows[i].*key != static_cast<Key>(i)) return false;
-  }
-  return true;
-}
 
 static_assert(indexed_by(commands, &command_spec::kind), "commands: one row per command_kind, in its order");
 

@@ -1,6 +1,9 @@
 #include "chat/client/colours.hpp"
 
+#include <array>
 #include <cstring>
+
+#include "chat/enum_table.hpp"
 
 namespace chat::client {
 namespace {
@@ -22,20 +25,18 @@ bool colours_wanted(bool no_color_flag, const char* no_color, const char* term, 
   return term != nullptr && *term != '\0' && std::strcmp(term, "dumb") != 0;
 }
 
+// One row per tone, in its order (see tone_start).
+constexpr std::array<enum_text<tone>, 5> tone_starts{{
+    {tone::plain, ""},
+    {tone::own_nick, "\x1b[1;36m"},
+    {tone::partner_nick, "\x1b[1;33m"},
+    {tone::error, "\x1b[31m"},
+    {tone::event, "\x1b[32m"},
+}};
+static_assert(indexed_by(tone_starts, &enum_text<tone>::value), "tone_starts: one row per tone, in its order");
+
 std::string_view tone_start(tone t) {
-  switch (t) {
-    case tone::own_nick:
-      return "\x1b[1;36m";
-    case tone::partner_nick:
-      return "\x1b[1;33m";
-    case tone::error:
-      return "\x1b[31m";
-    case tone::event:
-      return "\x1b[32m";
-    case tone::plain:
-      break;
-  }
-  return "";
+  return text_of(tone_starts, t);
 }
 
 std::string paint(std::string_view shown, std::string_view own_name, bool on) {

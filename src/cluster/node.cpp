@@ -211,40 +211,35 @@ bool cluster_node::intercept(router& r, router_request& request) {
   auto& reg = r.names();
   const auto from = request.from;
   const auto& argument = request.cmd.argument;
+  // Errors the registry gives alone keep their single-node answer: only a command that needs
+  // the cluster's names is taken here.
+  bool needs_cluster = false;
   switch (request.cmd.kind) {
     case command_kind::register_name:
-      // Errors the registry gives alone keep their single-node answer.
-      if (!reg.contains(from) || reg.is_registered(from) || !protocol::is_valid_name(argument) || reg.find(argument)) {
-        return false;
-      }
-      if (lease_lost_) {
-        refuse_unavailable(from);
-      } else {
-        claim_name(from, request.cmd);
-      }
-      return true;
+      needs_cluster =
+          reg.contains(from) && !reg.is_registered(from) && protocol::is_valid_name(argument) && !reg.find(argument);
+      break;
     case command_kind::connect:
-      if (!reg.is_registered(from) || reg.partner_of(from) || !protocol::is_valid_name(argument) ||
-          reg.find(argument)) {
-        return false;
-      }
-      if (lease_lost_) {
-        refuse_unavailable(from);
-      } else {
-        locate(from, request.cmd);
-      }
-      return true;
+      needs_cluster =
+          reg.is_registered(from) && !reg.partner_of(from) && protocol::is_valid_name(argument) && !reg.find(argument);
+      break;
     case command_kind::who:
-      if (!reg.contains(from)) return false;
-      if (lease_lost_) {
-        refuse_unavailable(from);
-      } else {
-        list_names(from, argument);
-      }
-      return true;
+      needs_cluster = reg.contains(from);
+      break;
     default:
-      return false;
+      break;
   }
+  if (!needs_cluster) return false;
+  if (lease_lost_) {
+    refuse_unavailable(from);
+  } else if (request.cmd.kind == command_kind::register_name) {
+    claim_name(from, request.cmd);
+  } else if (request.cmd.kind == command_kind::connect) {
+    locate(from, request.cmd);
+  } else {
+    list_names(from, argument);
+  }
+  return true;
 }
 
 void cluster_node::settle(router& r) {

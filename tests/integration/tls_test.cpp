@@ -30,6 +30,12 @@ std::uint16_t tls_port(running_server& server) {
   return server.get().tls_endpoint().port();
 }
 
+// The client's handshake worked and the server presented the certificate of `subject`.
+void check_served(tls_test_client& client, const std::string& subject) {
+  REQUIRE_FALSE(client.handshake_error());
+  CHECK(client.peer_subject() == subject);
+}
+
 // Waits (bounded) until the server holds `n` sessions.
 bool live_sessions_become(running_server& server, std::size_t n) {
   return chat::test::wait_until([&] { return server.get().live_sessions() == n; });
@@ -123,15 +129,13 @@ TEST_CASE("a reload serves the new certificate to new handshakes and keeps every
   running_server server(tls_config(cert, key));
 
   tls_test_client before(tls_port(server));
-  REQUIRE_FALSE(before.handshake_error());
-  CHECK(before.peer_subject() == "/CN=tcp-chat test server");
+  check_served(before, "/CN=tcp-chat test server");
   before.register_as("Before");
 
   install("renewed.pem", "renewed.key");
   REQUIRE(server.get().reload_tls());
   tls_test_client after(tls_port(server));
-  REQUIRE_FALSE(after.handshake_error());
-  CHECK(after.peer_subject() == "/CN=tcp-chat test renewed");
+  check_served(after, "/CN=tcp-chat test renewed");
   after.register_as("After");
   // The session from before the reload goes on, on its own certificate.
   CHECK(before.ask("CONNECT After") == "OK CONNECTED After");
@@ -145,8 +149,7 @@ TEST_CASE("a reload serves the new certificate to new handshakes and keeps every
   install("renewed.pem", "server.key");
   CHECK_FALSE(server.get().reload_tls());
   tls_test_client later(tls_port(server));
-  REQUIRE_FALSE(later.handshake_error());
-  CHECK(later.peer_subject() == "/CN=tcp-chat test renewed");
+  check_served(later, "/CN=tcp-chat test renewed");
   after.send("MSG and you\n");
   CHECK(before.line() == "MSG After and you");
 }
