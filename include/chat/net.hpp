@@ -1,8 +1,9 @@
-// The one place that includes Asio's headers and spells the names Asio 1.22 keeps in
-// `experimental` (as_tuple, concurrent_channel), behind aliases: code elsewhere uses
-// asio:: names that are stable across versions, and an upgrade that moves the
-// experimental ones touches only this header. (The client's coroutines also include
-// asio/experimental/awaitable_operators.hpp for `||`.)
+// The one place that spells the names Asio 1.22 keeps in `experimental` (as_tuple,
+// concurrent_channel), behind aliases: code elsewhere uses asio:: names that are stable
+// across versions, and an upgrade that moves the experimental ones touches only this header.
+// Others include only Asio's stable headers they need beyond this one (asio/ssl.hpp for TLS,
+// asio/ip/address.hpp to parse an address), except asio/experimental/awaitable_operators.hpp
+// for `||`, which the client's coroutines and the TLS handshake's timeout (tls_server.cpp) use.
 #pragma once
 
 #include <fmt/ostream.h>
