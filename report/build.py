@@ -368,23 +368,22 @@ def latex(env):
             return
 
 
-# Overfull boxes up to this width are rounding (microtype, rules); anything wider shows on paper.
-OVERFULL_TOLERANCE_PT = 1.0
-
-
 def check_overfull(log_path):
-    """Fails on every `Overfull \\hbox` wider than OVERFULL_TOLERANCE_PT in pdflatex's log: text,
-    a table or a code line running into the margin or the next column. Prints each with the text
-    LaTeX quotes for it, so it can be found in the sections."""
+    """Fails on every overfull box in pdflatex's log, however small: an `Overfull \\hbox` (text, a
+    table or a code line running into the margin or the next column) or an `Overfull \\vbox` (a page
+    whose contents run over its foot, as a code box kept whole under a figure did). Prints each with
+    the text LaTeX quotes for it, so it can be found in the sections."""
     text = log_path.read_text(encoding="latin-1")
     boxes = []
-    for m in re.finditer(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)(.*)\n((?:.+\n){0,2})", text, flags=re.M):
-        if float(m[1]) > OVERFULL_TOLERANCE_PT:
-            boxes.append(f"  {m[1]}pt{m[2]}\n    {m[3].strip()[:200]}")
+    for m in re.finditer(r"^Overfull \\([hv])box \((\d+(?:\.\d+)?)pt too (wide|high)\)(.*)\n((?:.+\n){0,2})", text, flags=re.M):
+        # a page's overflow is reported while it is being output: the next page shipped, "[N", is it
+        page = re.search(r"\[(\d+)", text[m.end():]) if m[1] == "v" else None
+        where = f" (printed page {page[1]})" if page else ""
+        boxes.append(f"  {m[1]}box {m[2]}pt too {m[3]}{m[4]}{where}\n    {m[5].strip()[:200]}")
     if boxes and not DRAFT:
         sys.exit(f"report/build.py: {len(boxes)} overfull box(es) in {log_path.name}:\n" + "\n".join(boxes))
     for box in boxes:
-        print(f"report/build.py: draft: overfull box{box}", file=sys.stderr)
+        print(f"report/build.py: draft: overfull {box}", file=sys.stderr)
 
 
 def main():
