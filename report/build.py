@@ -33,6 +33,9 @@ SOAK_JSON = "bench/results/2026-11-24-soak/soak.json"
 THREADS_JSON = "bench/results/2026-11-24-threads/thread_cost.json"
 SWEEP_TXT = "bench/results/2026-11-30-sweep/sweep_cost.txt"
 DATAPLANE_RESULTS = "bench/results/2026-11-30-dataplane"  # the matrix on the direct MSG path
+CLUSTER_RELAY = "bench/results/2026-11-30-cluster-relay"  # bench/cluster.sh: same-node against cross-node
+CLUSTER_IDLE = "bench/results/2026-11-30-cluster-idle"  # IDLE=50000 bench/cluster.sh
+CLUSTER_DOC = "docs/cluster.md"  # its "Figures" table: the fault timings the cluster tests printed
 
 # The commit-independent date the PDF carries: rebuilding must give the same text.
 SOURCE_DATE_EPOCH = "1795478400"  # 2026-11-24T00:00:00Z
@@ -284,12 +287,101 @@ def msg_path(before, after):
     return data
 
 
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
+def cluster_relay(folder):
+    """bench/cluster.sh's interleaved runs (same-pP-rR.json, cross-pP-rR.json): per number of pairs,
+    the median cross / same throughput (cluster.relay.ratio.P), and over all pairs the range of the
+    median node CPU per message and of its cross / same ratio, and one pair's median p50 both ways."""
+    runs = {}
+    for path in (ROOT / folder).glob("*-p*-r*.json"):
+        where, pairs = re.match(r"(same|cross)-p(\d+)-r\d+\.json$", path.name).groups()
+        runs.setdefault((where, int(pairs)), []).append(json.loads(path.read_text(encoding="utf-8")))
+    pairs = sorted({p for _, p in runs})
+    med = lambda where, p, field: median(field(doc) for doc in runs[(where, p)])
+    tput = lambda doc: doc["throughput"]
+    cpu = lambda doc: doc["server"]["cpu_us_per_msg"]
+    p50 = lambda doc: doc["latency_ns"]["p50"] / 1000
+    data = {f"cluster.relay.ratio.{p}": f"{med('cross', p, tput) / med('same', p, tput):.2f}x" for p in pairs}
+    cross, same = [med("cross", p, cpu) for p in pairs], [med("same", p, cpu) for p in pairs]
+    cpu_ratio = [c / s for c, s in zip(cross, same)]
+    one_cross, one_same = med("cross", pairs[0], p50), med("same", pairs[0], p50)
+    data.update({
+        "cluster.relay.dir": folder,
+        "cluster.relay.repetitions": str(len(runs[("cross", pairs[0])])),
+        "cluster.relay.cross_cpu": f"{min(cross):.1f} to {max(cross):.1f}",
+        "cluster.relay.same_cpu": f"{min(same):.1f} to {max(same):.1f}",
+        "cluster.relay.cpu_ratio": f"{min(cpu_ratio):.0f}-{max(cpu_ratio):.0f}x",
+        "cluster.relay.p50_cross_1": f"{one_cross:.0f}",
+        "cluster.relay.p50_same_1": f"{one_same:.0f}",
+        "cluster.relay.rtt_gain_ms": f"{(one_cross - one_same) / 1000:.1f}",
+    })
+    return data
+
+
+def cluster_idle(folder, dataplane):
+    """IDLE=N bench/cluster.sh: its idle-summary.txt (users registered in S s, held H s; per node its
+    connections, bytes per connection and idle CPU), its chat-bench processes (idle-K.json), the load
+    before (machine.txt) and after, and the relay beside the idle users (cross-p100-beside-idle.json);
+    with the single node's bytes per idle connection of DATAPLANE's matrix for comparison."""
+    summary = (ROOT / folder / "idle-summary.txt").read_text(encoding="utf-8")
+    users, seconds, held = re.match(r"(\d+) users registered .* in ([0-9.]+) s; held (\d+) s", summary).groups()
+    nodes = [(int(conns), int(per_conn), float(cpu)) for conns, per_conn, cpu in
+             re.findall(r"^ *node .* conns +(\d+) .* (\d+) B/conn +idle CPU +([0-9.]+) ms/s", summary, flags=re.M)]
+    benches = [load_json(path.relative_to(ROOT)) for path in sorted((ROOT / folder).glob("idle-[0-9]*.json"))]
+    machine = (ROOT / folder / "machine.txt").read_text(encoding="utf-8")
+    load_before = float(re.search(r"^load at start: ([0-9.]+)", machine, flags=re.M)[1])
+    load_after = float(re.search(r"load after: ([0-9.]+)", summary)[1])
+    beside = load_json(f"{folder}/cross-p100-beside-idle.json")
+    rate = int(users) / float(seconds)  # registrations per second, the whole cluster
+    per_node_users = int(users) / len(nodes)
+    return {
+        "cluster.idle.dir": folder,
+        "cluster.idle.users": thousands(int(users)),
+        "cluster.idle.nodes": str(len(nodes)),
+        "cluster.idle.nats_servers": str(len(re.findall(r"^ *nats-server ", summary, flags=re.M))),
+        "cluster.idle.benches": str(len(benches)),
+        "cluster.idle.bench_conns": thousands(benches[0]["config"]["idle"]),
+        "cluster.idle.held_s": held,
+        "cluster.idle.kb_per_user": f"{sum(n[1] for n in nodes) / len(nodes) / 1000:.1f}",
+        "cluster.idle.cpu_ms": f"{sum(n[2] for n in nodes) / len(nodes):.0f}",
+        "cluster.idle.rate": thousands(round(rate, -2)),
+        "cluster.idle.claim_ms": f"{len(nodes) / rate * 1000:.1f}",
+        "cluster.idle.node_users": thousands(per_node_users),
+        "cluster.idle.restart_s": thousands(round(per_node_users / (rate / len(nodes)), -1)),
+        "cluster.idle.load": f"{load_before:.0f}-{load_after:.0f}",
+        "cluster.idle.single_node_b": thousands(load_json(f"{dataplane}/summary.json")["chat_idle_19000_0"]["rss_per_conn"]),
+        "cluster.beside.pairs": str(beside["config"]["pairs"]),
+        "cluster.beside.window": str(beside["config"]["window"]),
+        "cluster.beside.throughput": thousands(round(beside["throughput"], -3)),
+        "cluster.beside.cpu_us": f"{beside['server']['cpu_us_per_msg']:.1f}",
+        "cluster.beside.load": f"{float(beside['label'].removeprefix('load=')):.0f}",
+    }
+
+
+def cluster_faults(path):
+    """The fault timings of docs/cluster.md's "Figures" table (what the cluster.faults.* tests printed):
+    a node killed (partners told, names free), the stream leader killed (last REGISTER answered),
+    quorum lost (ERR UNAVAILABLE, REGISTER back after the restart)."""
+    rows = dict(re.findall(r"^\| (.+?) \| (.+?) \|$", (ROOT / path).read_text(encoding="utf-8"), flags=re.M))
+    cell = lambda start: next(v for k, v in rows.items() if k.startswith(start))
+    told, free = re.match(r"([0-9.-]+) s, ([0-9.-]+) s", cell("`kill -9` of a node")).groups()
+    leader = re.search(r"last OK ([0-9.-]+) s", cell("`kill -9` of the stream leader"))[1]
+    unavailable, back = re.search(r"^([0-9.]+) s .* works ([0-9.]+) s", cell("2 of 3 NATS servers killed")).groups()
+    return {"cluster.fault.node_told": told, "cluster.fault.node_free": free, "cluster.fault.leader": leader,
+            "cluster.fault.quorum_unavailable": unavailable, "cluster.fault.quorum_back": back}
+
+
 def gather():
     data = {}
     for loader in (test_counts, lambda: coverage_run(int(data["tests.total"])), lambda: bench_results("final", FINAL_RESULTS),
                    lambda: bench_tables("final", FINAL_RESULTS), lambda: bench_results("first", FIRST_RESULTS), lambda: fuzz_runs(FUZZ_LOG),
                    lambda: soak_run(SOAK_JSON), lambda: thread_cost(THREADS_JSON), lambda: sweep_cost(SWEEP_TXT),
-                   lambda: msg_path(FIRST_RESULTS, DATAPLANE_RESULTS)):
+                   lambda: msg_path(FIRST_RESULTS, DATAPLANE_RESULTS), lambda: cluster_relay(CLUSTER_RELAY),
+                   lambda: cluster_idle(CLUSTER_IDLE, DATAPLANE_RESULTS), lambda: cluster_faults(CLUSTER_DOC)):
         try:
             data.update(loader())
         except (OSError, KeyError, ValueError) as e:
