@@ -122,23 +122,26 @@ def bench_tables(alias, folder):
             notes.append("bench-bound")
         return f" ({', '.join(notes)})" if notes else ""
 
+    def chat_and_nats(kind, header, cells):
+        """One row per run of KIND: CELLS(key, chat-server's medians, NATS's medians) in HEADER's columns."""
+        columns = header.count("|") - 1
+        rows = [header, "|" + "---:|" * columns]
+        for key in runs(kind):
+            run_name = "_".join(str(k) for k in (kind, *key))
+            rows.append("| " + " | ".join(cells(key, s["chat_" + run_name], s["nats_" + run_name])) + " |")
+        return rows
+
     tables = {}
-    rows = ["| pairs | window | chat-server msgs/s | NATS msgs/s | ratio | bench CPU chat / NATS |",
-            "|---:|---:|---:|---:|---:|---:|"]
-    for pairs, window in runs("pairs"):
-        c, n = s[f"chat_pairs_{pairs}_{window}"], s[f"nats_pairs_{pairs}_{window}"]
-        rows.append(f"| {thousands(pairs)} | {window} | {thousands(c['throughput'])}{mark(c)} | "
-                    f"{thousands(n['throughput'])}{mark(n)} | {c['throughput'] / n['throughput']:.2f}x | "
-                    f"{pct(c['bench_cores'])} / {pct(n['bench_cores'])} |")
-    tables["throughput"] = rows
-    rows = ["| offered /s | chat-server p50 / p99 / p99.9 µs | NATS p50 / p99 / p99.9 µs | bench CPU chat / NATS |",
-            "|---:|---:|---:|---:|"]
-    for (rate, _) in runs("rate"):
-        c, n = s[f"chat_rate_{rate}_0"], s[f"nats_rate_{rate}_0"]
-        rows.append(f"| {thousands(rate)} | {us(c['p50_us'])} / {us(c['p99_us'])} / {us(c['p999_us'])}{mark(c)} | "
-                    f"{us(n['p50_us'])} / {us(n['p99_us'])} / {us(n['p999_us'])}{mark(n)} | "
-                    f"{pct(c['bench_cores'])} / {pct(n['bench_cores'])} |")
-    tables["latency"] = rows
+    tables["throughput"] = chat_and_nats(
+        "pairs", "| pairs | window | chat-server msgs/s | NATS msgs/s | ratio | bench CPU chat / NATS |",
+        lambda key, c, n: [thousands(key[0]), str(key[1]), f"{thousands(c['throughput'])}{mark(c)}",
+                           f"{thousands(n['throughput'])}{mark(n)}", f"{c['throughput'] / n['throughput']:.2f}x",
+                           f"{pct(c['bench_cores'])} / {pct(n['bench_cores'])}"])
+    percentiles = lambda fig: f"{us(fig['p50_us'])} / {us(fig['p99_us'])} / {us(fig['p999_us'])}{mark(fig)}"
+    tables["latency"] = chat_and_nats(
+        "rate", "| offered /s | chat-server p50 / p99 / p99.9 µs | NATS p50 / p99 / p99.9 µs | bench CPU chat / NATS |",
+        lambda key, c, n: [thousands(key[0]), percentiles(c), percentiles(n),
+                           f"{pct(c['bench_cores'])} / {pct(n['bench_cores'])}"])
     upto = [r for (r, _) in runs("rate") if r <= 20000]
     worst = lambda kind, field: max(s[f"{kind}_rate_{r}_0"][field] for r in upto)
     extra = {f"{alias}.rate.upto": thousands(max(upto)),
@@ -146,14 +149,11 @@ def bench_tables(alias, folder):
              f"{alias}.rate.chat_p999_max": us(worst("chat", "p999_us")),
              f"{alias}.rate.nats_p99_max": us(worst("nats", "p99_us")),
              f"{alias}.rate.nats_p999_max": us(worst("nats", "p999_us"))}
-    rows = ["| idle connections | chat-server B/conn | NATS B/conn | ratio | connect + register /s chat / NATS |",
-            "|---:|---:|---:|---:|---:|"]
-    for (conns, _) in runs("idle"):
-        c, n = s[f"chat_idle_{conns}_0"], s[f"nats_idle_{conns}_0"]
-        rows.append(f"| {thousands(conns)} | {thousands(c['rss_per_conn'])} | {thousands(n['rss_per_conn'])} | "
-                    f"{c['rss_per_conn'] / n['rss_per_conn']:.2f}x | "
-                    f"{thousands(c['connect_rate'])} / {thousands(n['connect_rate'])} |")
-    tables["memory"] = rows
+    tables["memory"] = chat_and_nats(
+        "idle", "| idle connections | chat-server B/conn | NATS B/conn | ratio | connect + register /s chat / NATS |",
+        lambda key, c, n: [thousands(key[0]), thousands(c["rss_per_conn"]), thousands(n["rss_per_conn"]),
+                           f"{c['rss_per_conn'] / n['rss_per_conn']:.2f}x",
+                           f"{thousands(c['connect_rate'])} / {thousands(n['connect_rate'])}"])
     rows = ["| chat-server threads | msgs/s | server CPU | bench CPU |", "|---:|---:|---:|---:|"]
     for (threads, _) in runs("threads"):
         c = s[f"chat_threads_{threads}_0"]
