@@ -478,6 +478,38 @@ def check_overfull(log_path):
         print(f"report/build.py: draft: overfull {box}", file=sys.stderr)
 
 
+# Each captured image the report prints, with the font size its UI text has in the capture, in pixels
+# (report/screenshots/README.md, "Print size": Wireshark's panes in DejaVu Sans Mono 12 pt at 96 dpi).
+SCREENSHOT_FONT_PX = {"wireshark-handbuilt.png": 16, "wireshark-real-follow.png": 16}
+# The rule for screenshots (issue 16): font px / the image's px per inch in the PDF * 72 >= this.
+SCREENSHOT_MIN_PT = 7.0
+
+
+def check_screenshots(pdf):
+    """Fails unless every raster image in PDF is a known capture (SCREENSHOT_FONT_PX, matched by its
+    pixel size) whose text prints at SCREENSHOT_MIN_PT or more; returns "file: N pt on page P" per image.
+    The resolution is pdfimages's, as placed on the page."""
+    sizes = {}
+    for name in SCREENSHOT_FONT_PX:
+        header = (REPORT / "screenshots" / name).read_bytes()[16:24]  # PNG IHDR: width, height
+        sizes[(int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big"))] = name
+    report, problems = [], []
+    for line in run(["pdfimages", "-list", str(pdf)]).splitlines()[2:]:
+        f = line.split()
+        page, width, height, ppi = int(f[0]), int(f[3]), int(f[4]), float(f[12])
+        name = sizes.get((width, height))
+        if name is None:
+            problems.append(f"a {width}x{height} image on page {page} is no capture in SCREENSHOT_FONT_PX")
+            continue
+        points = SCREENSHOT_FONT_PX[name] / ppi * 72
+        report.append(f"{name}: {SCREENSHOT_FONT_PX[name]} px / {ppi:.0f} px/in x 72 = {points:.1f} pt (PDF page {page})")
+        if points < SCREENSHOT_MIN_PT:
+            problems.append(f"{name} prints its text at {points:.1f} pt (< {SCREENSHOT_MIN_PT} pt)")
+    if problems and not DRAFT:
+        sys.exit("report/build.py: " + "; ".join(problems))
+    return report
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -498,6 +530,8 @@ def main():
                     "-o", "report.tex"], cwd=WORK, check=True, env=env)
     latex(env)
     check_overfull(WORK / "report.log")
+    for line in check_screenshots(WORK / "report.pdf"):
+        print(f"report/build.py: {line}")
     shutil.copy(WORK / "report.pdf", out)
     print(f"report/build.py: wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
 
