@@ -112,3 +112,21 @@ function CodeBlock(block)
     pandoc.RawBlock("latex", "\\end{minipage}\\par"),
   }
 end
+
+-- A heading directly above a table: LaTeX may break the page between them (a longtable offers a
+-- break at its start), leaving the heading alone at the foot of a page. The heading goes to the
+-- next page unless the heading, the caption and the first rows fit (\needspace, report/preamble.tex).
+local HEADING_TABLE_LINES = 8
+
+-- (on the document's top-level blocks, where the headings are: pandoc 2.17 does not hand them to
+-- a Blocks function)
+function Pandoc(doc)
+  if FORMAT ~= "latex" then return nil end
+  local blocks = doc.blocks
+  for i = #blocks - 1, 1, -1 do
+    if blocks[i].t == "Header" and blocks[i + 1].t == "Table" then
+      blocks:insert(i, pandoc.RawBlock("latex", "\\needspace{" .. HEADING_TABLE_LINES .. "\\baselineskip}"))
+    end
+  end
+  return doc
+end
