@@ -12,6 +12,7 @@ Wireshark screenshots are committed PNGs (report/screenshots/take.sh retakes the
   report/build.py OUT_PDF     writes OUT_PDF (intermediate files in build-report/)
   REPORT_DRAFT=1 report/build.py OUT_PDF    marks missing values and figures instead of failing
 """
+import datetime
 import json
 import os
 import re
@@ -37,8 +38,17 @@ CLUSTER_RELAY = "bench/results/2026-11-30-cluster-relay"  # bench/cluster.sh: sa
 CLUSTER_IDLE = "bench/results/2026-11-30-cluster-idle"  # IDLE=50000 bench/cluster.sh
 CLUSTER_DOC = "docs/cluster.md"  # its "Figures" table: the fault timings the cluster tests printed
 
-# The commit-independent date the PDF carries: rebuilding must give the same text.
-SOURCE_DATE_EPOCH = "1795478400"  # 2026-11-24T00:00:00Z
+
+def cover_date():
+    """The cover's date (report/metadata.yaml, `date: "30 November 2026"`) as seconds since the epoch
+    at 00:00 UTC: the date the PDF's metadata and the plots carry, so that the PDF is dated as its cover
+    and rebuilding gives the same bytes whatever the day."""
+    text = (REPORT / "metadata.yaml").read_text(encoding="utf-8")
+    day = datetime.datetime.strptime(re.search(r'^date: "(.+)"$', text, flags=re.M)[1], "%d %B %Y")
+    return str(int(day.replace(tzinfo=datetime.timezone.utc).timestamp()))
+
+
+SOURCE_DATE_EPOCH = cover_date()
 
 
 def run(cmd, **kwargs):
