@@ -12,6 +12,7 @@ Wireshark screenshots are committed PNGs (report/screenshots/take.sh retakes the
   report/build.py OUT_PDF     writes OUT_PDF (intermediate files in build-report/)
   REPORT_DRAFT=1 report/build.py OUT_PDF    marks missing values and figures instead of failing
 """
+import datetime
 import json
 import os
 import re
@@ -33,9 +34,21 @@ SOAK_JSON = "bench/results/2026-11-24-soak/soak.json"
 THREADS_JSON = "bench/results/2026-11-24-threads/thread_cost.json"
 SWEEP_TXT = "bench/results/2026-11-30-sweep/sweep_cost.txt"
 DATAPLANE_RESULTS = "bench/results/2026-11-30-dataplane"  # the matrix on the direct MSG path
+CLUSTER_RELAY = "bench/results/2026-11-30-cluster-relay"  # bench/cluster.sh: same-node against cross-node
+CLUSTER_IDLE = "bench/results/2026-11-30-cluster-idle"  # IDLE=50000 bench/cluster.sh
+CLUSTER_DOC = "docs/cluster.md"  # its "Figures" table: the fault timings the cluster tests printed
 
-# The commit-independent date the PDF carries: rebuilding must give the same text.
-SOURCE_DATE_EPOCH = "1795478400"  # 2026-11-24T00:00:00Z
+
+def cover_date():
+    """The cover's date (report/metadata.yaml, `date: "30 November 2026"`) as seconds since the epoch
+    at 00:00 UTC: the date the PDF's metadata and the plots carry, so that the PDF is dated as its cover
+    and rebuilding gives the same bytes whatever the day."""
+    text = (REPORT / "metadata.yaml").read_text(encoding="utf-8")
+    day = datetime.datetime.strptime(re.search(r'^date: "(.+)"$', text, flags=re.M)[1], "%d %B %Y")
+    return str(int(day.replace(tzinfo=datetime.timezone.utc).timestamp()))
+
+
+SOURCE_DATE_EPOCH = cover_date()
 
 
 def run(cmd, **kwargs):
@@ -119,23 +132,26 @@ def bench_tables(alias, folder):
             notes.append("bench-bound")
         return f" ({', '.join(notes)})" if notes else ""
 
+    def chat_and_nats(kind, header, cells):
+        """One row per run of KIND: CELLS(key, chat-server's medians, NATS's medians) in HEADER's columns."""
+        columns = header.count("|") - 1
+        rows = [header, "|" + "---:|" * columns]
+        for key in runs(kind):
+            run_name = "_".join(str(k) for k in (kind, *key))
+            rows.append("| " + " | ".join(cells(key, s["chat_" + run_name], s["nats_" + run_name])) + " |")
+        return rows
+
     tables = {}
-    rows = ["| pairs | window | chat-server msgs/s | NATS msgs/s | ratio | bench CPU chat / NATS |",
-            "|---:|---:|---:|---:|---:|---:|"]
-    for pairs, window in runs("pairs"):
-        c, n = s[f"chat_pairs_{pairs}_{window}"], s[f"nats_pairs_{pairs}_{window}"]
-        rows.append(f"| {thousands(pairs)} | {window} | {thousands(c['throughput'])}{mark(c)} | "
-                    f"{thousands(n['throughput'])}{mark(n)} | {c['throughput'] / n['throughput']:.2f}x | "
-                    f"{pct(c['bench_cores'])} / {pct(n['bench_cores'])} |")
-    tables["throughput"] = rows
-    rows = ["| offered /s | chat-server p50 / p99 / p99.9 µs | NATS p50 / p99 / p99.9 µs | bench CPU chat / NATS |",
-            "|---:|---:|---:|---:|"]
-    for (rate, _) in runs("rate"):
-        c, n = s[f"chat_rate_{rate}_0"], s[f"nats_rate_{rate}_0"]
-        rows.append(f"| {thousands(rate)} | {us(c['p50_us'])} / {us(c['p99_us'])} / {us(c['p999_us'])}{mark(c)} | "
-                    f"{us(n['p50_us'])} / {us(n['p99_us'])} / {us(n['p999_us'])}{mark(n)} | "
-                    f"{pct(c['bench_cores'])} / {pct(n['bench_cores'])} |")
-    tables["latency"] = rows
+    tables["throughput"] = chat_and_nats(
+        "pairs", "| pairs | window | chat-server msgs/s | NATS msgs/s | ratio | bench CPU chat / NATS |",
+        lambda key, c, n: [thousands(key[0]), str(key[1]), f"{thousands(c['throughput'])}{mark(c)}",
+                           f"{thousands(n['throughput'])}{mark(n)}", f"{c['throughput'] / n['throughput']:.2f}x",
+                           f"{pct(c['bench_cores'])} / {pct(n['bench_cores'])}"])
+    percentiles = lambda fig: f"{us(fig['p50_us'])} / {us(fig['p99_us'])} / {us(fig['p999_us'])}{mark(fig)}"
+    tables["latency"] = chat_and_nats(
+        "rate", "| offered /s | chat-server p50 / p99 / p99.9 µs | NATS p50 / p99 / p99.9 µs | bench CPU chat / NATS |",
+        lambda key, c, n: [thousands(key[0]), percentiles(c), percentiles(n),
+                           f"{pct(c['bench_cores'])} / {pct(n['bench_cores'])}"])
     upto = [r for (r, _) in runs("rate") if r <= 20000]
     worst = lambda kind, field: max(s[f"{kind}_rate_{r}_0"][field] for r in upto)
     extra = {f"{alias}.rate.upto": thousands(max(upto)),
@@ -143,14 +159,11 @@ def bench_tables(alias, folder):
              f"{alias}.rate.chat_p999_max": us(worst("chat", "p999_us")),
              f"{alias}.rate.nats_p99_max": us(worst("nats", "p99_us")),
              f"{alias}.rate.nats_p999_max": us(worst("nats", "p999_us"))}
-    rows = ["| idle connections | chat-server B/conn | NATS B/conn | ratio | connect + register /s chat / NATS |",
-            "|---:|---:|---:|---:|---:|"]
-    for (conns, _) in runs("idle"):
-        c, n = s[f"chat_idle_{conns}_0"], s[f"nats_idle_{conns}_0"]
-        rows.append(f"| {thousands(conns)} | {thousands(c['rss_per_conn'])} | {thousands(n['rss_per_conn'])} | "
-                    f"{c['rss_per_conn'] / n['rss_per_conn']:.2f}x | "
-                    f"{thousands(c['connect_rate'])} / {thousands(n['connect_rate'])} |")
-    tables["memory"] = rows
+    tables["memory"] = chat_and_nats(
+        "idle", "| idle connections | chat-server B/conn | NATS B/conn | ratio | connect + register /s chat / NATS |",
+        lambda key, c, n: [thousands(key[0]), thousands(c["rss_per_conn"]), thousands(n["rss_per_conn"]),
+                           f"{c['rss_per_conn'] / n['rss_per_conn']:.2f}x",
+                           f"{thousands(c['connect_rate'])} / {thousands(n['connect_rate'])}"])
     rows = ["| chat-server threads | msgs/s | server CPU | bench CPU |", "|---:|---:|---:|---:|"]
     for (threads, _) in runs("threads"):
         c = s[f"chat_threads_{threads}_0"]
@@ -284,12 +297,101 @@ def msg_path(before, after):
     return data
 
 
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
+def cluster_relay(folder):
+    """bench/cluster.sh's interleaved runs (same-pP-rR.json, cross-pP-rR.json): per number of pairs,
+    the median cross / same throughput (cluster.relay.ratio.P), and over all pairs the range of the
+    median node CPU per message and of its cross / same ratio, and one pair's median p50 both ways."""
+    runs = {}
+    for path in (ROOT / folder).glob("*-p*-r*.json"):
+        where, pairs = re.match(r"(same|cross)-p(\d+)-r\d+\.json$", path.name).groups()
+        runs.setdefault((where, int(pairs)), []).append(json.loads(path.read_text(encoding="utf-8")))
+    pairs = sorted({p for _, p in runs})
+    med = lambda where, p, field: median(field(doc) for doc in runs[(where, p)])
+    tput = lambda doc: doc["throughput"]
+    cpu = lambda doc: doc["server"]["cpu_us_per_msg"]
+    p50 = lambda doc: doc["latency_ns"]["p50"] / 1000
+    data = {f"cluster.relay.ratio.{p}": f"{med('cross', p, tput) / med('same', p, tput):.2f}x" for p in pairs}
+    cross, same = [med("cross", p, cpu) for p in pairs], [med("same", p, cpu) for p in pairs]
+    cpu_ratio = [c / s for c, s in zip(cross, same)]
+    one_cross, one_same = med("cross", pairs[0], p50), med("same", pairs[0], p50)
+    data.update({
+        "cluster.relay.dir": folder,
+        "cluster.relay.repetitions": str(len(runs[("cross", pairs[0])])),
+        "cluster.relay.cross_cpu": f"{min(cross):.1f} to {max(cross):.1f}",
+        "cluster.relay.same_cpu": f"{min(same):.1f} to {max(same):.1f}",
+        "cluster.relay.cpu_ratio": f"{min(cpu_ratio):.0f}-{max(cpu_ratio):.0f}x",
+        "cluster.relay.p50_cross_1": f"{one_cross:.0f}",
+        "cluster.relay.p50_same_1": f"{one_same:.0f}",
+        "cluster.relay.rtt_gain_ms": f"{(one_cross - one_same) / 1000:.1f}",
+    })
+    return data
+
+
+def cluster_idle(folder, dataplane):
+    """IDLE=N bench/cluster.sh: its idle-summary.txt (users registered in S s, held H s; per node its
+    connections, bytes per connection and idle CPU), its chat-bench processes (idle-K.json), the load
+    before (machine.txt) and after, and the relay beside the idle users (cross-p100-beside-idle.json);
+    with the single node's bytes per idle connection of DATAPLANE's matrix for comparison."""
+    summary = (ROOT / folder / "idle-summary.txt").read_text(encoding="utf-8")
+    users, seconds, held = re.match(r"(\d+) users registered .* in ([0-9.]+) s; held (\d+) s", summary).groups()
+    nodes = [(int(conns), int(per_conn), float(cpu)) for conns, per_conn, cpu in
+             re.findall(r"^ *node .* conns +(\d+) .* (\d+) B/conn +idle CPU +([0-9.]+) ms/s", summary, flags=re.M)]
+    benches = [load_json(path.relative_to(ROOT)) for path in sorted((ROOT / folder).glob("idle-[0-9]*.json"))]
+    machine = (ROOT / folder / "machine.txt").read_text(encoding="utf-8")
+    load_before = float(re.search(r"^load at start: ([0-9.]+)", machine, flags=re.M)[1])
+    load_after = float(re.search(r"load after: ([0-9.]+)", summary)[1])
+    beside = load_json(f"{folder}/cross-p100-beside-idle.json")
+    rate = int(users) / float(seconds)  # registrations per second, the whole cluster
+    per_node_users = int(users) / len(nodes)
+    return {
+        "cluster.idle.dir": folder,
+        "cluster.idle.users": thousands(int(users)),
+        "cluster.idle.nodes": str(len(nodes)),
+        "cluster.idle.nats_servers": str(len(re.findall(r"^ *nats-server ", summary, flags=re.M))),
+        "cluster.idle.benches": str(len(benches)),
+        "cluster.idle.bench_conns": thousands(benches[0]["config"]["idle"]),
+        "cluster.idle.held_s": held,
+        "cluster.idle.kb_per_user": f"{sum(n[1] for n in nodes) / len(nodes) / 1000:.1f}",
+        "cluster.idle.cpu_ms": f"{sum(n[2] for n in nodes) / len(nodes):.0f}",
+        "cluster.idle.rate": thousands(round(rate, -2)),
+        "cluster.idle.claim_ms": f"{len(nodes) / rate * 1000:.1f}",
+        "cluster.idle.node_users": thousands(per_node_users),
+        "cluster.idle.restart_s": thousands(round(per_node_users / (rate / len(nodes)), -1)),
+        "cluster.idle.load": f"{load_before:.0f}-{load_after:.0f}",
+        "cluster.idle.single_node_b": thousands(load_json(f"{dataplane}/summary.json")["chat_idle_19000_0"]["rss_per_conn"]),
+        "cluster.beside.pairs": str(beside["config"]["pairs"]),
+        "cluster.beside.window": str(beside["config"]["window"]),
+        "cluster.beside.throughput": thousands(round(beside["throughput"], -3)),
+        "cluster.beside.cpu_us": f"{beside['server']['cpu_us_per_msg']:.1f}",
+        "cluster.beside.load": f"{float(beside['label'].removeprefix('load=')):.0f}",
+    }
+
+
+def cluster_faults(path):
+    """The fault timings of docs/cluster.md's "Figures" table (what the cluster.faults.* tests printed):
+    a node killed (partners told, names free), the stream leader killed (last REGISTER answered),
+    quorum lost (ERR UNAVAILABLE, REGISTER back after the restart)."""
+    rows = dict(re.findall(r"^\| (.+?) \| (.+?) \|$", (ROOT / path).read_text(encoding="utf-8"), flags=re.M))
+    cell = lambda start: next(v for k, v in rows.items() if k.startswith(start))
+    told, free = re.match(r"([0-9.-]+) s, ([0-9.-]+) s", cell("`kill -9` of a node")).groups()
+    leader = re.search(r"last OK ([0-9.-]+) s", cell("`kill -9` of the stream leader"))[1]
+    unavailable, back = re.search(r"^([0-9.]+) s .* works ([0-9.]+) s", cell("2 of 3 NATS servers killed")).groups()
+    return {"cluster.fault.node_told": told, "cluster.fault.node_free": free, "cluster.fault.leader": leader,
+            "cluster.fault.quorum_unavailable": unavailable, "cluster.fault.quorum_back": back}
+
+
 def gather():
     data = {}
     for loader in (test_counts, lambda: coverage_run(int(data["tests.total"])), lambda: bench_results("final", FINAL_RESULTS),
                    lambda: bench_tables("final", FINAL_RESULTS), lambda: bench_results("first", FIRST_RESULTS), lambda: fuzz_runs(FUZZ_LOG),
                    lambda: soak_run(SOAK_JSON), lambda: thread_cost(THREADS_JSON), lambda: sweep_cost(SWEEP_TXT),
-                   lambda: msg_path(FIRST_RESULTS, DATAPLANE_RESULTS)):
+                   lambda: msg_path(FIRST_RESULTS, DATAPLANE_RESULTS), lambda: cluster_relay(CLUSTER_RELAY),
+                   lambda: cluster_idle(CLUSTER_IDLE, DATAPLANE_RESULTS), lambda: cluster_faults(CLUSTER_DOC)):
         try:
             data.update(loader())
         except (OSError, KeyError, ValueError) as e:
@@ -368,23 +470,54 @@ def latex(env):
             return
 
 
-# Overfull boxes up to this width are rounding (microtype, rules); anything wider shows on paper.
-OVERFULL_TOLERANCE_PT = 1.0
-
-
 def check_overfull(log_path):
-    """Fails on every `Overfull \\hbox` wider than OVERFULL_TOLERANCE_PT in pdflatex's log: text,
-    a table or a code line running into the margin or the next column. Prints each with the text
-    LaTeX quotes for it, so it can be found in the sections."""
+    """Fails on every overfull box in pdflatex's log, however small: an `Overfull \\hbox` (text, a
+    table or a code line running into the margin or the next column) or an `Overfull \\vbox` (a page
+    whose contents run over its foot, as a code box kept whole under a figure did). Prints each with
+    the text LaTeX quotes for it, so it can be found in the sections."""
     text = log_path.read_text(encoding="latin-1")
     boxes = []
-    for m in re.finditer(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)(.*)\n((?:.+\n){0,2})", text, flags=re.M):
-        if float(m[1]) > OVERFULL_TOLERANCE_PT:
-            boxes.append(f"  {m[1]}pt{m[2]}\n    {m[3].strip()[:200]}")
+    for m in re.finditer(r"^Overfull \\([hv])box \((\d+(?:\.\d+)?)pt too (wide|high)\)(.*)\n((?:.+\n){0,2})", text, flags=re.M):
+        # a page's overflow is reported while it is being output: the next page shipped, "[N", is it
+        page = re.search(r"\[(\d+)", text[m.end():]) if m[1] == "v" else None
+        where = f" (printed page {page[1]})" if page else ""
+        boxes.append(f"  {m[1]}box {m[2]}pt too {m[3]}{m[4]}{where}\n    {m[5].strip()[:200]}")
     if boxes and not DRAFT:
         sys.exit(f"report/build.py: {len(boxes)} overfull box(es) in {log_path.name}:\n" + "\n".join(boxes))
     for box in boxes:
-        print(f"report/build.py: draft: overfull box{box}", file=sys.stderr)
+        print(f"report/build.py: draft: overfull {box}", file=sys.stderr)
+
+
+# Each captured image the report prints, with the font size its UI text has in the capture, in pixels
+# (report/screenshots/README.md, "Print size": Wireshark's panes in DejaVu Sans Mono 12 pt at 96 dpi).
+SCREENSHOT_FONT_PX = {"wireshark-handbuilt.png": 16, "wireshark-real-follow.png": 16}
+# The rule for screenshots (issue 16): font px / the image's px per inch in the PDF * 72 >= this.
+SCREENSHOT_MIN_PT = 7.0
+
+
+def check_screenshots(pdf):
+    """Fails unless every raster image in PDF is a known capture (SCREENSHOT_FONT_PX, matched by its
+    pixel size) whose text prints at SCREENSHOT_MIN_PT or more; returns "file: N pt on page P" per image.
+    The resolution is pdfimages's, as placed on the page."""
+    sizes = {}
+    for name in SCREENSHOT_FONT_PX:
+        header = (REPORT / "screenshots" / name).read_bytes()[16:24]  # PNG IHDR: width, height
+        sizes[(int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big"))] = name
+    report, problems = [], []
+    for line in run(["pdfimages", "-list", str(pdf)]).splitlines()[2:]:
+        f = line.split()
+        page, width, height, ppi = int(f[0]), int(f[3]), int(f[4]), float(f[12])
+        name = sizes.get((width, height))
+        if name is None:
+            problems.append(f"a {width}x{height} image on page {page} is no capture in SCREENSHOT_FONT_PX")
+            continue
+        points = SCREENSHOT_FONT_PX[name] / ppi * 72
+        report.append(f"{name}: {SCREENSHOT_FONT_PX[name]} px / {ppi:.0f} px/in x 72 = {points:.1f} pt (PDF page {page})")
+        if points < SCREENSHOT_MIN_PT:
+            problems.append(f"{name} prints its text at {points:.1f} pt (< {SCREENSHOT_MIN_PT} pt)")
+    if problems and not DRAFT:
+        sys.exit("report/build.py: " + "; ".join(problems))
+    return report
 
 
 def main():
@@ -407,6 +540,8 @@ def main():
                     "-o", "report.tex"], cwd=WORK, check=True, env=env)
     latex(env)
     check_overfull(WORK / "report.log")
+    for line in check_screenshots(WORK / "report.pdf"):
+        print(f"report/build.py: {line}")
     shutil.copy(WORK / "report.pdf", out)
     print(f"report/build.py: wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
 

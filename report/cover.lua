@@ -24,6 +24,14 @@ function Meta(meta)
       local inlines = pandoc.List(author)
       lines:insert(is_placeholder(inlines) and pandoc.List({ pandoc.Emph(inlines) }) or inlines)
     end
+    -- the PDF's Author field: the group and the authors filled in, without the cover's "Group:"
+    -- label or a placeholder (pandoc would otherwise run the cover's lines together)
+    local names = pandoc.List()
+    if meta.group then names:insert(pandoc.utils.stringify(meta.group)) end
+    for _, author in ipairs(meta.authors or {}) do
+      if not is_placeholder(pandoc.List(author)) then names:insert(pandoc.utils.stringify(author)) end
+    end
+    meta["author-meta"] = table.concat(names, ", ")
     local out = pandoc.List()
     for i, line in ipairs(lines) do
       if i > 1 then out:insert(pandoc.RawInline("latex", "\\\\[0.6ex]")) end

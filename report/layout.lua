@@ -14,13 +14,18 @@
 -- Code boxes. A listing of at most KEEP_WHOLE_LINES lines goes in a minipage: it is never split
 -- across pages, so no float (a figure placed at the top of the next page) can cut it in two.
 -- Longer ones still break, at line boundaries, with their frame closed on both pages, but never
--- with only a line or two at the foot of a page (\needspace, report/preamble.tex).
+-- with only a line or two at the foot of a page (\needspace, report/preamble.tex). The limit is a
+-- third of a page of code: a box kept whole that does not fit moves to the next page and leaves
+-- the rest of this one blank (a 28-line box left 40 % of a page empty), and if that next page
+-- starts with a figure the box may not fit under it at all (it then runs over the page's foot, an
+-- `Overfull \vbox` that report/build.py refuses). A figure never lands inside a long box when it
+-- sits in the source after the box (flafter), which is where the sections put them.
 
 -- Characters of body text on one line of the text block (11 pt Latin Modern, a 164 mm wide block:
 -- ~465 pt at ~5.5 pt per character), and the room one column's padding takes (2 \tabcolsep = 12 pt).
 local LINE_CHARS = 84
 local PAD_CHARS = 2.2
-local KEEP_WHOLE_LINES = 28
+local KEEP_WHOLE_LINES = 20
 -- A longer one starts on a new page unless this many lines of body text (~1.7 times as many lines
 -- of the box's smaller type) are left on the page.
 local MIN_LINES_BEFORE_BREAK = 6
@@ -106,4 +111,22 @@ function CodeBlock(block)
     block,
     pandoc.RawBlock("latex", "\\end{minipage}\\par"),
   }
+end
+
+-- A heading directly above a table: LaTeX may break the page between them (a longtable offers a
+-- break at its start), leaving the heading alone at the foot of a page. The heading goes to the
+-- next page unless the heading, the caption and the first rows fit (\needspace, report/preamble.tex).
+local HEADING_TABLE_LINES = 8
+
+-- (on the document's top-level blocks, where the headings are: pandoc 2.17 does not hand them to
+-- a Blocks function)
+function Pandoc(doc)
+  if FORMAT ~= "latex" then return nil end
+  local blocks = doc.blocks
+  for i = #blocks - 1, 1, -1 do
+    if blocks[i].t == "Header" and blocks[i + 1].t == "Table" then
+      blocks:insert(i, pandoc.RawBlock("latex", "\\needspace{" .. HEADING_TABLE_LINES .. "\\baselineskip}"))
+    end
+  end
+  return doc
 end

@@ -7,11 +7,11 @@
 # Writes, next to this script:
 #   wireshark-handbuilt.png     part1/group07_handbuilt.pcap, frame 25 ("MSG Hi Elias, are you there?")
 #                               selected, checksums verified; details and bytes panes only, IPv4, TCP
-#                               and Data expanded; payload highlighted (Figure 5 of the report)
+#                               and Data expanded; payload highlighted (the report's figure fig:wireshark)
 #   wireshark-real.png          part1/real_capture.pcap, all 43 frames in the packet list (handshakes,
 #                               data, teardowns), frame 21 (the same MSG, as the real stack sent it)
 #   wireshark-real-follow.png   Follow TCP Stream of frame 21's connection (Noy's, tcp.stream 0), its
-#                               text box (Figure 6)
+#                               text box (the report's figure fig:follow)
 #
 # Installs what is missing with apt-get (--no-install-recommends; sudo when not root). Wireshark runs
 # with an empty, throw-away configuration directory (no user preferences, no recent files), on its own
