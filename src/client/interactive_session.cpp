@@ -161,6 +161,8 @@ awaitable<int> interactive_session::run(std::string greeting) {
   editor_.emplace(output_.stream(), state_.prompt());
   for (;;) {
     co_await core_.run(*this);
+    // The server's register timeout is no reason to hurry someone asked for a name.
+    if (asking_name_cut_off() && co_await reopen_quietly()) continue;
     // A BYE other than SHUTDOWN is the server's verdict on this client (idle,
     // too slow, ...): coming back would defeat it. A restart or a lost network is not.
     const bool dropped =
@@ -179,6 +181,38 @@ awaitable<int> interactive_session::run(std::string greeting) {
   }
   // After a BYE the line itself said why.
   co_return core_.exit_status({}, "connection lost");
+}
+
+bool interactive_session::asking_name_cut_off() const {
+  return core_.closed() && !core_.quit_sent() && !output_.failed() && core_.bye_seen() &&
+         bye_reason_ == "REGISTER_TIMEOUT" && !state_.name();
+}
+
+awaitable<bool> interactive_session::reopen_quietly() {
+  bye_reason_.clear();
+  offline_ = true;
+  holding_ = true;
+  // Keys are still handled meanwhile: the half-typed name stays where it is, and a
+  // line finished meanwhile waits for the new connection.
+  auto done = co_await (open_session(host_, port_, tls_) || feed());
+  offline_ = false;
+  holding_ = false;
+  if (done.index() != 0) co_return false;  // the user left
+  auto opened = std::get<0>(std::move(done));
+  if (opened.status != exit_ok) {
+    const auto why = opened.problem.empty() ? describe_server_line(opened.greeting) : opened.problem;
+    show_event(
+        "*** the server closed the connection while you chose a name (REGISTER_TIMEOUT) and cannot be "
+        "reached again: " +
+        escape_for_terminal(why));
+    co_return false;
+  }
+  core_.connection().close();
+  core_.connection() = std::move(*opened.connection);
+  core_.reset();
+  who_asked_.clear();
+  keepalives_pending_ = 0;
+  co_return true;
 }
 
 void interactive_session::show_event(std::string_view text) {
@@ -282,7 +316,11 @@ bool interactive_session::on_line(std::string line) {
   }
   state_.observe(line);
   const auto [head, rest] = protocol::split_server_line(line);
-  if (head == "BYE") bye_reason_ = protocol::split_word(rest).first;
+  if (head == "BYE") {
+    bye_reason_ = protocol::split_word(rest).first;
+    // Not shown: the client connects again and goes on asking (asking_name_cut_off).
+    if (bye_reason_ == "REGISTER_TIMEOUT" && !state_.name()) return true;
+  }
   // The bell only while nothing is half-typed: it would interrupt typing.
   if (options_.bell && head == "MSG" && editor_ && editor_->line_empty()) output_.write("\a");
   show(clock_time() + " " + painted(describe(line)));
@@ -295,6 +333,7 @@ bool interactive_session::on_line(std::string line) {
 
 awaitable<bool> interactive_session::send_typed() {
   // False only if a write failed.
+  if (holding_) co_return true;
   while (!typed_.empty() && !core_.quit_sent()) {
     auto typed = std::move(typed_.front());
     typed_.pop_front();
@@ -351,6 +390,8 @@ bool interactive_session::read_terminal() {
 }
 
 awaitable<void> interactive_session::feed() {
+  // Lines held while the connection was opened again quietly.
+  if (!typed_.empty() && (!co_await send_typed() || (core_.closed() && !offline_))) co_return;
   while (!core_.quit_sent()) {
     int pending = 0;
     if (::ioctl(STDIN_FILENO, FIONREAD, &pending) == 0 && pending > 0) {

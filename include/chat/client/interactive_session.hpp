@@ -53,6 +53,11 @@ class interactive_session : session_core::front_end {
   awaitable<bool> register_again(const std::string& name,
                                  std::optional<std::chrono::steady_clock::time_point>& name_deadline,
                                  std::chrono::milliseconds next_delay);
+  // The server said BYE REGISTER_TIMEOUT while the name was being asked for.
+  bool asking_name_cut_off() const;
+  // Connects again without a word, keys handled meanwhile, so the user can take their
+  // time over the name; false if the user left or the server cannot be reached (said).
+  awaitable<bool> reopen_quietly();
   // A status line of the client's own, with the time: "12:04 *** ...".
   void show_event(std::string_view text);
   // Hands what the terminal has ready to libedit, one key at a time; false if
@@ -94,6 +99,7 @@ class interactive_session : session_core::front_end {
 
   bool offline_ = false;       // reconnecting: typed lines are not sent, Ctrl-D and signals leave
   bool left_offline_ = false;  // the user left while reconnecting
+  bool holding_ = false;       // reopen_quietly: lines finished are kept for the new connection
   std::string lost_reason_;    // why the connection dropped, for the exit message
   std::string bye_reason_;     // the reason of the server's last BYE
 
