@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <asio/experimental/awaitable_operators.hpp>
@@ -27,7 +28,10 @@ namespace {
 
 using namespace asio::experimental::awaitable_operators;
 
-constexpr std::chrono::seconds exit_drain{5};
+// How long output still queued at exit may take to reach the terminal; a terminal
+// that does not read (paused, or its reader blocked) loses the rest, so that a
+// signal or Ctrl-D always ends the client within about a second.
+constexpr std::chrono::seconds exit_drain{1};
 // The local time as HH:MM, in front of every server line and our own messages.
 std::string clock_time() {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -86,7 +90,8 @@ interactive_session::interactive_session(const asio::any_io_executor& ex, server
       signals_(ex, SIGINT, SIGTERM, SIGHUP),
       resize_(ex, SIGWINCH),
       keepalive_(config.keepalive),
-      keepalive_timer_(ex) {
+      keepalive_timer_(ex),
+      leaving_(ex, asio::steady_timer::time_point::max()) {
   use_utf8_locale();
 }
 
@@ -169,11 +174,10 @@ awaitable<int> interactive_session::run(std::string greeting) {
         core_.closed() && !core_.quit_sent() && !output_.failed() && (!core_.bye_seen() || bye_reason_ == "SHUTDOWN");
     if (!dropped || !options_.reconnect || !co_await reconnect()) break;
   }
-  remove_editor();
   // What is still queued for the terminal goes before any message on stderr (a
   // bounded wait: the terminal may be paused for good).
-  asio::steady_timer drain_deadline(co_await asio::this_coro::executor, exit_drain);
-  co_await (output_.wait_until_pending_at_most(0) || drain_deadline.async_wait(use_tuple));
+  co_await drain_terminal();
+  remove_editor();
 
   if (left_offline_) {
     std::fprintf(stderr, "chat-client: connection lost: %s\n", lost_reason_.c_str());
@@ -303,10 +307,29 @@ awaitable<bool> interactive_session::register_again(const std::string& name,
 }
 
 awaitable<void> interactive_session::before_read() {
-  if (output_.pending() <= hold_above) co_return;
+  if (output_.pending() <= hold_above || core_.quit_sent()) co_return;
   show(painted("*** the terminal is not keeping up: incoming lines wait at the server until it does"));
-  co_await output_.wait_until_pending_at_most(resume_below);
-  show(painted("*** the terminal caught up"));
+  // Once we leave, the socket is read again: OK BYE and the close must come in.
+  co_await (output_.wait_until_pending_at_most(resume_below) || leaving_.async_wait(use_tuple));
+  if (!core_.quit_sent()) show(painted("*** the terminal caught up"));
+}
+
+awaitable<void> interactive_session::drain_terminal() {
+  const auto deadline = std::chrono::steady_clock::now() + exit_drain;
+  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+  co_await (output_.wait_until_pending_at_most(0) || timer.async_wait(use_tuple));
+  // Then the terminal's own queue (a pty whose reader is blocked holds some KiB): libedit
+  // restores the terminal's modes with TCSADRAIN, which would wait for it.
+  int queued = 0;
+  while (output_.pending() == 0 && ::ioctl(STDIN_FILENO, TIOCOUTQ, &queued) == 0 && queued > 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(use_tuple);
+  }
+  if (output_.pending() > 0 || queued > 0) {
+    output_.drop_pending();
+    ::tcflush(STDIN_FILENO, TCOFLUSH);
+  }
 }
 
 bool interactive_session::on_line(std::string line) {
@@ -359,7 +382,9 @@ awaitable<bool> interactive_session::send_typed() {
     if (const auto* cmd = std::get_if<protocol::command>(&parsed); cmd && cmd->kind == protocol::command_kind::who) {
       who_asked_.push_back(cmd->argument);
     }
-    if (!co_await core_.send(std::move(*typed))) co_return false;
+    const bool sent = co_await core_.send(std::move(*typed));
+    if (core_.quit_sent()) leaving_.cancel();
+    if (!sent) co_return false;
   }
   co_return true;
 }

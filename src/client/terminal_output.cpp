@@ -16,7 +16,7 @@ namespace {
 constexpr std::size_t max_write = 64 * 1024;
 // At exit, how long bytes still queued may take to reach a slow terminal (the
 // session has already waited for most of them).
-constexpr int exit_drain_ms = 1000;
+constexpr int exit_drain_ms = 500;
 
 // Opens fd 1's terminal or pipe again: a new open file description, so the
 // O_NONBLOCK we need stays ours. -1 if it is neither, or cannot be reopened.
@@ -112,6 +112,13 @@ void terminal_output::flush_now() {
     queue_.erase(0, written_);
     written_ = 0;
   }
+}
+
+void terminal_output::drop_pending() {
+  if (stream_ != nullptr) std::fflush(stream_);
+  queue_.clear();
+  written_ = 0;
+  changed_.cancel();
 }
 
 void terminal_output::fail() {

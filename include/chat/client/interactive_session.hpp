@@ -58,6 +58,9 @@ class interactive_session : session_core::front_end {
   // Connects again without a word, keys handled meanwhile, so the user can take their
   // time over the name; false if the user left or the server cannot be reached (said).
   awaitable<bool> reopen_quietly();
+  // Waits (at most exit_drain) for the terminal to take what is queued; drops what
+  // it did not take, in our queue and the terminal's, so nothing blocks the exit.
+  awaitable<void> drain_terminal();
   // A status line of the client's own, with the time: "12:04 *** ...".
   void show_event(std::string_view text);
   // Hands what the terminal has ready to libedit, one key at a time; false if
@@ -93,6 +96,7 @@ class interactive_session : session_core::front_end {
   asio::signal_set resize_;               // SIGWINCH
   std::chrono::milliseconds keepalive_;
   asio::steady_timer keepalive_timer_;  // restarted by every key: fires only while the user is idle
+  asio::steady_timer leaving_;          // never expires: cancelled once QUIT is sent (before_read stops holding)
   int keepalives_pending_ = 0;          // their PONGs are not shown
   std::deque<std::string> who_asked_;   // prefixes of the WHOs sent and not answered yet, in order
   chat_state state_;                    // who we are and chat with: the prompt and the typing rules

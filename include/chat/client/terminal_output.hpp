@@ -36,6 +36,8 @@ class terminal_output {
   // Bytes accepted by write() and not yet taken by the terminal.
   std::size_t pending() const { return queue_.size() - written_; }
 
+  // Forgets what the terminal has not taken (at exit, when it does not read).
+  void drop_pending();
   // The terminal is gone (EIO after a hang-up, EPIPE, ...): nothing more can be shown.
   bool failed() const { return failed_; }
 
