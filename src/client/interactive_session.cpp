@@ -179,10 +179,8 @@ awaitable<int> interactive_session::run(std::string greeting) {
   co_await drain_terminal();
   remove_editor();
 
-  if (left_offline_) {
-    std::fprintf(stderr, "chat-client: connection lost: %s\n", lost_reason_.c_str());
-    co_return exit_connection_lost;
-  }
+  // Ctrl-D (or a signal) while reconnecting: the user chose to leave, with nothing to QUIT.
+  if (left_offline_) co_return exit_ok;
   // After a BYE the line itself said why.
   co_return core_.exit_status({}, "connection lost");
 }
@@ -228,7 +226,8 @@ awaitable<bool> interactive_session::reconnect() {
   bye_reason_.clear();
   show_event("*** connection lost (" + lost_reason_ + "): reconnecting");
   if (state_.partner()) {
-    show_event("*** the chat with " + escape_for_terminal(*state_.partner()) + " has ended (they are told you left)");
+    // Whether the server is still there to tell the partner is not known yet.
+    show_event("*** the chat with " + escape_for_terminal(*state_.partner()) + " has ended with the connection");
     state_.end_chat();
   }
   // Replies still owed by the old connection never come.
@@ -301,6 +300,11 @@ awaitable<bool> interactive_session::register_again(const std::string& name,
     }
     state_ = chat_state{};  // unregistered: the next line typed is the name wanted
     name_.reset();          // nor is the name given at the start retried after a later drop
+    if (editor_ && !editor_->line_empty()) {
+      // A half-typed message is no name: kept aside until a name is registered.
+      output_.write(editor_->erase());
+      draft_ = editor_->take_line();
+    }
   }
   on_line(std::move(line));  // registered, or asks for another name
   co_return true;
@@ -347,6 +351,12 @@ bool interactive_session::on_line(std::string line) {
   // The bell only while nothing is half-typed: it would interrupt typing.
   if (options_.bell && head == "MSG" && editor_ && editor_->line_empty()) output_.write("\a");
   show(clock_time() + " " + painted(describe(line)));
+  if (draft_ && state_.name() && editor_) {
+    output_.write(editor_->erase());
+    editor_->put_line(*draft_);
+    draft_.reset();
+    editor_->redraw();
+  }
   if (!state_.name() && head == "ERR") {
     const auto code = protocol::split_word(rest).first;
     if (code == "NAME_TAKEN" || code == "INVALID_NAME") show(painted(ask_name));

@@ -101,11 +101,12 @@ class interactive_session : session_core::front_end {
   std::deque<std::string> who_asked_;   // prefixes of the WHOs sent and not answered yet, in order
   chat_state state_;                    // who we are and chat with: the prompt and the typing rules
 
-  bool offline_ = false;       // reconnecting: typed lines are not sent, Ctrl-D and signals leave
-  bool left_offline_ = false;  // the user left while reconnecting
-  bool holding_ = false;       // reopen_quietly: lines finished are kept for the new connection
-  std::string lost_reason_;    // why the connection dropped, for the exit message
-  std::string bye_reason_;     // the reason of the server's last BYE
+  bool offline_ = false;              // reconnecting: typed lines are not sent, Ctrl-D and signals leave
+  bool left_offline_ = false;         // the user left while reconnecting
+  bool holding_ = false;              // reopen_quietly: lines finished are kept for the new connection
+  std::string lost_reason_;           // why the connection dropped
+  std::optional<std::string> draft_;  // a half-typed line kept out of the name prompt, given back once registered
+  std::string bye_reason_;            // the reason of the server's last BYE
 
   // Lines completed by libedit and not sent yet; nothing stands for Ctrl-D.
   std::deque<std::optional<std::string>> typed_;
