@@ -368,6 +368,9 @@ awaitable<bool> interactive_session::send_typed() {
   // False only if a write failed.
   if (holding_) co_return true;
   while (!typed_.empty() && !core_.quit_sent()) {
+    // The server said BYE or closed: it reads nothing more. The line waits for what
+    // comes next (a new connection, "not sent" while reconnecting, or the exit).
+    if ((core_.closed() || core_.bye_seen()) && !offline_) co_return true;
     auto typed = std::move(typed_.front());
     typed_.pop_front();
     if (!typed && offline_) {
