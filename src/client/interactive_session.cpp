@@ -116,6 +116,7 @@ void interactive_session::show(std::string_view text) {
   out.append(text);
   out += '\n';
   output_.write(out);
+  output_.log(text);
   // ... and let libedit draw prompt (it may have changed) and the half-typed line again from its own buffer.
   if (editor_) {
     editor_->set_prompt(state_.prompt());
@@ -412,7 +413,9 @@ bool interactive_session::read_terminal() {
           typed_.emplace_back(std::nullopt);
         } else {
           // The line as typed gives way to what it stands for.
-          output_.write(key->erase + echo_of(key->line) + "\n");
+          const auto echo = echo_of(key->line);
+          output_.write(key->erase + echo + "\n");
+          output_.log(echo);
           editor_->start_new_line();
           typed_.emplace_back(std::move(key->line));
         }
