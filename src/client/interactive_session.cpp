@@ -148,11 +148,10 @@ std::string interactive_session::painted(std::string_view text) const {
 
 std::string interactive_session::echo_of(const std::string& typed) const {
   const auto sent = typed.empty() ? std::string() : state_.to_send(typed);
-  if (state_.name() && state_.partner() && sent.starts_with("MSG ")) {
-    // Our own message, shown as the conversation.
-    return clock_time() + " " +
-           painted("<" + escape_for_terminal(*state_.name()) + "> " +
-                   escape_for_terminal(std::string_view(sent).substr(4)));
+  if (state_.name() && state_.partner() && chat_state::is_message(sent)) {
+    // Our own message (`/msg hi` too), shown as the conversation.
+    const auto text = std::string_view(sent).substr(std::min(sent.size(), std::size_t{4}));
+    return clock_time() + " " + painted("<" + escape_for_terminal(*state_.name()) + "> " + escape_for_terminal(text));
   }
   return state_.prompt() + escape_for_terminal(typed);
 }
@@ -387,6 +386,10 @@ awaitable<bool> interactive_session::send_typed() {
       if (editor_) editor_->add_history(*typed);
       if (offline_) {
         show(painted("!!! not sent: not connected (Up brings the line back)"));
+        continue;
+      }
+      if (const auto hint = state_.hint(*typed)) {
+        show(painted(*hint));
         continue;
       }
       typed = state_.to_send(*typed);  // / commands, messages inside a chat

@@ -93,5 +93,22 @@ def test_name_prompt_outlasts_the_register_timeout():
         check(status == 0, f"exit {status}; output {noy.output[-300:]!r}")
 
 
+def test_slash_msg_echo_and_plain_text_outside_a_chat():
+    """`/msg text` in a chat is echoed as the conversation; outside a chat, plain text
+    gets a local hint (connect first) and is not sent."""
+    with Running(Server(SERVER)) as running:
+        noy, elias, at = pty_chat(running, CLIENT)
+        steps = [("/msg via slash", "<Noy> via slash\r\n"), ("/disconnect", "*** chat with Elias closed"),
+                 ("hello there", "!!! not sent: outside a chat a line is a command; to chat, first /connect NAME"),
+                 ("/who", "*** 2 users online")]
+        for typed, shown in steps:
+            noy.type(typed + "\r")
+            at = noy.wait_for(shown, at)
+        elias.expect("MSG Noy via slash")
+        check(b"UNKNOWN_COMMAND" not in noy.output, f"plain text went to the server: {noy.output[-400:]!r}")
+        noy.type("/quit\r")
+        check(noy.wait_exit() == 0, f"output {noy.output[-300:]!r}")
+
+
 run([test_prompt_and_typing_rules, test_asks_for_a_name_until_one_is_free,
-     test_name_prompt_outlasts_the_register_timeout])
+     test_name_prompt_outlasts_the_register_timeout, test_slash_msg_echo_and_plain_text_outside_a_chat])
