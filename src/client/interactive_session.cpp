@@ -159,7 +159,7 @@ std::string interactive_session::echo_of(const std::string& typed) const {
 awaitable<int> interactive_session::run(std::string greeting) {
   show(clock_time() + " " + painted(describe_server_line(greeting)));
   // The server cuts off a connection that does not register in time: ask first.
-  if (!name_) show(painted(ask_name));
+  if (!name_) show_event(ask_name);
   // Before the editor exists, so nothing typed goes out ahead of it; a failed
   // write shows as the reader's lost connection.
   if (name_) co_await core_.send("REGISTER " + *name_);
@@ -263,7 +263,7 @@ awaitable<void> interactive_session::reconnect_with_backoff() {
     core_.reset();
     show_event(describe_server_line(opened.greeting));
     if (!name) {
-      show(painted(ask_name));
+      show_event(ask_name);
       co_return;
     }
     if (co_await register_again(*name, name_deadline, next)) co_return;
@@ -312,10 +312,10 @@ awaitable<bool> interactive_session::register_again(const std::string& name,
 
 awaitable<void> interactive_session::before_read() {
   if (output_.pending() <= hold_above || core_.quit_sent()) co_return;
-  show(painted("*** the terminal is not keeping up: incoming lines wait at the server until it does"));
+  show_event("*** the terminal is not keeping up: incoming lines wait at the server until it does");
   // Once we leave, the socket is read again: OK BYE and the close must come in.
   co_await (output_.wait_until_pending_at_most(resume_below) || leaving_.async_wait(use_tuple));
-  if (!core_.quit_sent()) show(painted("*** the terminal caught up"));
+  if (!core_.quit_sent()) show_event("*** the terminal caught up");
 }
 
 awaitable<void> interactive_session::drain_terminal() {
@@ -359,7 +359,7 @@ bool interactive_session::on_line(std::string line) {
   }
   if (!state_.name() && head == "ERR") {
     const auto code = protocol::split_word(rest).first;
-    if (code == "NAME_TAKEN" || code == "INVALID_NAME") show(painted(ask_name));
+    if (code == "NAME_TAKEN" || code == "INVALID_NAME") show_event(ask_name);
   }
   return true;
 }
@@ -385,11 +385,11 @@ awaitable<bool> interactive_session::send_typed() {
     } else {
       if (editor_) editor_->add_history(*typed);
       if (offline_) {
-        show(painted("!!! not sent: not connected (Up brings the line back)"));
+        show_event("!!! not sent: not connected (Up brings the line back)");
         continue;
       }
       if (const auto hint = state_.hint(*typed)) {
-        show(painted(*hint));
+        show_event(*hint);
         continue;
       }
       typed = state_.to_send(*typed);  // / commands, messages inside a chat

@@ -88,6 +88,7 @@ def test_name_prompt_outlasts_the_register_timeout():
         at = noy.wait_for("*** registered as Noy", at)
         check(b"REGISTER_TIMEOUT" not in noy.output and b"connection lost" not in noy.output,
               f"output {noy.output!r}")
+        check(re.search(rb"\d\d:\d\d \*\*\* type your name", noy.output), "the name prompt's line has no time")
         noy.type("/quit\r")
         status = noy.wait_exit()
         check(status == 0, f"exit {status}; output {noy.output[-300:]!r}")
@@ -106,6 +107,7 @@ def test_slash_msg_echo_and_plain_text_outside_a_chat():
             at = noy.wait_for(shown, at)
         elias.expect("MSG Noy via slash")
         check(b"UNKNOWN_COMMAND" not in noy.output, f"plain text went to the server: {noy.output[-400:]!r}")
+        check(re.search(rb"\d\d:\d\d !!! not sent: outside a chat", noy.output), "a status line without the time")
         noy.type("/quit\r")
         check(noy.wait_exit() == 0, f"output {noy.output[-300:]!r}")
 
