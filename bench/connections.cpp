@@ -7,6 +7,7 @@
 #include <string>
 #include <tuple>
 
+#include "chat/client/display.hpp"
 #include "engine.hpp"
 
 namespace chat::bench {
@@ -96,7 +97,9 @@ awaitable<bool> engine::connect(client& c) {
 
 void engine::fail(client& c, std::string what, bool fatal) {
   c.owner.protocol_errors.add();
-  s_.report(c.name + ": " + what, fatal);
+  // `what` may quote a server's line (any server: a foreign greeting): escaped as
+  // chat-client shows server text, so no byte of it drives the terminal.
+  s_.report(c.name + ": " + chat::client::escape_for_terminal(what), fatal);
 }
 
 awaitable<void> engine::read_loop(client& c) {

@@ -18,6 +18,7 @@ void print_interval(const interval_figures& f, const output_options& o) {
 }
 
 int finish_run(const bench_result& r, const output_options& o) {
+  const auto breaches = threshold_breaches(o.thresholds, r);
   if (o.quiet) {
     if (!r.ok()) {
       std::fprintf(stderr, "chat-bench: FAILED: %s (%llu errors)\n",
@@ -25,7 +26,7 @@ int finish_run(const bench_result& r, const output_options& o) {
                    static_cast<unsigned long long>(r.total_errors()));
     }
   } else {
-    std::fputs(summary_table(r).c_str(), human_stream(o));
+    std::fputs(summary_table(r, breaches).c_str(), human_stream(o));
     std::fflush(human_stream(o));
   }
   int status = r.ok() ? exit_ok : exit_errors;
@@ -44,7 +45,6 @@ int finish_run(const bench_result& r, const output_options& o) {
       }
     }
   }
-  const auto breaches = threshold_breaches(o.thresholds, r);
   for (const auto& b : breaches) std::fprintf(stderr, "chat-bench: --fail-if not met: %s\n", b.c_str());
   if (status == exit_ok && !breaches.empty()) status = exit_thresholds;
   return status;

@@ -60,7 +60,7 @@ double server_cpu_us_per_msg(const bench_result& r) {
   return r.server_cpu_seconds * 1e6 / static_cast<double>(r.measured_received);
 }
 
-std::string summary_table(const bench_result& r) {
+std::string summary_table(const bench_result& r, const std::vector<std::string>& missed) {
   const auto& c = r.config;
   std::ostringstream o;
   o << "chat-bench " << (c.proto == protocol_kind::nats ? "nats" : "chat") << " ";
@@ -108,7 +108,16 @@ std::string summary_table(const bench_result& r) {
   for (const auto& s : r.error_samples) {
     if (s != r.error) o << "    " << s << "\n";
   }
-  o << "  result       " << (r.ok() ? "OK" : "ERRORS") << "\n";
+  o << "  result       ";
+  if (!r.ok()) {
+    o << "ERRORS";
+  } else if (missed.empty()) {
+    o << "OK";
+  } else {
+    o << "FAIL-IF MISSED (every message delivered):";
+    for (const auto& m : missed) o << " " << m.substr(0, m.find(':')) << (&m == &missed.back() ? "" : ",");
+  }
+  o << "\n";
   return o.str();
 }
 

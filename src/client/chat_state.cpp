@@ -50,4 +50,18 @@ std::string chat_state::to_send(std::string_view typed) const {
   return "MSG " + std::string(typed);
 }
 
+std::optional<std::string> chat_state::hint(std::string_view typed) const {
+  if (!name_ || partner_ || typed.starts_with('/')) return std::nullopt;
+  const auto parsed = protocol::parse_command(typed);
+  const auto* error = std::get_if<protocol::parse_error>(&parsed);
+  if (error == nullptr || error->code != protocol::error_code::unknown_command) return std::nullopt;
+  return "!!! not sent: outside a chat a line is a command; to chat, first /connect NAME (/who lists who is online)";
+}
+
+bool chat_state::is_message(std::string_view sent) {
+  const auto parsed = protocol::parse_command(sent);
+  const auto* cmd = std::get_if<protocol::command>(&parsed);
+  return cmd != nullptr && cmd->kind == protocol::command_kind::msg;
+}
+
 }  // namespace chat::client

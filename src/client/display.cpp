@@ -51,8 +51,24 @@ bool is_hidden_code_point(std::uint32_t code) {
   return range != std::end(hidden_ranges) && range->first <= code;
 }
 
-bool is_tag(std::uint32_t code) {
-  return code >= 0xE0020 && code <= 0xE007F;
+// A tag that may spell a subdivision flag: tag digits and tag small letters (UTS #51, ED-14a).
+bool is_flag_tag(std::uint32_t code) {
+  return (code >= 0xE0030 && code <= 0xE0039) || (code >= 0xE0061 && code <= 0xE007A);
+}
+
+// The bytes of the tag specification after U+1F3F4 when `bytes` starts with one: 2 to 6
+// digit or letter tags and the cancel tag, as in the flag of Scotland (U+1F3F4 g b s c t
+// U+E007F; UTS #51, emoji tag sequences); 0 otherwise. Any other tag hides text.
+std::size_t flag_tags_length(std::string_view bytes) {
+  std::size_t length = 0;
+  for (int tags = 0;; ++tags) {
+    if (length == bytes.size()) return 0;
+    const auto tag = utf8::decode(bytes.substr(length));
+    if (!tag) return 0;
+    length += tag->length;
+    if (tag->code == cancel_tag) return tags >= 2 ? length : 0;
+    if (!is_flag_tag(tag->code) || tags == 6) return 0;
+  }
 }
 
 // Pictographs, dingbats and the emoji presentation selector and skin tones: what
@@ -96,14 +112,12 @@ std::string escape_for_terminal(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
   std::uint32_t previous = 0;  // the last code point, 0 after an escape
-  bool in_tag_sequence = false;
   std::size_t i = 0;
   while (i < bytes.size()) {
     const auto c = static_cast<unsigned char>(bytes[i]);
     if (c >= 0x20 && c < 0x7F) {
       out += static_cast<char>(c);
       previous = c;
-      in_tag_sequence = false;
       ++i;
       continue;
     }
@@ -136,18 +150,18 @@ std::string escape_for_terminal(std::string_view bytes) {
       const auto next =
           i + sequence->length < bytes.size() ? utf8::decode(bytes.substr(i + sequence->length)) : std::nullopt;
       shown = next && is_emoji_part(next->code) && next->code != 0xFE0F;
-    } else if (is_tag(code)) {
-      shown = in_tag_sequence;
     }
+    // A subdivision flag is kept whole with its tags.
+    const auto length =
+        sequence->length + (code == waving_black_flag ? flag_tags_length(bytes.substr(i + sequence->length)) : 0);
     if (shown) {
-      out.append(bytes.substr(i, sequence->length));
+      out.append(bytes.substr(i, length));
       previous = code;
     } else {
       append_code_point_escape(out, code);
       previous = 0;
     }
-    in_tag_sequence = shown && (code == waving_black_flag || (is_tag(code) && code != cancel_tag));
-    i += sequence->length;
+    i += length;
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <asio/experimental/awaitable_operators.hpp>
@@ -27,7 +28,10 @@ namespace {
 
 using namespace asio::experimental::awaitable_operators;
 
-constexpr std::chrono::seconds exit_drain{5};
+// How long output still queued at exit may take to reach the terminal; a terminal
+// that does not read (paused, or its reader blocked) loses the rest, so that a
+// signal or Ctrl-D always ends the client within about a second.
+constexpr std::chrono::seconds exit_drain{1};
 // The local time as HH:MM, in front of every server line and our own messages.
 std::string clock_time() {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -86,7 +90,8 @@ interactive_session::interactive_session(const asio::any_io_executor& ex, server
       signals_(ex, SIGINT, SIGTERM, SIGHUP),
       resize_(ex, SIGWINCH),
       keepalive_(config.keepalive),
-      keepalive_timer_(ex) {
+      keepalive_timer_(ex),
+      leaving_(ex, asio::steady_timer::time_point::max()) {
   use_utf8_locale();
 }
 
@@ -111,6 +116,7 @@ void interactive_session::show(std::string_view text) {
   out.append(text);
   out += '\n';
   output_.write(out);
+  output_.log(text);
   // ... and let libedit draw prompt (it may have changed) and the half-typed line again from its own buffer.
   if (editor_) {
     editor_->set_prompt(state_.prompt());
@@ -142,11 +148,10 @@ std::string interactive_session::painted(std::string_view text) const {
 
 std::string interactive_session::echo_of(const std::string& typed) const {
   const auto sent = typed.empty() ? std::string() : state_.to_send(typed);
-  if (state_.name() && state_.partner() && sent.starts_with("MSG ")) {
-    // Our own message, shown as the conversation.
-    return clock_time() + " " +
-           painted("<" + escape_for_terminal(*state_.name()) + "> " +
-                   escape_for_terminal(std::string_view(sent).substr(4)));
+  if (state_.name() && state_.partner() && chat_state::is_message(sent)) {
+    // Our own message (`/msg hi` too), shown as the conversation.
+    const auto text = std::string_view(sent).substr(std::min(sent.size(), std::size_t{4}));
+    return clock_time() + " " + painted("<" + escape_for_terminal(*state_.name()) + "> " + escape_for_terminal(text));
   }
   return state_.prompt() + escape_for_terminal(typed);
 }
@@ -154,31 +159,62 @@ std::string interactive_session::echo_of(const std::string& typed) const {
 awaitable<int> interactive_session::run(std::string greeting) {
   show(clock_time() + " " + painted(describe_server_line(greeting)));
   // The server cuts off a connection that does not register in time: ask first.
-  if (!name_) show(painted(ask_name));
+  if (!name_) show_event(ask_name);
   // Before the editor exists, so nothing typed goes out ahead of it; a failed
   // write shows as the reader's lost connection.
   if (name_) co_await core_.send("REGISTER " + *name_);
   editor_.emplace(output_.stream(), state_.prompt());
   for (;;) {
     co_await core_.run(*this);
+    // The server's register timeout is no reason to hurry someone asked for a name.
+    if (asking_name_cut_off() && co_await reopen_quietly()) continue;
     // A BYE other than SHUTDOWN is the server's verdict on this client (idle,
     // too slow, ...): coming back would defeat it. A restart or a lost network is not.
     const bool dropped =
         core_.closed() && !core_.quit_sent() && !output_.failed() && (!core_.bye_seen() || bye_reason_ == "SHUTDOWN");
     if (!dropped || !options_.reconnect || !co_await reconnect()) break;
   }
-  remove_editor();
   // What is still queued for the terminal goes before any message on stderr (a
   // bounded wait: the terminal may be paused for good).
-  asio::steady_timer drain_deadline(co_await asio::this_coro::executor, exit_drain);
-  co_await (output_.wait_until_pending_at_most(0) || drain_deadline.async_wait(use_tuple));
+  co_await drain_terminal();
+  remove_editor();
 
-  if (left_offline_) {
-    std::fprintf(stderr, "chat-client: connection lost: %s\n", lost_reason_.c_str());
-    co_return exit_connection_lost;
-  }
+  // Ctrl-D (or a signal) while reconnecting: the user chose to leave, with nothing to QUIT.
+  if (left_offline_) co_return exit_ok;
   // After a BYE the line itself said why.
   co_return core_.exit_status({}, "connection lost");
+}
+
+bool interactive_session::asking_name_cut_off() const {
+  return core_.closed() && !core_.quit_sent() && !output_.failed() && core_.bye_seen() &&
+         bye_reason_ == "REGISTER_TIMEOUT" && !state_.name();
+}
+
+awaitable<bool> interactive_session::reopen_quietly() {
+  bye_reason_.clear();
+  offline_ = true;
+  holding_ = true;
+  // Keys are still handled meanwhile: the half-typed name stays where it is, and a
+  // line finished meanwhile waits for the new connection.
+  auto done = co_await (open_session(host_, port_, tls_) || feed());
+  offline_ = false;
+  holding_ = false;
+  if (done.index() != 0) co_return false;  // the user left
+  auto opened = std::get<0>(std::move(done));
+  if (opened.status != exit_ok) {
+    const auto why = opened.problem.empty() ? describe_server_line(opened.greeting) : opened.problem;
+    show_event(
+        "*** the server closed the connection while you chose a name (REGISTER_TIMEOUT) and cannot be "
+        "reached again: " +
+        escape_for_terminal(why));
+    co_return false;
+  }
+  core_.connection().close();
+  core_.connection() = std::move(*opened.connection);
+  core_.reset();
+  who_asked_.clear();
+  keepalives_pending_ = 0;
+  co_return true;
 }
 
 void interactive_session::show_event(std::string_view text) {
@@ -190,7 +226,8 @@ awaitable<bool> interactive_session::reconnect() {
   bye_reason_.clear();
   show_event("*** connection lost (" + lost_reason_ + "): reconnecting");
   if (state_.partner()) {
-    show_event("*** the chat with " + escape_for_terminal(*state_.partner()) + " has ended (they are told you left)");
+    // Whether the server is still there to tell the partner is not known yet.
+    show_event("*** the chat with " + escape_for_terminal(*state_.partner()) + " has ended with the connection");
     state_.end_chat();
   }
   // Replies still owed by the old connection never come.
@@ -226,7 +263,7 @@ awaitable<void> interactive_session::reconnect_with_backoff() {
     core_.reset();
     show_event(describe_server_line(opened.greeting));
     if (!name) {
-      show(painted(ask_name));
+      show_event(ask_name);
       co_return;
     }
     if (co_await register_again(*name, name_deadline, next)) co_return;
@@ -263,16 +300,40 @@ awaitable<bool> interactive_session::register_again(const std::string& name,
     }
     state_ = chat_state{};  // unregistered: the next line typed is the name wanted
     name_.reset();          // nor is the name given at the start retried after a later drop
+    if (editor_ && !editor_->line_empty()) {
+      // A half-typed message is no name: kept aside until a name is registered.
+      output_.write(editor_->erase());
+      draft_ = editor_->take_line();
+    }
   }
   on_line(std::move(line));  // registered, or asks for another name
   co_return true;
 }
 
 awaitable<void> interactive_session::before_read() {
-  if (output_.pending() <= hold_above) co_return;
-  show(painted("*** the terminal is not keeping up: incoming lines wait at the server until it does"));
-  co_await output_.wait_until_pending_at_most(resume_below);
-  show(painted("*** the terminal caught up"));
+  if (output_.pending() <= hold_above || core_.quit_sent()) co_return;
+  show_event("*** the terminal is not keeping up: incoming lines wait at the server until it does");
+  // Once we leave, the socket is read again: OK BYE and the close must come in.
+  co_await (output_.wait_until_pending_at_most(resume_below) || leaving_.async_wait(use_tuple));
+  if (!core_.quit_sent()) show_event("*** the terminal caught up");
+}
+
+awaitable<void> interactive_session::drain_terminal() {
+  const auto deadline = std::chrono::steady_clock::now() + exit_drain;
+  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+  co_await (output_.wait_until_pending_at_most(0) || timer.async_wait(use_tuple));
+  // Then the terminal's own queue (a pty whose reader is blocked holds some KiB): libedit
+  // restores the terminal's modes with TCSADRAIN, which would wait for it.
+  int queued = 0;
+  while (output_.pending() == 0 && ::ioctl(STDIN_FILENO, TIOCOUTQ, &queued) == 0 && queued > 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(use_tuple);
+  }
+  if (output_.pending() > 0 || queued > 0) {
+    output_.drop_pending();
+    ::tcflush(STDIN_FILENO, TCOFLUSH);
+  }
 }
 
 bool interactive_session::on_line(std::string line) {
@@ -282,20 +343,34 @@ bool interactive_session::on_line(std::string line) {
   }
   state_.observe(line);
   const auto [head, rest] = protocol::split_server_line(line);
-  if (head == "BYE") bye_reason_ = protocol::split_word(rest).first;
+  if (head == "BYE") {
+    bye_reason_ = protocol::split_word(rest).first;
+    // Not shown: the client connects again and goes on asking (asking_name_cut_off).
+    if (bye_reason_ == "REGISTER_TIMEOUT" && !state_.name()) return true;
+  }
   // The bell only while nothing is half-typed: it would interrupt typing.
   if (options_.bell && head == "MSG" && editor_ && editor_->line_empty()) output_.write("\a");
   show(clock_time() + " " + painted(describe(line)));
+  if (draft_ && state_.name() && editor_) {
+    output_.write(editor_->erase());
+    editor_->put_line(*draft_);
+    draft_.reset();
+    editor_->redraw();
+  }
   if (!state_.name() && head == "ERR") {
     const auto code = protocol::split_word(rest).first;
-    if (code == "NAME_TAKEN" || code == "INVALID_NAME") show(painted(ask_name));
+    if (code == "NAME_TAKEN" || code == "INVALID_NAME") show_event(ask_name);
   }
   return true;
 }
 
 awaitable<bool> interactive_session::send_typed() {
   // False only if a write failed.
+  if (holding_) co_return true;
   while (!typed_.empty() && !core_.quit_sent()) {
+    // The server said BYE or closed: it reads nothing more. The line waits for what
+    // comes next (a new connection, "not sent" while reconnecting, or the exit).
+    if ((core_.closed() || core_.bye_seen()) && !offline_) co_return true;
     auto typed = std::move(typed_.front());
     typed_.pop_front();
     if (!typed && offline_) {
@@ -310,7 +385,11 @@ awaitable<bool> interactive_session::send_typed() {
     } else {
       if (editor_) editor_->add_history(*typed);
       if (offline_) {
-        show(painted("!!! not sent: not connected (Up brings the line back)"));
+        show_event("!!! not sent: not connected (Up brings the line back)");
+        continue;
+      }
+      if (const auto hint = state_.hint(*typed)) {
+        show_event(*hint);
         continue;
       }
       typed = state_.to_send(*typed);  // / commands, messages inside a chat
@@ -320,7 +399,9 @@ awaitable<bool> interactive_session::send_typed() {
     if (const auto* cmd = std::get_if<protocol::command>(&parsed); cmd && cmd->kind == protocol::command_kind::who) {
       who_asked_.push_back(cmd->argument);
     }
-    if (!co_await core_.send(std::move(*typed))) co_return false;
+    const bool sent = co_await core_.send(std::move(*typed));
+    if (core_.quit_sent()) leaving_.cancel();
+    if (!sent) co_return false;
   }
   co_return true;
 }
@@ -335,7 +416,9 @@ bool interactive_session::read_terminal() {
           typed_.emplace_back(std::nullopt);
         } else {
           // The line as typed gives way to what it stands for.
-          output_.write(key->erase + echo_of(key->line) + "\n");
+          const auto echo = echo_of(key->line);
+          output_.write(key->erase + echo + "\n");
+          output_.log(echo);
           editor_->start_new_line();
           typed_.emplace_back(std::move(key->line));
         }
@@ -351,6 +434,8 @@ bool interactive_session::read_terminal() {
 }
 
 awaitable<void> interactive_session::feed() {
+  // Lines held while the connection was opened again quietly.
+  if (!typed_.empty() && (!co_await send_typed() || (core_.closed() && !offline_))) co_return;
   while (!core_.quit_sent()) {
     int pending = 0;
     if (::ioctl(STDIN_FILENO, FIONREAD, &pending) == 0 && pending > 0) {

@@ -209,6 +209,19 @@ bool line_editor::line_empty() const {
   return info->lastchar == info->buffer;
 }
 
+std::string line_editor::take_line() {
+  const LineInfoW* info = el_wline(el_);
+  const std::wstring text(info->buffer, static_cast<std::size_t>(info->lastchar - info->buffer));
+  el_cursor(el_, static_cast<int>(info->lastchar - info->cursor));
+  el_wdeletestr(el_, static_cast<int>(text.size()));
+  return to_utf8(text);
+}
+
+void line_editor::put_line(std::string_view text) {
+  const auto wide = to_wide(text);
+  el_winsertstr(el_, wide.c_str());
+}
+
 int line_editor::columns() const {
   int columns = 0;
   el_get(el_, EL_GETTC, "co", &columns);

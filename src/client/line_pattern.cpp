@@ -15,12 +15,13 @@ struct line_pattern::compiled {
   std::regex regex;
 };
 
-std::optional<line_pattern> line_pattern::compile(std::string_view text) {
+std::optional<line_pattern> line_pattern::compile(std::string_view text, std::string* error) {
   try {
     auto regex =
         std::make_shared<const compiled>(compiled{std::regex(text.begin(), text.end(), std::regex::ECMAScript)});
     return line_pattern(std::move(regex));
-  } catch (const std::regex_error&) {
+  } catch (const std::regex_error& e) {
+    if (error != nullptr) *error = e.what();
     return std::nullopt;
   }
 }

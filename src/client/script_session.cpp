@@ -65,7 +65,7 @@ awaitable<int> script_session::run(std::string greeting) {
   }
 
   if (!wait_failure_.empty()) {
-    std::fprintf(stderr, "chat-client: @wait: %s\n", wait_failure_.c_str());
+    std::fprintf(stderr, "chat-client: %s\n", wait_failure_.c_str());
     co_return exit_connection_lost;
   }
   if (stdout_error_ != 0) {
@@ -109,12 +109,12 @@ awaitable<void> script_session::feed() {
     auto line = "REGISTER " + *name_;
     if (!co_await core_.send(std::move(line))) co_return;
   }
-  for (;;) {
+  for (std::size_t number = 1;; ++number) {
     auto line = co_await input_.next_line();
     if (!line || core_.closed()) break;
     if (line->empty()) continue;
-    if (line->starts_with(wait_directive_prefix)) {
-      if (!co_await wait_for_line(*line)) break;  // failed: QUIT below, then exit 1
+    if (line->starts_with(directive_mark)) {
+      if (!co_await wait_for_line(*line, number)) break;  // failed: QUIT below, then exit 1
       continue;
     }
     const bool quit = is_quit(*line);
@@ -134,11 +134,15 @@ awaitable<void> script_session::feed() {
   co_await core_.send(std::move(quit));
 }
 
-awaitable<bool> script_session::wait_for_line(std::string_view directive_line) {
-  const auto directive = parse_wait_directive(directive_line);
-  const auto pattern = directive ? line_pattern::compile(directive->pattern) : std::nullopt;
+awaitable<bool> script_session::wait_for_line(std::string_view directive_line, std::size_t number) {
+  auto parsed = parse_directive(directive_line);
+  std::string problem;
+  const auto* directive = std::get_if<wait_directive>(&parsed);
+  const auto pattern = directive ? line_pattern::compile(directive->pattern, &problem) : std::nullopt;
   if (!pattern) {
-    wait_failure_ = "bad script line (@wait SECONDS REGEX): " + std::string(directive_line);
+    if (directive) problem = "@wait REGEX is not a valid ECMAScript regular expression: " + problem;
+    wait_failure_ = "bad script line " + std::to_string(number) + " (" +
+                    (directive ? problem : std::get<std::string>(parsed)) + "): " + std::string(directive_line);
     co_return false;
   }
   const auto deadline = std::chrono::steady_clock::now() + directive->timeout;
@@ -151,12 +155,12 @@ awaitable<bool> script_session::wait_for_line(std::string_view directive_line) {
       }
     }
     if (core_.closed()) {
-      wait_failure_ = "the connection ended before a line matched: " + directive->pattern;
+      wait_failure_ = "@wait: the connection ended before a line matched: " + directive->pattern;
       co_return false;
     }
     if (!co_await core_.wait_for_change(deadline)) {
-      wait_failure_ =
-          "no line matched in " + std::to_string(directive->timeout.count() / 1000) + " s: " + directive->pattern;
+      wait_failure_ = "@wait: no line matched in " + std::to_string(directive->timeout.count() / 1000) +
+                      " s: " + directive->pattern;
       co_return false;
     }
   }

@@ -16,12 +16,21 @@ namespace {
 constexpr std::size_t max_write = 64 * 1024;
 // At exit, how long bytes still queued may take to reach a slow terminal (the
 // session has already waited for most of them).
-constexpr int exit_drain_ms = 1000;
+constexpr int exit_drain_ms = 500;
 
-// Opens fd 1's terminal or pipe again: a new open file description, so the
-// O_NONBLOCK we need stays ours. -1 if it is neither, or cannot be reopened.
-int open_own_description() {
+// stdout is neither a terminal nor a pipe (a file: `chat-client > log`), while
+// stdin is a terminal: the screen is then stdin's terminal, and stdout a log.
+bool stdout_is_a_log() {
   struct stat info {};
+  if (::isatty(STDOUT_FILENO) != 0 || ::isatty(STDIN_FILENO) == 0) return false;
+  return ::fstat(STDOUT_FILENO, &info) != 0 || !S_ISFIFO(info.st_mode);
+}
+
+// Opens fd 1's terminal or pipe again (fd 0's terminal when stdout is a log): a new
+// open file description, so the O_NONBLOCK we need stays ours. -1 if it cannot.
+int open_own_description(bool log) {
+  struct stat info {};
+  if (log) return ::open("/proc/self/fd/0", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (::fstat(STDOUT_FILENO, &info) != 0) return -1;
   if (::isatty(STDOUT_FILENO) == 0 && !S_ISFIFO(info.st_mode)) return -1;
   return ::open("/proc/self/fd/1", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -30,8 +39,8 @@ int open_own_description() {
 }  // namespace
 
 terminal_output::terminal_output(const asio::any_io_executor& ex)
-    : changed_(ex, asio::steady_timer::time_point::max()) {
-  fd_ = open_own_description();
+    : log_(stdout_is_a_log()), changed_(ex, asio::steady_timer::time_point::max()) {
+  fd_ = open_own_description(log_);
   // A regular file or a socket: share fd 1's description, whose writes then
   // block (files never do for long); EAGAIN is still handled should it be non-blocking.
   if (fd_ < 0) fd_ = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
@@ -112,6 +121,29 @@ void terminal_output::flush_now() {
     queue_.erase(0, written_);
     written_ = 0;
   }
+}
+
+void terminal_output::log(std::string_view line) {
+  if (!log_) return;
+  std::string text(line);
+  text += '\n';
+  // A file: its writes block only briefly. A failed one ends the log, not the session.
+  for (std::size_t done = 0; done < text.size();) {
+    const auto n = ::write(STDOUT_FILENO, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      log_ = false;
+      return;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void terminal_output::drop_pending() {
+  if (stream_ != nullptr) std::fflush(stream_);
+  queue_.clear();
+  written_ = 0;
+  changed_.cancel();
 }
 
 void terminal_output::fail() {

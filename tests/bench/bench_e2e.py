@@ -10,6 +10,7 @@ usage: bench_e2e.py MODE CHAT_BENCH SERVER
   ci     CI-grade output: --json -, --quiet, --fail-if (exit 3), the default workload, p99.99 and bytes/s
   refused nothing listens: FAILED with a non-zero error count, exit 1
   servers --servers over two chat-server processes: clients spread, per-server counts, pairs split
+  foreign a listener that is no chat server greets with escape sequences: shown escaped, exit 1
 Servers listen on a port the kernel picks (read back from their log), so runs never collide.
 """
 import json
@@ -155,8 +156,9 @@ def run_ci(exe, port, pid):
     missed = [l for l in r.stderr.splitlines() if "--fail-if not met" in l]
     if r.returncode != 3 or len(missed) != 2 or "p50<1ns: p50 was" not in missed[0] or "rate>=" not in missed[1]:
         fail(f"missed thresholds: exit {r.returncode}, wanted 3 and two breaches: {missed}")
-    if "result       OK" not in r.stdout:
-        fail("the summary of a run that delivered everything is not OK")
+    # The result line says which conditions were missed, not OK above exit 3.
+    if "result       FAIL-IF MISSED (every message delivered): p50<1ns, rate>=1000000000000\n" not in r.stdout:
+        fail("the summary of a run that missed --fail-if conditions does not name them on its result line")
 
     # --quiet: nothing at all when the run passes; only the breach when it does not.
     r = bench(exe, common + ["--quiet", "--interval", "0.5"])
@@ -171,6 +173,40 @@ def run_ci(exe, port, pid):
     print(r.stdout, r.stderr)
     if r.returncode != 0 or "window 16, 100 pairs" not in r.stdout:
         fail(f"default workload: exit {r.returncode}")
+
+
+def run_foreign(exe):
+    """A listener that is no chat server greets with terminal escape sequences (a title,
+    a colour): chat-bench names the line escaped, as chat-client shows server text."""
+    import socket
+    import threading
+    listener = socket.create_server(("127.0.0.1", 0))
+    greeting = b"SSH-2.0-OpenSSH_9.2\x1b]0;pwned\x07\x1b[31m\r\n"
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                conn.sendall(greeting)
+            except OSError:
+                pass
+            threading.Timer(2, conn.close).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        r = bench(exe, ["--port", str(listener.getsockname()[1]), "--pairs", "1", "--duration", "0.5"])
+    finally:
+        listener.close()
+    print(r.stdout, r.stderr)
+    if r.returncode != 1 or "unexpected line from the server: SSH-2.0-OpenSSH_9.2" not in r.stdout:
+        fail(f"foreign greeting: exit {r.returncode}, wanted 1 and the line named")
+    if "\x1b" in r.stdout or "\x07" in r.stdout or "\x1b" in r.stderr or "\x07" in r.stderr:
+        fail("a control character of the server's line reached the output raw")
+    if "SSH-2.0-OpenSSH_9.2\\x1b]0;pwned\\x07\\x1b[31m" not in r.stdout:
+        fail("the server's line is not shown escaped as chat-client shows it")
 
 
 def run_servers(exe, port1, port2):
@@ -329,6 +365,8 @@ def main():
         doc = json.loads(r.stdout)
         if doc["ok"] or doc["total_errors"] < 1:
             fail(f"a failed run counts no error: ok {doc['ok']}, total_errors {doc['total_errors']}")
+    elif mode == "foreign":
+        run_foreign(exe)
     else:
         fail(f"unknown mode {mode}")
     print("PASS")

@@ -67,3 +67,20 @@ TEST_CASE("inside a chat lines are messages unless a command", "[chat_state]") {
   INFO(typed);
   CHECK(state.to_send(typed) == sent);
 }
+
+TEST_CASE("outside a chat, plain text gets a local hint instead of going out", "[chat_state]") {
+  chat::client::chat_state state;
+  CHECK_FALSE(state.hint("hello there"));  // not registered: the name wanted
+  state.observe("OK REGISTERED Noy");
+  const auto hint = state.hint("hello there");
+  REQUIRE(hint);
+  CHECK(hint->find("/connect NAME") != std::string::npos);
+  CHECK_FALSE(state.hint("who"));
+  CHECK_FALSE(state.hint("connect Elias"));
+  CHECK_FALSE(state.hint("/hello"));  // a slash: sent as typed, the server answers
+  state.observe("OK CONNECTED Elias");
+  CHECK_FALSE(state.hint("hello there"));  // in a chat: a message
+  CHECK(chat::client::chat_state::is_message("msg hi"));
+  CHECK(chat::client::chat_state::is_message("MSG hi"));
+  CHECK_FALSE(chat::client::chat_state::is_message("who"));
+}

@@ -74,4 +74,43 @@ def test_asks_for_a_name_until_one_is_free():
             check(noy.wait_exit() == 0, f"exit; output {noy.output[-300:]!r}")
 
 
-run([test_prompt_and_typing_rules, test_asks_for_a_name_until_one_is_free])
+def test_name_prompt_outlasts_the_register_timeout():
+    """The server cuts off a connection that does not register in time (BYE
+    REGISTER_TIMEOUT): while the name is asked for, the client connects again
+    without a word and keeps the half-typed name, so the user can take their time."""
+    with Running(Server(SERVER, "--register-timeout", "0.3")) as running:
+        noy = running.add(PtyClient(CLIENT, running.server.port))
+        at = noy.wait_for("name> ")
+        noy.type("No")
+        at = noy.wait_for("No", at)
+        running.server.wait_for_log(rb"timed out: REGISTER_TIMEOUT", "the server never timed the client out", count=2)
+        noy.type("y\r")
+        at = noy.wait_for("*** registered as Noy", at)
+        check(b"REGISTER_TIMEOUT" not in noy.output and b"connection lost" not in noy.output,
+              f"output {noy.output!r}")
+        check(re.search(rb"\d\d:\d\d \*\*\* type your name", noy.output), "the name prompt's line has no time")
+        noy.type("/quit\r")
+        status = noy.wait_exit()
+        check(status == 0, f"exit {status}; output {noy.output[-300:]!r}")
+
+
+def test_slash_msg_echo_and_plain_text_outside_a_chat():
+    """`/msg text` in a chat is echoed as the conversation; outside a chat, plain text
+    gets a local hint (connect first) and is not sent."""
+    with Running(Server(SERVER)) as running:
+        noy, elias, at = pty_chat(running, CLIENT)
+        steps = [("/msg via slash", "<Noy> via slash\r\n"), ("/disconnect", "*** chat with Elias closed"),
+                 ("hello there", "!!! not sent: outside a chat a line is a command; to chat, first /connect NAME"),
+                 ("/who", "*** 2 users online")]
+        for typed, shown in steps:
+            noy.type(typed + "\r")
+            at = noy.wait_for(shown, at)
+        elias.expect("MSG Noy via slash")
+        check(b"UNKNOWN_COMMAND" not in noy.output, f"plain text went to the server: {noy.output[-400:]!r}")
+        check(re.search(rb"\d\d:\d\d !!! not sent: outside a chat", noy.output), "a status line without the time")
+        noy.type("/quit\r")
+        check(noy.wait_exit() == 0, f"output {noy.output[-300:]!r}")
+
+
+run([test_prompt_and_typing_rules, test_asks_for_a_name_until_one_is_free,
+     test_name_prompt_outlasts_the_register_timeout, test_slash_msg_echo_and_plain_text_outside_a_chat])

@@ -89,4 +89,34 @@ def test_no_colours_when_stdout_is_not_a_terminal():
         check(not any(SGR.search(line.encode()) for line in script.lines), f"colours in a script: {script.lines!r}")
 
 
-run([test_colours_on_a_terminal, test_no_colours_when_turned_off, test_no_colours_when_stdout_is_not_a_terminal])
+def test_stdout_a_file_logs_the_conversation_the_terminal_edits():
+    """`chat-client > log` on a terminal: the prompt, the typed line and the conversation
+    are on the terminal (stdin's), and the file gets the conversation only: no prompt
+    redraws, no escape sequences."""
+    with Running(Server(SERVER)) as running, tempfile.NamedTemporaryFile() as out:
+        shell = running.add(PtyClient(None, None, argv=[
+            "/bin/sh", "-c", '"$0" --port "$1" --name Noy > "$2"; echo "status=$?"', CLIENT,
+            str(running.server.port), out.name]))
+        at = shell.wait_for("*** registered as Noy")
+        shell.type("hi Elias")  # half-typed: redrawn on the terminal below each line that comes
+        elias = running.add(partner(CLIENT, running.server.port, "Elias", "Noy"))
+        elias.send("MSG hello log")
+        for shown in ("*** Elias opened a chat with you", "<Elias> hello log", "Noy\u2192Elias> hi Elias"):
+            at = shell.wait_for(shown, at)
+        shell.type("\r")
+        elias.expect("MSG Noy hi Elias")
+        at = shell.wait_for("<Noy> hi Elias", at)
+        wait_in_file(out.name, b"<Noy> hi Elias\n")
+        shell.type("/quit\r")
+        shell.wait_for("status=0", at)
+        shell.wait_exit()
+        text = open(out.name, "rb").read()
+        for line in (b"*** registered as Noy", b"*** Elias opened a chat with you", b"<Elias> hello log",
+                     b"<Noy> hi Elias"):
+            check(text.count(line) == 1, f"{line!r} not once in the log: {text!r}")
+        check(b"\x1b" not in text and b"\r" not in text, f"escape sequences in the log: {text!r}")
+        check(b"Noy\xe2\x86\x92Elias> hi" not in text, f"the editor's drawing in the log: {text!r}")
+
+
+run([test_colours_on_a_terminal, test_no_colours_when_turned_off, test_no_colours_when_stdout_is_not_a_terminal,
+     test_stdout_a_file_logs_the_conversation_the_terminal_edits])

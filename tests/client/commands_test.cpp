@@ -30,3 +30,18 @@ TEST_CASE("@wait script lines are parsed", "[commands]") {
     CHECK_FALSE(parse_wait_directive(bad));
   }
 }
+
+TEST_CASE("every script line starting with @ is a directive, or says why it is not one", "[commands]") {
+  using chat::client::parse_directive;
+  auto problem = [](std::string_view line) {
+    auto parsed = parse_directive(line);
+    const auto* text = std::get_if<std::string>(&parsed);
+    return text ? *text : std::string("(a directive)");
+  };
+  CHECK(problem("@wait") == "@wait needs SECONDS and a REGEX");
+  CHECK(problem("@wait 2") == "@wait needs a REGEX after SECONDS");
+  CHECK(problem("@wait x ^a") == "@wait SECONDS must be a whole number from 1 to 86400, not x");
+  CHECK(problem("@WAIT 2 foo") == "unknown directive @WAIT; the one directive is @wait SECONDS REGEX");
+  CHECK(problem("@sleep 2") == "unknown directive @sleep; the one directive is @wait SECONDS REGEX");
+  CHECK(problem("@wait 2 ^a") == "(a directive)");
+}

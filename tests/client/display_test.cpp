@@ -210,3 +210,25 @@ TEST_CASE("nothing a peer sends reaches the terminal raw", "[display]") {
   // A sender name is escaped too, though the server would not accept such a name.
   CHECK(describe_server_line("MSG \x1b[1mX hi") == "<\\x1b[1mX> hi");
 }
+
+TEST_CASE("tag characters are shown only inside a real subdivision flag", "[display]") {
+  // Tags spelling a sentence after the black flag, with and without a cancel tag: raw,
+  // they draw only the flag and hide the sentence from the reader.
+  const std::string hidden = "\U0001F3F4\U000E0068\U000E0069\U000E0020\U000E0061\U000E006C\U000E006C";  // "hi all"
+  const std::string escaped = "\U0001F3F4\\U000e0068\\U000e0069\\U000e0020\\U000e0061\\U000e006c\\U000e006c";
+  CHECK(escape_for_terminal(hidden) == escaped);
+  CHECK(escape_for_terminal(hidden + "\U000E007F") == escaped + "\\U000e007f");
+  // Too few or too many tags, a tag that is no digit or small letter, no cancel tag: all escaped.
+  CHECK(escape_for_terminal("\U0001F3F4\U000E0067\U000E007F") == "\U0001F3F4\\U000e0067\\U000e007f");
+  CHECK(escape_for_terminal("\U0001F3F4\U000E0061\U000E0062\U000E0063\U000E0064\U000E0065\U000E0066\U000E0067"
+                            "\U000E007F") ==
+        "\U0001F3F4\\U000e0061\\U000e0062\\U000e0063\\U000e0064\\U000e0065\\U000e0066\\U000e0067\\U000e007f");
+  CHECK(escape_for_terminal("\U0001F3F4\U000E0047\U000E0042\U000E007F") ==
+        "\U0001F3F4\\U000e0047\\U000e0042\\U000e007f");
+  CHECK(escape_for_terminal("\U0001F3F4\U000E0067\U000E0062") == "\U0001F3F4\\U000e0067\\U000e0062");
+  // Tags without the flag, and a cancel tag alone.
+  CHECK(escape_for_terminal("a\U000E0067\U000E0062\U000E007F") == "a\\U000e0067\\U000e0062\\U000e007f");
+  // Six tags and the cancel tag: a valid sequence stays whole (digits too: "us" + "ca" + "01" style).
+  const std::string six = "\U0001F3F4\U000E0075\U000E0073\U000E0063\U000E0061\U000E0030\U000E0031\U000E007F";
+  CHECK(escape_for_terminal(six) == six);
+}

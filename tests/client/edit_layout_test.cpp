@@ -61,3 +61,20 @@ TEST_CASE("the erase sequence goes up to the prompt's row", "[edit_layout]") {
   CHECK(erase_from_row(0) == "\r\x1b[J");
   CHECK(erase_from_row(2) == "\r\x1b[2A\x1b[J");
 }
+
+TEST_CASE("a ZWJ sequence may be drawn as one picture: the row is never above the cursor", "[edit_layout]") {
+  utf8_locale locale;
+  // 👨‍👩‍👧 and a space, 10 times, then "tail" after an 11-column prompt: 85 columns per code
+  // point (row 2 at 40 columns), 45 with each family drawn in 2 columns as tmux joins a typed
+  // sequence (row 1). The lower row is taken, so a wipe never erases a line above.
+  std::wstring line;
+  for (int i = 0; i < 10; ++i) line += L"\U0001F468\x200D\U0001F469\x200D\U0001F467 ";
+  line += L"tail";
+  CHECK(edit_cursor_row(L"Noy\x2192"
+                        L"Elias> ",
+                        line, line.size(), 40) == 1);
+  // Skin tones likewise: 👍🏽 x 20 is 80 columns per code point, 40 joined (row 1, not 2).
+  std::wstring thumbs;
+  for (int i = 0; i < 20; ++i) thumbs += L"\U0001F44D\U0001F3FD";
+  CHECK(edit_cursor_row(L"", thumbs, thumbs.size(), 40) == 1);
+}

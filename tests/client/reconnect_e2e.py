@@ -89,7 +89,8 @@ def test_reconnects_to_a_restarted_server():
         first.proc.kill()
         first.proc.wait()
         at = noy.wait_for("*** connection lost (", at)
-        at = noy.wait_for("*** the chat with Elias has ended", at)
+        at = noy.wait_for("*** the chat with Elias has ended with the connection", at)
+        check(b"they are told" not in noy.output, "claims the partner is told, with the server dead")
         at = noy.wait_for("*** not connected: cannot connect to 127.0.0.1:", at)
         running.server = Server(SERVER, port=port)
         at = noy.wait_for("*** connected: ", at)
@@ -145,12 +146,16 @@ def test_name_taken_past_name_wait_asks_for_another():
         try:
             noy = running.add(PtyClient(CLIENT, proxy.port, "--name", "Noy", "--name-wait", "0"))
             at = noy.wait_for("*** registered as Noy")
+            noy.type("half a message")  # a draft: kept out of the name prompt, given back after
+            at = noy.wait_for("half a message", at)
             proxy.drop_clients()
             at = noy.wait_for("!!! that name is in use (NAME_TAKEN)", at)
             at = noy.wait_for("*** type your name", at)
             at = noy.wait_for("name> ", at)
             noy.type("Noy2\r")
             at = noy.wait_for("*** registered as Noy2", at)
+            at = noy.wait_for("Noy2> half a message", at)
+            noy.type("\x15")  # Ctrl-U: the draft is not sent
             noy.type("/quit\r")
             check(noy.wait_exit() == 0, f"output {noy.output[-500:]!r}")
         finally:
@@ -158,7 +163,7 @@ def test_name_taken_past_name_wait_asks_for_another():
             proxy.close()
 
 
-def test_ctrl_d_while_reconnecting_exits_1():
+def test_ctrl_d_while_reconnecting_leaves_cleanly():
     first = Server(SERVER)
     with Running(first) as running:
         noy = running.add(PtyClient(CLIENT, first.port, "--name", "Noy"))
@@ -168,7 +173,8 @@ def test_ctrl_d_while_reconnecting_exits_1():
         at = noy.wait_for("*** not connected: ", at)
         noy.type("\x04")
         status = noy.wait_exit()
-        check(status == 1, f"exit {status}; output {noy.output[-500:]!r}")
+        check(status == 0, f"exit {status}; output {noy.output[-500:]!r}")
+        check(b"not sent" not in noy.output[at:], f"output {noy.output[at:]!r}")
 
 
 def test_no_reconnect_exits_1():
@@ -182,5 +188,5 @@ def test_no_reconnect_exits_1():
 
 
 run([test_reconnects_to_a_restarted_server, test_reconnects_after_shutdown, test_name_still_taken_is_retried,
-     test_name_taken_past_name_wait_asks_for_another, test_ctrl_d_while_reconnecting_exits_1,
+     test_name_taken_past_name_wait_asks_for_another, test_ctrl_d_while_reconnecting_leaves_cleanly,
      test_no_reconnect_exits_1])

@@ -133,15 +133,25 @@ def test_resize_while_editing_a_wrapped_line():
             screen.close()
 
 
+def chat_at_40_columns(running):
+    """Noy in tmux at 40 columns, in a chat Elias (a script client) opened:
+    (screen, elias, the lines on the screen so far)."""
+    screen = Tmux(f"{CLIENT} --port {running.server.port} --name Noy", columns=40)
+    try:
+        screen.wait_until(lambda rows: "*** registered as Noy" in "\n".join(rows), "no registration")
+        elias = running.add(partner(CLIENT, running.server.port, "Elias", "Noy"))
+    except BaseException:
+        screen.close()
+        raise
+    return screen, elias, ["*** registered as Noy", "*** Elias opened a chat with you"]
+
+
 def test_wide_line_redrawn_without_stale_rows():
     """CJK characters in a line wider than 40 columns: a message above it leaves
     no stale copy of its first row."""
     with Running(Server(SERVER)) as running:
-        screen = Tmux(f"{CLIENT} --port {running.server.port} --name Noy", columns=40)
+        screen, elias, earlier = chat_at_40_columns(running)
         try:
-            screen.wait_until(lambda rows: "*** registered as Noy" in "\n".join(rows), "no registration")
-            elias = running.add(partner(CLIENT, running.server.port, "Elias", "Noy"))
-            earlier = ["*** registered as Noy", "*** Elias opened a chat with you"]
             screen.wait_until(lambda rows: earlier[-1] in "\n".join(rows), "no chat")
             line = "MSG " + "你好世界" * 12 + "!"
             width = lambda c: 2 if 0x4E00 <= ord(c) <= 0x9FFF else 1  # noqa: E731 (CJK here)
@@ -157,7 +167,32 @@ def test_wide_line_redrawn_without_stale_rows():
             screen.close()
 
 
+def test_zwj_family_line_never_erases_a_message():
+    """ZWJ family emoji (👨‍👩‍👧) in a line wider than 40 columns: tmux joins each
+    typed family into one picture, libedit counts it per code point; a message
+    above the line erases no earlier message (one did: the wipe went a row too high)."""
+    with Running(Server(SERVER)) as running:
+        screen, elias, earlier = chat_at_40_columns(running)
+        try:
+            for n in (1, 2, 3):
+                elias.send(f"MSG fam{n}")
+                earlier.append(f"<Elias> fam{n}")
+            screen.wait_until(lambda rows: earlier[-1] in "\n".join(rows), "no messages")
+            family = "\U0001F468\u200D\U0001F469\u200D\U0001F467"
+            screen.type((family + " ") * 10 + "tail")
+            screen.wait_until(lambda rows: rows and rows[-1].endswith("tail"), "the typed line")
+            elias.send("MSG fam 4")
+            earlier.append("<Elias> fam 4")
+            screen.wait_until(lambda rows: all("\n".join(rows).count(line) == 1 for line in earlier)
+                              and rows[-1].endswith("tail"), "a message erased, or the line not redrawn")
+            screen.key("Enter")
+            elias.expect("MSG Noy " + (family + " ") * 10 + "tail")
+        finally:
+            screen.close()
+
+
 if shutil.which("tmux") is None:
     print("FAIL tmux is not installed (apt-get install tmux)")
     sys.exit(1)
-run([test_resize_while_editing_a_wrapped_line, test_wide_line_redrawn_without_stale_rows])
+run([test_resize_while_editing_a_wrapped_line, test_wide_line_redrawn_without_stale_rows,
+     test_zwj_family_line_never_erases_a_message])

@@ -13,9 +13,9 @@ from chat_e2e import TIMEOUT, Server, Running, check, run
 SERVER, CLIENT = sys.argv[1], sys.argv[2]
 
 
-def script(port, lines):
-    """A script-mode client fed `lines` (stdin then closed); returns the process."""
-    proc = subprocess.Popen([CLIENT, "--host", "127.0.0.1", "--port", str(port)], stdin=subprocess.PIPE,
+def script(port, lines, *args):
+    """A script-mode client (flags `args`) fed `lines` (stdin then closed); returns the process."""
+    proc = subprocess.Popen([CLIENT, "--host", "127.0.0.1", "--port", str(port), *args], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.stdin.write("".join(line + "\n" for line in lines))
     proc.stdin.close()
@@ -58,4 +58,20 @@ def test_wait_times_out():
         check(status == 1 and "bad script line" in err, f"exit {status}, stderr {err!r}")
 
 
-run([test_two_scripts_converse, test_wait_times_out])
+def test_every_at_line_is_a_directive():
+    """A line starting with @ is never sent: an unknown directive, a missing part and an
+    invalid REGEX each end the script with status 1 and a message naming the line
+    (even with --fail-on-error, which the server's UNKNOWN_COMMAND would have made 4)."""
+    cases = [("@wait", "bad script line 2 (@wait needs SECONDS and a REGEX): @wait"),
+             ("@wait 2", "bad script line 2 (@wait needs a REGEX after SECONDS): @wait 2"),
+             ("@WAIT 2 foo", "bad script line 2 (unknown directive @WAIT; the one directive is @wait SECONDS REGEX)"),
+             ("@wait 1 (", "bad script line 2 (@wait REGEX is not a valid ECMAScript regular expression: ")]
+    with Running(Server(SERVER)) as running:
+        for line, message in cases:
+            proc = script(running.server.port, ["REGISTER Noy", line, "PING not-sent"], "--fail-on-error")
+            status, out, err = finish(proc)
+            check(status == 1 and f"chat-client: {message}" in err, f"{line!r}: exit {status}, stderr {err!r}")
+            check(not any("UNKNOWN_COMMAND" in o or "not-sent" in o for o in out), f"{line!r}: sent: {out!r}")
+
+
+run([test_two_scripts_converse, test_wait_times_out, test_every_at_line_is_a_directive])

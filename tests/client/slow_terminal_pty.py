@@ -12,6 +12,7 @@ import re
 import signal
 import sys
 import threading
+import time
 
 from chat_e2e import Server, PtyClient, pty_chat, Running, check, run
 
@@ -94,5 +95,28 @@ def test_shell_descriptors_stay_blocking():
         check(shell.wait_exit() == 0, "shell failed")
 
 
+def test_sigterm_with_a_blocked_terminal_exits_promptly():
+    """SIGTERM while nobody reads the terminal and a flood waits for it: the client
+    sends QUIT and exits within 2 s, dropping the output the terminal never took."""
+    with Running(Server(SERVER)) as running:
+        noy, elias, at = start_chat(running)
+        lines = [f"MSG flood {i:04d} " + "x" * 40 for i in range(FLOOD)] + ["PING flood-sent"]
+        writer = threading.Thread(target=lambda: [elias.send(line) for line in lines], daemon=True)
+        writer.start()
+        elias.expect("PONG flood-sent", timeout=60)  # relayed: the client's terminal is far behind
+        started = time.monotonic()
+        os.kill(noy.pid, signal.SIGTERM)
+        elias.expect("DISCONNECTED Noy")
+        while time.monotonic() - started < 2.0:  # the pty is not read meanwhile
+            pid, status = os.waitpid(noy.pid, os.WNOHANG)
+            if pid:
+                noy.status = os.waitstatus_to_exitcode(status)
+                break
+            time.sleep(0.02)
+        check(noy.status is not None, "still running 2 s after SIGTERM with its terminal blocked")
+        print(f"     exited {time.monotonic() - started:.2f} s after SIGTERM, status {noy.status}", flush=True)
+
+
 run([test_flood_into_a_paused_terminal_loses_nothing, test_terminal_hang_up_without_sighup_quits,
-     test_sighup_and_sigterm_quit, test_shell_descriptors_stay_blocking])
+     test_sighup_and_sigterm_quit, test_shell_descriptors_stay_blocking,
+     test_sigterm_with_a_blocked_terminal_exits_promptly])

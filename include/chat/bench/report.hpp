@@ -3,12 +3,15 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "chat/bench/config.hpp"
 
 namespace chat::bench {
 
-std::string summary_table(const bench_result& result);
+// The human summary. `missed`: the --fail-if conditions not met (threshold_breaches),
+// named on the result line, which says OK only when every one was met too.
+std::string summary_table(const bench_result& result, const std::vector<std::string>& missed = {});
 std::string to_json(const bench_result& result);
 
 // The server's CPU time over the measured window divided by the messages delivered in it, in

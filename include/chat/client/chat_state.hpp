@@ -35,6 +35,12 @@ class chat_state {
   // The line to send for a typed line (not empty), by the rules above.
   std::string to_send(std::string_view typed) const;
 
+  // Registered and outside a chat, a typed line that is no command (plain text, most
+  // likely meant as a message) is not sent: this says what to do instead. Nothing for
+  // any other line, which to_send() turns into what is sent.
+  std::optional<std::string> hint(std::string_view typed) const;
+  // True if `sent` (what to_send() made of a line) is a MSG, in any case (`/msg hi`).
+  static bool is_message(std::string_view sent);
   const std::optional<std::string>& name() const { return name_; }
   const std::optional<std::string>& partner() const { return partner_; }
 

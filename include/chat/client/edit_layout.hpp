@@ -23,6 +23,11 @@ int libedit_width(wchar_t c);
 // has drawn `prompt` and `line` with the cursor before line[cursor], on a terminal
 // `columns` wide: a character that does not fit on a row moves whole to the next,
 // and a row filled to its last column moves the cursor to the next row.
+// libedit echoes a typed ZWJ to the terminal, which may then join the sequence into
+// one picture (tmux does; libedit's own redraws drop the joiner and draw per code
+// point), so the row is the lower of the per-code-point layout and the one where a
+// character after a ZWJ, and a skin-tone modifier, take no columns: a wipe from it
+// never reaches above the edit area, at worst leaves a stale row (docs/client.md).
 std::size_t edit_cursor_row(std::wstring_view prompt, std::wstring_view line, std::size_t cursor, int columns);
 
 // The bytes that wipe the edit area from the cursor's row: back to column 0, up

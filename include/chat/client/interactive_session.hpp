@@ -53,6 +53,14 @@ class interactive_session : session_core::front_end {
   awaitable<bool> register_again(const std::string& name,
                                  std::optional<std::chrono::steady_clock::time_point>& name_deadline,
                                  std::chrono::milliseconds next_delay);
+  // The server said BYE REGISTER_TIMEOUT while the name was being asked for.
+  bool asking_name_cut_off() const;
+  // Connects again without a word, keys handled meanwhile, so the user can take their
+  // time over the name; false if the user left or the server cannot be reached (said).
+  awaitable<bool> reopen_quietly();
+  // Waits (at most exit_drain) for the terminal to take what is queued; drops what
+  // it did not take, in our queue and the terminal's, so nothing blocks the exit.
+  awaitable<void> drain_terminal();
   // A status line of the client's own, with the time: "12:04 *** ...".
   void show_event(std::string_view text);
   // Hands what the terminal has ready to libedit, one key at a time; false if
@@ -88,14 +96,17 @@ class interactive_session : session_core::front_end {
   asio::signal_set resize_;               // SIGWINCH
   std::chrono::milliseconds keepalive_;
   asio::steady_timer keepalive_timer_;  // restarted by every key: fires only while the user is idle
+  asio::steady_timer leaving_;          // never expires: cancelled once QUIT is sent (before_read stops holding)
   int keepalives_pending_ = 0;          // their PONGs are not shown
   std::deque<std::string> who_asked_;   // prefixes of the WHOs sent and not answered yet, in order
   chat_state state_;                    // who we are and chat with: the prompt and the typing rules
 
-  bool offline_ = false;       // reconnecting: typed lines are not sent, Ctrl-D and signals leave
-  bool left_offline_ = false;  // the user left while reconnecting
-  std::string lost_reason_;    // why the connection dropped, for the exit message
-  std::string bye_reason_;     // the reason of the server's last BYE
+  bool offline_ = false;              // reconnecting: typed lines are not sent, Ctrl-D and signals leave
+  bool left_offline_ = false;         // the user left while reconnecting
+  bool holding_ = false;              // reopen_quietly: lines finished are kept for the new connection
+  std::string lost_reason_;           // why the connection dropped
+  std::optional<std::string> draft_;  // a half-typed line kept out of the name prompt, given back once registered
+  std::string bye_reason_;            // the reason of the server's last BYE
 
   // Lines completed by libedit and not sent yet; nothing stands for Ctrl-D.
   std::deque<std::optional<std::string>> typed_;

@@ -48,6 +48,10 @@ class line_editor {
 
   // True if nothing is typed on the current line.
   bool line_empty() const;
+  // Empties the line being edited and returns it (UTF-8); nothing is drawn.
+  std::string take_line();
+  // Puts `text` (UTF-8) into the line at the cursor; nothing is drawn (redraw() does).
+  void put_line(std::string_view text);
 
   void set_prompt(std::string_view prompt);
   void add_history(const std::string& line);

@@ -5,14 +5,16 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace chat::client {
 
 class line_pattern {
  public:
-  // Nothing if `text` is not a valid ECMAScript regular expression.
-  static std::optional<line_pattern> compile(std::string_view text);
+  // Nothing if `text` is not a valid ECMAScript regular expression; then *error, if
+  // given, says why (std::regex_error's text).
+  static std::optional<line_pattern> compile(std::string_view text, std::string* error = nullptr);
   // True if the pattern matches somewhere in `line` (std::regex_search).
   bool found_in(std::string_view line) const;
 

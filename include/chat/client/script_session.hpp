@@ -31,9 +31,10 @@ class script_session : session_core::front_end {
   bool on_line(std::string line) override;
   // Sends the script, then PING and QUIT at its end; returns early if a write fails.
   awaitable<void> feed() override;
-  // Runs an `@wait SECONDS REGEX` script line; false (wait_failure_ says why) on a
-  // timeout, a closed connection or a malformed line.
-  awaitable<bool> wait_for_line(std::string_view directive_line);
+  // Runs a directive script line (`@wait SECONDS REGEX`, line `number` of the script);
+  // false (wait_failure_ says why, naming the line) on a timeout, a closed connection,
+  // an unknown directive, a missing part or an invalid REGEX.
+  awaitable<bool> wait_for_line(std::string_view directive_line, std::size_t number);
 
   session_core core_;
   stdin_lines& input_;

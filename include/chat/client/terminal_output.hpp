@@ -30,12 +30,18 @@ class terminal_output {
   // becomes writable. Never blocks, never drops. Ignored once failed().
   void write(std::string_view bytes);
 
+  // With stdout a file (`chat-client > log`) and stdin a terminal, the screen is
+  // stdin's terminal and stdout a log of the conversation: `line` (no escape sequences,
+  // no colours) is appended to it. Nothing happens otherwise.
+  void log(std::string_view line);
   // A stdio stream for libedit: its bytes join the same queue, in order.
   FILE* stream() const { return stream_; }
 
   // Bytes accepted by write() and not yet taken by the terminal.
   std::size_t pending() const { return queue_.size() - written_; }
 
+  // Forgets what the terminal has not taken (at exit, when it does not read).
+  void drop_pending();
   // The terminal is gone (EIO after a hang-up, EPIPE, ...): nothing more can be shown.
   bool failed() const { return failed_; }
 
@@ -52,6 +58,7 @@ class terminal_output {
   void flush_now();
   void fail();
 
+  bool log_ = false;  // stdout is a log, the screen stdin's terminal (log())
   int fd_ = -1;
   std::optional<asio::posix::stream_descriptor> writable_;  // waits for room on fd_
   FILE* stream_ = nullptr;
