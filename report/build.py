@@ -27,8 +27,9 @@ WORK = ROOT / "build-report"
 FIGURES = WORK / "figures"
 
 # The runs the report quotes.
-FINAL_RESULTS = "bench/results/2026-11-24-final"
-FIRST_RESULTS = "bench/results/2026-11-24"  # the same matrix on the first version of the server
+FINAL_RESULTS = "bench/results/2026-11-30-final"  # the matrix on the final code
+FIRST_RESULTS = "bench/results/2026-11-24"  # the same matrix on the first version of the server (the "before")
+EARLIER_RESULTS = "bench/results/2026-11-24-final"  # the one-router server after its memory work
 FUZZ_LOG = "fuzz/results/2026-11-24-600s.txt"
 SOAK_JSON = "bench/results/2026-11-24-soak/soak.json"
 THREADS_JSON = "bench/results/2026-11-24-threads/thread_cost.json"
@@ -143,10 +144,12 @@ def bench_tables(alias, folder):
 
     tables = {}
     tables["throughput"] = chat_and_nats(
-        "pairs", "| pairs | window | chat-server msgs/s | NATS msgs/s | ratio | bench CPU chat / NATS |",
+        "pairs", "| pairs | window | chat-server msgs/s | NATS msgs/s | ratio | server CPU µs/msg chat / NATS "
+        "| bench CPU % chat / NATS |",
         lambda key, c, n: [thousands(key[0]), str(key[1]), f"{thousands(c['throughput'])}{mark(c)}",
                            f"{thousands(n['throughput'])}{mark(n)}", f"{c['throughput'] / n['throughput']:.2f}x",
-                           f"{pct(c['bench_cores'])} / {pct(n['bench_cores'])}"])
+                           f"{cpu_per_message(c):.2f} / {cpu_per_message(n):.2f}",
+                           f"{c['bench_cores'] * 100:.0f} / {n['bench_cores'] * 100:.0f}"])
     percentiles = lambda fig: f"{us(fig['p50_us'])} / {us(fig['p99_us'])} / {us(fig['p999_us'])}{mark(fig)}"
     tables["latency"] = chat_and_nats(
         "rate", "| offered /s | chat-server p50 / p99 / p99.9 µs | NATS p50 / p99 / p99.9 µs | bench CPU chat / NATS |",
@@ -169,6 +172,14 @@ def bench_tables(alias, folder):
         c = s[f"chat_threads_{threads}_0"]
         rows.append(f"| {threads} | {thousands(c['throughput'])} | {pct(c['server_cores'])} | {pct(c['bench_cores'])} |")
     tables["cores"] = rows
+    for window in {key[1] for key in runs("pairs")}:
+        keys = [f"pairs_{pairs}_{w}" for (pairs, w) in runs("pairs") if w == window]
+        for server in ("chat", "nats"):
+            cpu = [cpu_per_message(s[f"{server}_{k}"]) for k in keys]
+            extra |= {f"{alias}.cpu.{server}_{k}": f"{c:.2f}" for k, c in zip(keys, cpu)}
+            extra[f"{alias}.cpu_range.{server}_w{window}"] = f"{min(cpu):.1f} to {max(cpu):.1f}"
+        ratios = [s[f"chat_{k}"]["throughput"] / s[f"nats_{k}"]["throughput"] for k in keys]
+        extra[f"{alias}.ratio_range.w{window}"] = f"{min(ratios):.2f}x to {max(ratios):.2f}x"
     return extra | {f"{alias}.table.{name}": "\n".join(rows) for name, rows in tables.items()}
 
 
@@ -278,16 +289,38 @@ def sweep_cost(path):
     return data
 
 
+def cpu_per_message(fig):
+    """Server CPU in µs per delivered message of one summary.json entry: chat-bench's own figure, or,
+    in folders from before chat-bench reported it, the server's median cores over the median throughput."""
+    return fig.get("cpu_us_per_msg") or fig["server_cores"] / fig["throughput"] * 1e6
+
+
+def before_after(before, after):
+    """The closed-loop runs both bench/run.sh folders hold, chat-server on BEFORE's code against AFTER's:
+    before_after.table (msgs/s, ratio to NATS in the same run, server CPU µs per message)."""
+    b, a = load_json(f"{before}/summary.json"), load_json(f"{after}/summary.json")
+    keys = sorted({k[len("chat_pairs_"):] for k in a if k.startswith("chat_pairs_") and k in b},
+                  key=lambda k: tuple(reversed([int(x) for x in k.split("_")])))
+    rows = ["| pairs | window | msgs/s before | msgs/s after | ratio to NATS before / after "
+            "| server CPU µs/msg before / after |", "|" + "---:|" * 6]
+    for k in keys:
+        pairs, window = k.split("_")
+        cb, ca, nb, na = b["chat_pairs_" + k], a["chat_pairs_" + k], b["nats_pairs_" + k], a["nats_pairs_" + k]
+        rows.append(f"| {thousands(int(pairs))} | {window} | {thousands(cb['throughput'])} | {thousands(ca['throughput'])} "
+                    f"| {cb['throughput'] / nb['throughput']:.2f}x / {ca['throughput'] / na['throughput']:.2f}x "
+                    f"| {cpu_per_message(cb):.2f} / {cpu_per_message(ca):.2f} |")
+    return {"before_after.table": "\n".join(rows)}
+
+
 def msg_path(before, after):
     """1,000 pairs at window 16 on the one-router server (BEFORE) and on the direct MSG path (AFTER),
     from each bench/run.sh folder's medians: path.<when>.{throughput,nats,ratio,cpu_us,load,dir}.
-    Server CPU per message is the folder's own figure, or, where chat-bench did not yet report it,
-    the server's median cores over the median throughput."""
+    Server CPU per message: cpu_per_message."""
     data = {}
     for when, folder in (("before", before), ("after", after)):
         s = load_json(f"{folder}/summary.json")
         c, n = s["chat_pairs_1000_16"], s["nats_pairs_1000_16"]
-        cpu_us = c.get("cpu_us_per_msg") or c["server_cores"] / c["throughput"] * 1e6
+        cpu_us = cpu_per_message(c)
         data.update({f"path.{when}.throughput": thousands(c["throughput"]),
                      f"path.{when}.nats": thousands(n["throughput"]),
                      f"path.{when}.ratio": f"{c['throughput'] / n['throughput']:.2f}x",
@@ -388,9 +421,10 @@ def cluster_faults(path):
 def gather():
     data = {}
     for loader in (test_counts, lambda: coverage_run(int(data["tests.total"])), lambda: bench_results("final", FINAL_RESULTS),
-                   lambda: bench_tables("final", FINAL_RESULTS), lambda: bench_results("first", FIRST_RESULTS), lambda: fuzz_runs(FUZZ_LOG),
+                   lambda: bench_tables("final", FINAL_RESULTS), lambda: bench_results("first", FIRST_RESULTS), lambda: bench_tables("first", FIRST_RESULTS),
+                   lambda: bench_results("earlier", EARLIER_RESULTS), lambda: fuzz_runs(FUZZ_LOG),
                    lambda: soak_run(SOAK_JSON), lambda: thread_cost(THREADS_JSON), lambda: sweep_cost(SWEEP_TXT),
-                   lambda: msg_path(FIRST_RESULTS, DATAPLANE_RESULTS), lambda: cluster_relay(CLUSTER_RELAY),
+                   lambda: msg_path(FIRST_RESULTS, DATAPLANE_RESULTS), lambda: before_after(FIRST_RESULTS, FINAL_RESULTS), lambda: cluster_relay(CLUSTER_RELAY),
                    lambda: cluster_idle(CLUSTER_IDLE, DATAPLANE_RESULTS), lambda: cluster_faults(CLUSTER_DOC)):
         try:
             data.update(loader())
