@@ -102,8 +102,10 @@ void terminal_output::flush_now() {
       // Full: write again once the terminal has room.
       waiting_ = true;
       writable_->async_wait(asio::posix::stream_descriptor::wait_write, [this](asio::error_code ec) {
-        waiting_ = false;
+        // Aborted only when the destructor closes writable_: `this` is gone by the
+        // time this runs, so touch nothing (ASan caught the write to waiting_).
         if (ec == asio::error::operation_aborted) return;
+        waiting_ = false;
         if (ec) {
           fail();
           return;
