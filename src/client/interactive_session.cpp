@@ -170,8 +170,7 @@ awaitable<int> interactive_session::run(std::string greeting) {
     if (asking_name_cut_off() && co_await reopen_quietly()) continue;
     // A BYE other than SHUTDOWN is the server's verdict on this client (idle,
     // too slow, ...): coming back would defeat it. A restart or a lost network is not.
-    const bool dropped =
-        core_.closed() && !core_.quit_sent() && !output_.failed() && (!core_.bye_seen() || bye_reason_ == "SHUTDOWN");
+    const bool dropped = ended_without_quit() && (!core_.bye_seen() || bye_reason_ == "SHUTDOWN");
     if (!dropped || !options_.reconnect || !co_await reconnect()) break;
   }
   // What is still queued for the terminal goes before any message on stderr (a
@@ -185,9 +184,25 @@ awaitable<int> interactive_session::run(std::string greeting) {
   co_return core_.exit_status({}, "connection lost");
 }
 
+bool interactive_session::ended_without_quit() const {
+  return core_.closed() && !core_.quit_sent() && !output_.failed();
+}
+
 bool interactive_session::asking_name_cut_off() const {
-  return core_.closed() && !core_.quit_sent() && !output_.failed() && core_.bye_seen() &&
-         bye_reason_ == "REGISTER_TIMEOUT" && !state_.name();
+  return ended_without_quit() && core_.bye_seen() && bye_reason_ == "REGISTER_TIMEOUT" && !state_.name();
+}
+
+void interactive_session::adopt(session_opening opened) {
+  core_.connection().close();
+  core_.connection() = std::move(*opened.connection);
+  core_.reset();
+  // Replies still owed by the old connection never come.
+  who_asked_.clear();
+  keepalives_pending_ = 0;
+}
+
+std::string interactive_session::why_not_opened(const session_opening& opened) {
+  return escape_for_terminal(opened.problem.empty() ? describe_server_line(opened.greeting) : opened.problem);
 }
 
 awaitable<bool> interactive_session::reopen_quietly() {
@@ -202,18 +217,13 @@ awaitable<bool> interactive_session::reopen_quietly() {
   if (done.index() != 0) co_return false;  // the user left
   auto opened = std::get<0>(std::move(done));
   if (opened.status != exit_ok) {
-    const auto why = opened.problem.empty() ? describe_server_line(opened.greeting) : opened.problem;
     show_event(
         "*** the server closed the connection while you chose a name (REGISTER_TIMEOUT) and cannot be "
         "reached again: " +
-        escape_for_terminal(why));
+        why_not_opened(opened));
     co_return false;
   }
-  core_.connection().close();
-  core_.connection() = std::move(*opened.connection);
-  core_.reset();
-  who_asked_.clear();
-  keepalives_pending_ = 0;
+  adopt(std::move(opened));
   co_return true;
 }
 
@@ -230,9 +240,6 @@ awaitable<bool> interactive_session::reconnect() {
     show_event("*** the chat with " + escape_for_terminal(*state_.partner()) + " has ended with the connection");
     state_.end_chat();
   }
-  // Replies still owed by the old connection never come.
-  who_asked_.clear();
-  keepalives_pending_ = 0;
   offline_ = true;
   // Keys are still handled: the half-typed line stays, Ctrl-D or Ctrl-C leaves.
   const auto done = co_await (reconnect_with_backoff() || feed());
@@ -254,14 +261,12 @@ awaitable<void> interactive_session::reconnect_with_backoff() {
     auto opened = co_await open_session(host_, port_, tls_);
     const auto next = backoff_delay(attempt + 1, jitter(random));
     if (opened.status != exit_ok) {
-      const auto why = opened.problem.empty() ? describe_server_line(opened.greeting) : opened.problem;
-      show_event("*** not connected: " + escape_for_terminal(why) + "; next try in " + seconds_text(next));
+      show_event("*** not connected: " + why_not_opened(opened) + "; next try in " + seconds_text(next));
       continue;
     }
-    core_.connection().close();
-    core_.connection() = std::move(*opened.connection);
-    core_.reset();
-    show_event(describe_server_line(opened.greeting));
+    const auto greeting = std::move(opened.greeting);
+    adopt(std::move(opened));
+    show_event(describe_server_line(greeting));
     if (!name) {
       show_event(ask_name);
       co_return;

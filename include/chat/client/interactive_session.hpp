@@ -18,6 +18,7 @@
 #include "chat/client/client_config.hpp"
 #include "chat/client/line_editor.hpp"
 #include "chat/client/session_core.hpp"
+#include "chat/client/session_opening.hpp"
 #include "chat/client/terminal_output.hpp"
 
 namespace chat::client {
@@ -53,8 +54,14 @@ class interactive_session : session_core::front_end {
   awaitable<bool> register_again(const std::string& name,
                                  std::optional<std::chrono::steady_clock::time_point>& name_deadline,
                                  std::chrono::milliseconds next_delay);
+  // The connection is over, and not because we sent QUIT or the terminal failed.
+  bool ended_without_quit() const;
   // The server said BYE REGISTER_TIMEOUT while the name was being asked for.
   bool asking_name_cut_off() const;
+  // Takes `opened` (status exit_ok) as the connection from now on, closing the old one.
+  void adopt(session_opening opened);
+  // Why `opened` failed, in words safe for the terminal.
+  static std::string why_not_opened(const session_opening& opened);
   // Connects again without a word, keys handled meanwhile, so the user can take their
   // time over the name; false if the user left or the server cannot be reached (said).
   awaitable<bool> reopen_quietly();
