@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "chat/encap/chat_rows.hpp"
-#include "chat/encap/csv_reader.hpp"
-#include "chat/encap/input_error.hpp"
-#include "chat/encap/timestamp.hpp"
+#include "encap/chat_rows.hpp"
+#include "encap/csv_reader.hpp"
+#include "encap/input_error.hpp"
+#include "encap/timestamp.hpp"
 #include "checks.hpp"
 
 namespace chat::fuzz {

@@ -24,7 +24,7 @@ bool in(unsigned char c, unsigned char lo, unsigned char hi) {
 }
 
 // Well-formed UTF-8 byte sequences straight from the Unicode standard's table 3-7,
-// a different algorithm from the decoder in src/protocol.cpp on purpose.
+// a different algorithm from the decoder in src/common/protocol.cpp on purpose.
 bool reference_utf8(std::string_view s) {
   std::size_t i = 0;
   auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };

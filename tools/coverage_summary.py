@@ -8,10 +8,10 @@ summary_json, summary_txt = sys.argv[1:]
 files = json.load(open(summary_json))['files']
 
 def area(path):
-    if re.match(r'(src|include/chat)/client/', path): return 'client'
-    if re.match(r'(src|include/chat)/encap/', path): return 'encap'
-    if re.match(r'(bench|include/chat/bench)/', path): return 'bench'
-    if re.match(r'(src|include/chat)/[^/]+$', path): return 'server core'
+    if re.match(r'src/client/', path): return 'client'
+    if re.match(r'src/encap/', path): return 'encap'
+    if re.match(r'src/bench/', path): return 'bench'
+    if re.match(r'(src/(server|common|chat-server)|include/chat)/', path): return 'server core'
     return 'other'
 
 areas = ['server core', 'client', 'bench', 'encap', 'other']

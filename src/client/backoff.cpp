@@ -1,4 +1,4 @@
-#include "chat/client/backoff.hpp"
+#include "client/backoff.hpp"
 
 #include <algorithm>
 

@@ -2,9 +2,9 @@
 #include <CLI/CLI.hpp>
 
 #include "chat/cli.hpp"
-#include "chat/client/client.hpp"
-#include "chat/client/client_options.hpp"
-#include "chat/client/tls_flags.hpp"
+#include "client/client.hpp"
+#include "client/client_options.hpp"
+#include "client/tls_flags.hpp"
 #include "chat/protocol.hpp"
 
 static_assert(chat::cli::exit_usage == chat::client::exit_usage, "one exit status for usage errors");

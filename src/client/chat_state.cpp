@@ -1,4 +1,4 @@
-#include "chat/client/chat_state.hpp"
+#include "client/chat_state.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "chat/client/client.hpp"
+#include "client/client.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,12 +9,12 @@
 #include <cstdio>
 #include <exception>
 
-#include "chat/client/display.hpp"
-#include "chat/client/interactive_session.hpp"
-#include "chat/client/script_session.hpp"
-#include "chat/client/server_connection.hpp"
-#include "chat/client/session_opening.hpp"
-#include "chat/client/stdin_lines.hpp"
+#include "chat/display.hpp"
+#include "client/interactive_session.hpp"
+#include "client/script_session.hpp"
+#include "client/server_connection.hpp"
+#include "client/session_opening.hpp"
+#include "client/stdin_lines.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {

@@ -1,4 +1,4 @@
-#include "chat/client/client_options.hpp"
+#include "client/client_options.hpp"
 
 namespace chat::client {
 

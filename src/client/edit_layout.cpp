@@ -1,4 +1,4 @@
-#include "chat/client/edit_layout.hpp"
+#include "client/edit_layout.hpp"
 
 #include <algorithm>
 #include <cwchar>

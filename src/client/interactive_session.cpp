@@ -1,4 +1,4 @@
-#include "chat/client/interactive_session.hpp"
+#include "client/interactive_session.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -15,12 +15,12 @@
 #include <random>
 #include <variant>
 
-#include "chat/client/backoff.hpp"
-#include "chat/client/client_config.hpp"
-#include "chat/client/colours.hpp"
-#include "chat/client/commands.hpp"
-#include "chat/client/display.hpp"
-#include "chat/client/session_opening.hpp"
+#include "client/backoff.hpp"
+#include "client/client_config.hpp"
+#include "client/colours.hpp"
+#include "client/commands.hpp"
+#include "chat/display.hpp"
+#include "client/session_opening.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {

@@ -1,4 +1,4 @@
-#include "chat/client/line_editor.hpp"
+#include "client/line_editor.hpp"
 
 #include <langinfo.h>
 #include <sys/ioctl.h>
@@ -12,7 +12,7 @@
 #include <cwchar>
 #include <cwctype>
 
-#include "chat/client/edit_layout.hpp"
+#include "client/edit_layout.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {

@@ -1,4 +1,4 @@
-#include "chat/client/line_pattern.hpp"
+#include "client/line_pattern.hpp"
 
 // GCC 12 with ASan at -O2 reports -Wmaybe-uninitialized inside <regex>'s
 // std::function members (libstdc++'s own code, a known false positive).

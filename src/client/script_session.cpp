@@ -1,4 +1,4 @@
-#include "chat/client/script_session.hpp"
+#include "client/script_session.hpp"
 
 #include <poll.h>
 #include <unistd.h>
@@ -10,10 +10,10 @@
 #include <optional>
 #include <random>
 
-#include "chat/client/client_config.hpp"
-#include "chat/client/commands.hpp"
-#include "chat/client/display.hpp"
-#include "chat/client/line_pattern.hpp"
+#include "client/client_config.hpp"
+#include "client/commands.hpp"
+#include "chat/display.hpp"
+#include "client/line_pattern.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {

@@ -1,4 +1,4 @@
-#include "chat/client/server_connection.hpp"
+#include "client/server_connection.hpp"
 
 namespace chat::client {
 

@@ -1,10 +1,10 @@
-#include "chat/client/session_core.hpp"
+#include "client/session_core.hpp"
 
 #include <asio/experimental/awaitable_operators.hpp>
 #include <cstdio>
 
-#include "chat/client/client_config.hpp"
-#include "chat/client/commands.hpp"
+#include "client/client_config.hpp"
+#include "client/commands.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {

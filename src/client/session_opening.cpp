@@ -1,10 +1,10 @@
-#include "chat/client/session_opening.hpp"
+#include "client/session_opening.hpp"
 
 #include <asio/experimental/awaitable_operators.hpp>
 #include <chrono>
 
-#include "chat/client/client_config.hpp"
-#include "chat/client/tls_connect.hpp"
+#include "client/client_config.hpp"
+#include "client/tls_connect.hpp"
 #include "chat/protocol.hpp"
 
 namespace chat::client {

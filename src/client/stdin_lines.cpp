@@ -1,4 +1,4 @@
-#include "chat/client/stdin_lines.hpp"
+#include "client/stdin_lines.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

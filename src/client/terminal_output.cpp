@@ -1,4 +1,4 @@
-#include "chat/client/terminal_output.hpp"
+#include "client/terminal_output.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

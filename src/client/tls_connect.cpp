@@ -1,4 +1,4 @@
-#include "chat/client/tls_connect.hpp"
+#include "client/tls_connect.hpp"
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>

@@ -1,4 +1,4 @@
-#include "chat/client/tls_flags.hpp"
+#include "client/tls_flags.hpp"
 
 namespace chat::client {
 

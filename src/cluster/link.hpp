@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "peer.hpp"
+#include "server/peer.hpp"
 
 namespace chat {
 

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <random>
 
-#include "router.hpp"
+#include "server/router.hpp"
 
 namespace chat {
 namespace {

@@ -20,7 +20,7 @@
 
 #include "cluster/nats_connection.hpp"
 #include "cluster/stats.hpp"
-#include "peer.hpp"
+#include "server/peer.hpp"
 
 namespace chat {
 

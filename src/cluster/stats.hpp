@@ -6,8 +6,8 @@
 
 #include <atomic>
 
-#include "metrics_histogram.hpp"
-#include "sharded_counter.hpp"
+#include "server/metrics_histogram.hpp"
+#include "server/sharded_counter.hpp"
 
 namespace chat {
 

@@ -1,12 +1,12 @@
 // chat-encap: read the conversation CSV, build every frame by hand, write a pcap,
-// print what each layer holds (chat/encap/run.hpp). This file only parses the flags.
+// print what each layer holds (encap/run.hpp). This file only parses the flags.
 // Exit codes: 0 done, 1 output or --send failed, 2 bad input (CSV errors name
 // file:line:column) or bad options.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "chat/cli.hpp"
-#include "chat/encap/run.hpp"
+#include "encap/run.hpp"
 
 namespace {
 

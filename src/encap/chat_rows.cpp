@@ -1,13 +1,13 @@
-#include "chat/encap/chat_rows.hpp"
+#include "encap/chat_rows.hpp"
 
 #include <array>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include "chat/encap/csv_reader.hpp"
-#include "chat/encap/input_error.hpp"
-#include "chat/encap/timestamp.hpp"
+#include "encap/csv_reader.hpp"
+#include "encap/input_error.hpp"
+#include "encap/timestamp.hpp"
 
 namespace chat::encap {
 

@@ -1,4 +1,4 @@
-#include "chat/encap/checksum.hpp"
+#include "encap/checksum.hpp"
 
 namespace chat::encap {
 

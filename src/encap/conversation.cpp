@@ -1,4 +1,4 @@
-#include "chat/encap/conversation.hpp"
+#include "encap/conversation.hpp"
 
 #include <algorithm>
 #include <map>
@@ -6,9 +6,9 @@
 #include <tuple>
 #include <utility>
 
-#include "chat/encap/input_error.hpp"
-#include "chat/encap/pcap_writer.hpp"
-#include "chat/encap/timestamp.hpp"
+#include "encap/input_error.hpp"
+#include "encap/pcap_writer.hpp"
+#include "encap/timestamp.hpp"
 
 namespace chat::encap {
 

@@ -1,6 +1,6 @@
-#include "chat/encap/csv_reader.hpp"
+#include "encap/csv_reader.hpp"
 
-#include "chat/encap/input_error.hpp"
+#include "encap/input_error.hpp"
 
 namespace chat::encap {
 

@@ -1,4 +1,4 @@
-#include "chat/encap/ethernet.hpp"
+#include "encap/ethernet.hpp"
 
 namespace chat::encap {
 

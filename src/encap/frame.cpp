@@ -1,4 +1,4 @@
-#include "chat/encap/frame.hpp"
+#include "encap/frame.hpp"
 
 #include <stdexcept>
 

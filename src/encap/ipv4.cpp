@@ -1,6 +1,6 @@
-#include "chat/encap/ipv4.hpp"
+#include "encap/ipv4.hpp"
 
-#include "chat/encap/checksum.hpp"
+#include "encap/checksum.hpp"
 
 namespace chat::encap {
 

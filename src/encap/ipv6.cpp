@@ -1,4 +1,4 @@
-#include "chat/encap/ipv6.hpp"
+#include "encap/ipv6.hpp"
 
 namespace chat::encap {
 

@@ -1,4 +1,4 @@
-#include "chat/encap/pcap_writer.hpp"
+#include "encap/pcap_writer.hpp"
 
 #include <stdexcept>
 #include <string>

@@ -1,12 +1,12 @@
-#include "chat/encap/printer.hpp"
+#include "encap/printer.hpp"
 
 #include <arpa/inet.h>
 
 #include <cstdio>
 #include <string>
 
-#include "chat/encap/checksum.hpp"
-#include "chat/encap/timestamp.hpp"
+#include "encap/checksum.hpp"
+#include "encap/timestamp.hpp"
 
 namespace chat::encap {
 

@@ -1,4 +1,4 @@
-#include "chat/encap/raw_sender.hpp"
+#include "encap/raw_sender.hpp"
 
 #include <linux/if_packet.h>
 #include <net/if.h>

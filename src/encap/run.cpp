@@ -1,12 +1,12 @@
-#include "chat/encap/run.hpp"
+#include "encap/run.hpp"
 
 #include <fstream>
 #include <stdexcept>
 
-#include "chat/encap/chat_rows.hpp"
-#include "chat/encap/input_error.hpp"
-#include "chat/encap/printer.hpp"
-#include "chat/encap/raw_sender.hpp"
+#include "encap/chat_rows.hpp"
+#include "encap/input_error.hpp"
+#include "encap/printer.hpp"
+#include "encap/raw_sender.hpp"
 
 namespace chat::encap {
 

@@ -1,6 +1,6 @@
-#include "chat/encap/tcp.hpp"
+#include "encap/tcp.hpp"
 
-#include "chat/encap/checksum.hpp"
+#include "encap/checksum.hpp"
 
 namespace chat::encap {
 

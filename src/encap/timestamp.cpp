@@ -1,4 +1,4 @@
-#include "chat/encap/timestamp.hpp"
+#include "encap/timestamp.hpp"
 
 #include <cstdio>
 

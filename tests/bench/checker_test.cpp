@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "chat/bench/payload.hpp"
+#include "bench/payload.hpp"
 
 using chat::bench::payload_codec;
 using chat::bench::sequence_checker;

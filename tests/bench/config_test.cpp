@@ -1,4 +1,4 @@
-#include "chat/bench/config.hpp"
+#include "bench/config.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "chat/bench/runner.hpp"
+#include "bench/runner.hpp"
 #include "chat/net.hpp"
 
 namespace {

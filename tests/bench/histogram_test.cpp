@@ -5,7 +5,7 @@
 #include <random>
 #include <vector>
 
-#include "chat/bench/histogram.hpp"
+#include "bench/histogram.hpp"
 
 using chat::bench::histogram;
 

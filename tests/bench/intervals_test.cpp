@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "chat/bench/config.hpp"
-#include "chat/bench/intervals.hpp"
-#include "chat/bench/report.hpp"
+#include "bench/config.hpp"
+#include "bench/intervals.hpp"
+#include "bench/report.hpp"
 
 using chat::bench::histogram;
 using chat::bench::interval_figures;

@@ -1,4 +1,4 @@
-#include "chat/bench/proc_stats.hpp"
+#include "bench/proc_stats.hpp"
 
 #include <unistd.h>
 

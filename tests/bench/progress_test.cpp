@@ -1,4 +1,4 @@
-#include "progress.hpp"
+#include "bench/progress.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>

@@ -1,4 +1,4 @@
-#include "chat/bench/servers.hpp"
+#include "bench/servers.hpp"
 
 #include <catch2/catch.hpp>
 #include <set>

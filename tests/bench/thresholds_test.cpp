@@ -1,4 +1,4 @@
-#include "chat/bench/thresholds.hpp"
+#include "bench/thresholds.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>

@@ -1,5 +1,5 @@
 // The prompt and the typing rules of the interactive client.
-#include "chat/client/chat_state.hpp"
+#include "client/chat_state.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>

@@ -1,4 +1,4 @@
-#include "chat/client/colours.hpp"
+#include "client/colours.hpp"
 
 #include <catch2/catch.hpp>
 

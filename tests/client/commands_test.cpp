@@ -1,5 +1,5 @@
 // The one command the client has to recognise in what it sends.
-#include "chat/client/commands.hpp"
+#include "client/commands.hpp"
 
 #include <catch2/catch.hpp>
 #include <string_view>

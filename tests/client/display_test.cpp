@@ -1,5 +1,5 @@
 // The terminal-safety filter and the readable form of every server line.
-#include "chat/client/display.hpp"
+#include "chat/display.hpp"
 
 #include <catch2/catch.hpp>
 #include <initializer_list>

@@ -1,6 +1,6 @@
 // Where libedit leaves the cursor over a wrapped prompt and line: the rows the
 // client wipes before printing a server line above them.
-#include "chat/client/edit_layout.hpp"
+#include "client/edit_layout.hpp"
 
 #include <catch2/catch.hpp>
 #include <clocale>

@@ -10,7 +10,7 @@
 
 #include "cluster/wire.hpp"
 #include "fake_peer.hpp"
-#include "router.hpp"
+#include "server/router.hpp"
 
 using namespace chat;
 using protocol::command_kind;

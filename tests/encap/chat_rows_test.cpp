@@ -1,10 +1,10 @@
 // The conversation schema: every error case names file, line and column.
-#include "chat/encap/chat_rows.hpp"
+#include "encap/chat_rows.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "chat/encap/input_error.hpp"
-#include "chat/encap/timestamp.hpp"
+#include "encap/input_error.hpp"
+#include "encap/timestamp.hpp"
 #include "expect_input_error.hpp"
 
 using chat::encap::input_error;

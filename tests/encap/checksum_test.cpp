@@ -1,5 +1,5 @@
 // RFC 1071 checksum against known vectors.
-#include "chat/encap/checksum.hpp"
+#include "encap/checksum.hpp"
 
 #include <catch2/catch.hpp>
 #include <vector>

@@ -1,13 +1,13 @@
 // The conversation builder: handshake, data with the receiver's ACKs, segmentation,
 // teardown; sequence numbers that add up; and the pcap file layout.
-#include "chat/encap/conversation.hpp"
+#include "encap/conversation.hpp"
 
 #include <catch2/catch.hpp>
 #include <sstream>
 
-#include "chat/encap/chat_rows.hpp"
-#include "chat/encap/input_error.hpp"
-#include "chat/encap/pcap_writer.hpp"
+#include "encap/chat_rows.hpp"
+#include "encap/input_error.hpp"
+#include "encap/pcap_writer.hpp"
 
 using namespace chat::encap;
 

@@ -1,9 +1,9 @@
 // The RFC 4180 reader: quoting, embedded line breaks, and where errors point.
-#include "chat/encap/csv_reader.hpp"
+#include "encap/csv_reader.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "chat/encap/input_error.hpp"
+#include "encap/input_error.hpp"
 #include "expect_input_error.hpp"
 
 using chat::encap::input_error;

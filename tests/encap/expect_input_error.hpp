@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string>
 
-#include "chat/encap/input_error.hpp"
+#include "encap/input_error.hpp"
 
 // Runs read(csv, file), expecting an input_error at line:column whose text contains `words`.
 template <typename Read>

@@ -3,12 +3,12 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "chat/encap/checksum.hpp"
-#include "chat/encap/ethernet.hpp"
-#include "chat/encap/frame.hpp"
-#include "chat/encap/ipv4.hpp"
-#include "chat/encap/ipv6.hpp"
-#include "chat/encap/tcp.hpp"
+#include "encap/checksum.hpp"
+#include "encap/ethernet.hpp"
+#include "encap/frame.hpp"
+#include "encap/ipv4.hpp"
+#include "encap/ipv6.hpp"
+#include "encap/tcp.hpp"
 
 using namespace chat::encap;
 

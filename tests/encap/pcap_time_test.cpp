@@ -7,11 +7,11 @@
 #include <sstream>
 #include <vector>
 
-#include "chat/encap/chat_rows.hpp"
-#include "chat/encap/conversation.hpp"
-#include "chat/encap/input_error.hpp"
-#include "chat/encap/pcap_writer.hpp"
-#include "chat/encap/timestamp.hpp"
+#include "encap/chat_rows.hpp"
+#include "encap/conversation.hpp"
+#include "encap/input_error.hpp"
+#include "encap/pcap_writer.hpp"
+#include "encap/timestamp.hpp"
 
 using namespace chat::encap;
 

@@ -1,6 +1,6 @@
 // chat-encap's work once its flags are parsed: --corrupt's syntax, frame numbers checked
 // against the conversation, the pcap written and the exit status, without a process.
-#include "chat/encap/run.hpp"
+#include "encap/run.hpp"
 
 #include <unistd.h>
 

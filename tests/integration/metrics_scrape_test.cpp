@@ -10,7 +10,7 @@
 #include <chrono>
 #include <string>
 
-#include "metrics_endpoint.hpp"
+#include "chat-server/metrics_endpoint.hpp"
 #include "test_client.hpp"
 
 using chat::test::open_chat;

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "line_client.hpp"
-#include "server.hpp"
+#include "server/server.hpp"
 
 namespace chat::test {
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "peer.hpp"
+#include "server/peer.hpp"
 
 namespace chat::testing {
 

@@ -1,4 +1,4 @@
-#include "deadline_queue.hpp"
+#include "server/deadline_queue.hpp"
 
 #include <catch2/catch.hpp>
 #include <set>

@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "metrics_collector.hpp"
-#include "server_stats.hpp"
+#include "chat-server/metrics_collector.hpp"
+#include "server/server_stats.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "outbox.hpp"
+#include "server/outbox.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>

@@ -1,8 +1,8 @@
-#include "rate_limiter.hpp"
+#include "server/rate_limiter.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "server_stats.hpp"
+#include "server/server_stats.hpp"
 
 using chat::rate_limiter;
 using namespace std::chrono_literals;

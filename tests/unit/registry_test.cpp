@@ -1,4 +1,4 @@
-#include "registry.hpp"
+#include "server/registry.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>

@@ -1,6 +1,6 @@
 // The router (control plane) driven directly with fake peers: which lines each
 // connection gets, and in which order chats open and close around them.
-#include "router.hpp"
+#include "server/router.hpp"
 
 #include <catch2/catch.hpp>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "slow_consumer.hpp"
+#include "server/slow_consumer.hpp"
 
 #include <catch2/catch.hpp>
 

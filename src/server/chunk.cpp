@@ -1,0 +1,22 @@
+#include "server/chunk.hpp"
+
+#include "chat/block_pool.hpp"
+
+namespace chat {
+
+using chunk_pool = block_pool<sizeof(chunk)>;
+
+chunk* take_chunk() {
+  return new (chunk_pool::take()) chunk;
+}
+
+void give_back_chunks(chunk* list) {
+  while (list != nullptr) {
+    auto* next = list->next;
+    list->~chunk();
+    chunk_pool::give_back(list);
+    list = next;
+  }
+}
+
+}  // namespace chat
