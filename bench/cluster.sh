@@ -35,7 +35,7 @@ else
 fi
 mkdir -p "$OUT"
 NATS=$(command -v nats-server || echo /usr/sbin/nats-server)
-[ -x build/bin/chat-server ] && [ -x build/bin/chat-bench ] || bench_build
+if [ ! -x build/bin/chat-server ] || [ ! -x build/bin/chat-bench ]; then bench_build; fi
 
 work=$(mktemp -d)
 pids=()
@@ -55,8 +55,8 @@ cleanup() {
 trap cleanup EXIT
 
 machine_info >"$OUT/machine.txt"
-cluster_ports=($(free_port) $(free_port) $(free_port))
-client_ports=($(free_port) $(free_port) $(free_port))
+cluster_ports=("$(free_port)" "$(free_port)" "$(free_port)")
+client_ports=("$(free_port)" "$(free_port)" "$(free_port)")
 urls=""
 for i in 0 1 2; do
   routes=""

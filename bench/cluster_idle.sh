@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154,SC2153  # node_*, nats_pids and the knobs are bench/cluster.sh's
 # Sourced by bench/cluster.sh when IDLE > 0, with 3 nats-servers (nats_pids) and NODES chat-server
 # nodes (node_pids, node_ports) running: BENCHES chat-bench processes open and register IDLE idle
 # users spread over every node (chat-bench --servers) and hold them; bench/cluster_idle.py samples

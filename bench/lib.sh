@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by every bench/*.sh (after `cd` to the repository root) and by part1/capture-real.sh: the
 # one copy of what the scripts share. Defines functions only; the caller keeps `set -euo pipefail`.
 #
@@ -43,6 +44,7 @@ bench_build() {
   ./tools/dev build release >/dev/null
 }
 
+# shellcheck disable=SC2034  # rt is the caller's: it prefixes the server's command
 bench_rt() {
   rt=()
   [ "${BENCH_RT:-0}" = 1 ] || return 0
@@ -107,6 +109,7 @@ bench_measure() {
   local stem=$1
   shift
   bench_load=$(cut -d' ' -f1 /proc/loadavg)
+  # shellcheck disable=SC2034  # bench_status is read by the caller after each run
   if "$@" --json "$stem.json" --label "load=$bench_load" >"$stem.txt" 2>&1; then
     bench_status=ok
   else

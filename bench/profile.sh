@@ -68,7 +68,7 @@ for w in 16 1; do
     start "$kind"
     bench "strace_bench_${kind}_w$w" "$kind" "$w"
     # Every thread of chat-bench: -p with a plain PID would trace only its main thread.
-    timeout -s INT 4 strace -c -f -p "$(ls /proc/"$bench_pid"/task | paste -sd,)" -o "$OUT/syscalls_bench_${kind}_w$w.txt" || true
+    timeout -s INT 4 strace -c -f -p "$(find /proc/"$bench_pid"/task -mindepth 1 -maxdepth 1 -printf '%f\n' | paste -sd,)" -o "$OUT/syscalls_bench_${kind}_w$w.txt" || true
     wait "$bench_pid"
     stop
   done

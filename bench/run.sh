@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2153  # the upper-case knobs are set by bench_knobs (bench/lib.sh)
 # The benchmark suite: builds Release, then for chat-server and nats-server alike
 # (each started fresh per run, pinned to core 0, one thread) runs chat-bench
 # pinned to core 1 over the standard matrix, REPS times, interleaving the two

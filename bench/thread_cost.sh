@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2153  # the upper-case knobs are set by bench_knobs (bench/lib.sh)
 # What a thread per client costs: chat-threads-baseline (the course project's design: one thread
 # per client, blocking recv, one mutex-guarded map) against chat-server, in one harness.
 #

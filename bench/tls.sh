@@ -27,7 +27,7 @@ cat "$OUT/machine.txt"
 
 # The server of the run under way (start_listening sets server_pid); also ended on the way out.
 end_server() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$server_pid" ]; then { kill "$server_pid" && wait "$server_pid"; } 2>/dev/null || true; fi
   server_pid=""
 }
 trap end_server EXIT

@@ -61,8 +61,8 @@ mtu_restore=
 
 cleanup() {
   local code=$?
-  [ -n "$tcpdump_pid" ] && kill "$tcpdump_pid" 2>/dev/null || true
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  if [ -n "$tcpdump_pid" ]; then kill "$tcpdump_pid" 2>/dev/null || true; fi
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
   if [ -n "$mtu_restore" ]; then
     ip link set dev lo mtu "$mtu_restore" 2>/dev/null || echo "capture-real.sh: could not restore lo's MTU" >&2
   fi
@@ -150,7 +150,7 @@ gate() {
   echo "   filter: $filter"
   selected=$(tshark -r "$pcap" -o ip.check_checksum:TRUE -o tcp.check_checksum:"$tcp_check" -Y "$filter" 2>/dev/null)
   total=$(tshark -r "$pcap" 2>/dev/null | wc -l)
-  [ -n "$selected" ] && echo "$selected" | sed 's/^/  /'
+  [ -n "$selected" ] && echo "${selected//$'\n'/$'\n'  }" | sed '1s/^/  /'
   echo "   $( [ -n "$selected" ] && echo "$selected" | wc -l || echo 0) frames selected of $total"
 }
 echo "== tshark gate, hand-built (IP and TCP checksum checks on):"

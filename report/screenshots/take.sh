@@ -92,7 +92,8 @@ Xvfb -displayfd 3 -screen 0 "${screen_w}x${screen_h}x24" -dpi "$dpi" -nolisten t
 xvfb_pid=$!
 for _ in $(seq 50); do [ -s "$tmp/display" ] && break; kill -0 "$xvfb_pid" 2>/dev/null || break; sleep 0.2; done
 [ -s "$tmp/display" ] || { cat "$tmp/xvfb.log" >&2; die "Xvfb did not start"; }
-export DISPLAY=:$(head -n1 "$tmp/display")
+DISPLAY=:$(head -n1 "$tmp/display")
+export DISPLAY
 say "Xvfb on $DISPLAY (${screen_w}x${screen_h})"
 
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=$tmp/home XDG_RUNTIME_DIR=$tmp/run XDG_CONFIG_HOME=$tmp/home/.config
@@ -104,7 +105,8 @@ mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 # root" warning; the panes' font fixed (font_pt), IPv4 checksums verified, TCP checksums verified
 # if $9 is TRUE (not in the real capture: on loopback the kernel never fills them in)
 make_config() {
-  local dir=$1 width=$2 height=$3 upper=$4 lower=$5 layout=$6 panes=($7) bars=$8 tcp_check=$9
+  local dir=$1 width=$2 height=$3 upper=$4 lower=$5 layout=$6 panes bars=$8 tcp_check=$9
+  read -r -a panes <<<"$7"
   rm -rf "$dir" && mkdir -p "$dir"
   cat >"$dir/recent_common" <<RC
 gui.geometry_main_x: 0
@@ -147,7 +149,7 @@ grab() {
 
 # waits (at most ~$2 x 0.25 s) until three grabs of window $1 in a row are identical
 settle() {
-  local win=$1 tries=$2 prev= cur same=0
+  local win=$1 tries=$2 prev='' cur same=0
   for _ in $(seq "$tries"); do
     cur=$(xwd -silent -id "$win" | md5sum)
     if [ "$cur" = "$prev" ]; then same=$((same + 1)); [ $same -ge 2 ] && return 0; else same=0; fi
