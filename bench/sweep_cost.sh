@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The router's timeout sweep at many idle sessions: server CPU while N registered clients sit
-# idle, for two chat-server binaries, interleaved A/B (issue 14 item 6: a sweep that visited
+# idle, for two chat-server binaries, interleaved A/B (a sweep that visited
 # every session 4 times a second against deadlines looked at only when due).
 #
 #   bench/sweep_cost.sh SERVER_A SERVER_B [OUT_DIR]

@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "checks.hpp"
 #include "encap/chat_rows.hpp"
 #include "encap/csv_reader.hpp"
 #include "encap/input_error.hpp"
 #include "encap/timestamp.hpp"
-#include "checks.hpp"
 
 namespace chat::fuzz {
 namespace {
@@ -51,8 +51,8 @@ void check_records(const std::vector<csv_record>& records) {
   for (const auto& record : records) {
     FUZZ_CHECK(!record.fields.empty());
     FUZZ_CHECK(record.line > previous_line);
-    previous_line = record.line;
     std::size_t field_line = record.line;
+    previous_line = field_line;
     for (const auto& field : record.fields) {
       FUZZ_CHECK(field.line >= field_line);  // a quoted line break moves later fields down
       FUZZ_CHECK(field.column >= 1);

@@ -5,7 +5,7 @@
 // The limit counts every byte before the terminator, which is LF or CR LF: further CRs
 // before the LF are bytes of the line (the parser then drops them), so with a limit of
 // 4,096, 4,095 bytes + CR CR LF is a line and 4,096 bytes + CR CR LF is too long
-// (README, Protocol CHAT/1, Framing). That keeps the bound a count of bytes received
+// (docs/protocol.md, Framing). That keeps the bound a count of bytes received
 // that a client can check by itself, and the framer's memory within limit + 1 bytes.
 #pragma once
 

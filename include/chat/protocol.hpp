@@ -24,7 +24,7 @@ inline constexpr std::size_t max_who_names = 100;
 inline constexpr std::size_t max_max_line = std::size_t{1} << 24;
 
 // The longest line, in bytes without its LF, that a server sends when its clients' lines
-// are limited to `max_line` (--max-line). Two lines can be the longest (README, Protocol):
+// are limited to `max_line` (--max-line). Two lines can be the longest (docs/protocol.md, Framing):
 // - a relayed MSG: "MSG <sender> <text>", where the text is at most max_line - 4 bytes
 //   (what follows "MSG " in the sender's line) and the name 32: max_line + 33;
 // - the WHO reply: "OK WHO <total> <name> ..." with max_who_names names of 32 characters
@@ -91,7 +91,7 @@ enum class error_code {
   missing_argument,
   line_too_long,
   bad_encoding,  // not valid UTF-8, or a NUL byte: refused rather than relayed
-  unavailable,   // cluster mode: the shared name service cannot be reached (README, Cluster mode)
+  unavailable,   // cluster mode: the shared name service cannot be reached (docs/cluster.md)
 };
 // unavailable is the last error_code: protocol.cpp's table of wire names has one row per value.
 inline constexpr std::size_t error_code_count = static_cast<std::size_t>(error_code::unavailable) + 1;

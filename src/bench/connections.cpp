@@ -7,8 +7,8 @@
 #include <string>
 #include <tuple>
 
-#include "chat/display.hpp"
 #include "bench/engine.hpp"
+#include "chat/display.hpp"
 
 namespace chat::bench {
 

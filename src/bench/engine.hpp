@@ -21,11 +21,11 @@
 #include <vector>
 
 #include "bench/config.hpp"
-#include "bench/runner.hpp"
-#include "chat/net.hpp"
 #include "bench/load_state.hpp"
 #include "bench/progress.hpp"
 #include "bench/protocol_adapter.hpp"
+#include "bench/runner.hpp"
+#include "chat/net.hpp"
 
 namespace chat::bench {
 

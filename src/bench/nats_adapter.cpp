@@ -2,8 +2,8 @@
 #include <string>
 #include <string_view>
 
-#include "chat/protocol.hpp"
 #include "bench/protocol_adapter.hpp"
+#include "chat/protocol.hpp"
 
 namespace chat::bench {
 namespace {

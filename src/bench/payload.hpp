@@ -62,7 +62,7 @@ class sequence_checker {
   std::uint64_t errors() const { return lost_ + duplicated_ + reordered_ + corrupted_; }
 
  private:
-  std::uint64_t next_ = 0;       // lowest number never received, with everything below it seen or missing_
+  std::uint64_t next_ = 0;           // lowest number never received, with everything below it seen or missing_
   std::set<std::uint64_t> missing_;  // below next_ and not seen yet (normally empty)
   std::uint64_t received_ = 0;
   std::uint64_t lost_ = 0;

@@ -16,7 +16,7 @@ std::string to_json(const bench_result& result);
 
 // The server's CPU time over the measured window divided by the messages delivered in it, in
 // microseconds per message: a steadier figure than msgs/s, which depends on how the load generator
-// batches (issue 10). -1 without --server-pid or when nothing was delivered.
+// batches. -1 without --server-pid or when nothing was delivered.
 double server_cpu_us_per_msg(const bench_result& result);
 
 }  // namespace chat::bench

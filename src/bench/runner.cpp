@@ -16,10 +16,10 @@
 #include <utility>
 #include <vector>
 
+#include "bench/engine.hpp"
 #include "bench/proc_stats.hpp"
 #include "bench/servers.hpp"
 #include "chat/fd_limit.hpp"
-#include "bench/engine.hpp"
 
 namespace chat::bench {
 

@@ -1,4 +1,4 @@
-// --servers HOST:PORT,HOST:PORT,...: several servers (nodes of one cluster, issue 11) that
+// --servers HOST:PORT,HOST:PORT,...: several servers (nodes of one cluster) that
 // chat-bench spreads its clients over.
 #pragma once
 

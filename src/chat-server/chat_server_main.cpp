@@ -1,17 +1,18 @@
-// chat-server: parse flags, then hand over to chat::server.
+// chat-server: parse flags, then hand over to chat::server::server.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
-#include "chat/cli.hpp"
 #include "chat-server/cluster_options.hpp"
 #include "chat-server/metrics_endpoint.hpp"
 #include "chat-server/metrics_options.hpp"
-#include "server/server.hpp"
 #include "chat-server/server_options.hpp"
 #include "chat-server/tls_options.hpp"
+#include "chat/cli.hpp"
+#include "cluster/node.hpp"
+#include "server/server.hpp"
 
 namespace {
 
@@ -21,8 +22,8 @@ constexpr std::size_t min_max_line = 64 + chat::protocol::max_name_length;
 }  // namespace
 
 int main(int argc, char** argv) {
-  chat::server_config config;  // the defaults: server_defaults.hpp
-  std::string log_level{chat::defaults::log_level};
+  chat::server::server_config config;  // the defaults: server_defaults.hpp
+  std::string log_level{chat::server::defaults::log_level};
   const auto in_seconds = [](std::chrono::milliseconds d) { return std::chrono::duration<double>(d).count(); };
   double shutdown_seconds = in_seconds(config.shutdown_timeout);
   double idle_seconds = in_seconds(config.idle_timeout);
@@ -84,7 +85,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   chat::add_tls_options(app, config.tls);
   chat::add_metrics_options(app, config.metrics);
-  chat::add_cluster_options(app, config.cluster);
+  chat::cluster::cluster_config cluster;
+  chat::add_cluster_options(app, cluster);
   // Last: --config and the CHAT_* variables cover every option added before.
   if (const auto status = chat::parse_server_command_line(app, argc, argv)) return *status;
 
@@ -101,9 +103,14 @@ int main(int argc, char** argv) {
   config.output.hard_bytes =
       std::max(config.output.hard_bytes, 2 * (chat::protocol::max_server_line(config.max_line) + 1));
 
+  // Cluster mode is plugged into the core here: the server knows it only through its seam.
+  chat::cluster::cluster_stats cluster_stats;
+  if (cluster.enabled()) config.join_cluster = chat::cluster::joiner(cluster, cluster_stats);
+
   try {
-    chat::server server(config);
-    const auto metrics = chat::start_metrics(config.metrics, server);  // null when off; goes before the server
+    chat::server::server server(config);
+    // Null when off; goes before the server.
+    const auto metrics = chat::start_metrics(config.metrics, server, cluster.enabled() ? &cluster_stats : nullptr);
     server.start();
     server.wait();
   } catch (const std::exception& e) {

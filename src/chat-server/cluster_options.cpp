@@ -3,6 +3,8 @@
 #include <string_view>
 
 namespace chat {
+
+using namespace chat::server;  // the core this program wires together
 namespace {
 
 // nats://HOST:PORT, the form libnats takes; a bare HOST:PORT is refused to keep one spelling.
@@ -36,7 +38,7 @@ std::string check_node_name(const std::string& name) {
 
 }  // namespace
 
-void add_cluster_options(CLI::App& app, cluster_config& config) {
+void add_cluster_options(CLI::App& app, cluster::cluster_config& config) {
   app.add_option("--cluster", config.servers,
                  "Cluster mode: the NATS servers (with JetStream) to join, nats://HOST:PORT[,nats://HOST:PORT...]")
       ->delimiter(',')

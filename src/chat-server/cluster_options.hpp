@@ -8,6 +8,6 @@
 namespace chat {
 
 // Adds the flags to `app`; parsing fills `config` (servers split at commas, each checked to be nats://HOST:PORT).
-void add_cluster_options(CLI::App& app, cluster_config& config);
+void add_cluster_options(CLI::App& app, cluster::cluster_config& config);
 
 }  // namespace chat

@@ -4,6 +4,8 @@
 #include <utility>
 
 namespace chat {
+
+using namespace chat::server;  // the core this program wires together
 namespace {
 
 using prometheus::ClientMetric;
@@ -68,8 +70,8 @@ MetricFamily histogram(std::string name, std::string help, const metrics_histogr
   return f;
 }
 
-// Cluster mode's series (README, Metrics), per node.
-void add_cluster(std::vector<MetricFamily>& out, const cluster_stats& c) {
+// Cluster mode's series (docs/operations.md, Metrics), per node.
+void add_cluster(std::vector<MetricFamily>& out, const cluster::cluster_stats& c) {
   const auto n = [](auto v) { return static_cast<double>(v); };
   out.push_back(one("chat_cluster_messages_sent_total", "MSG lines sent to users on other nodes", MetricType::Counter,
                     n(c.messages_sent.load())));
@@ -131,7 +133,7 @@ std::vector<prometheus::MetricFamily> metrics_collector::Collect() const {
                           "How long bytes wait in a client's send queue before the write that takes them, per "
                           "write batch (from the first byte queued into an empty queue)",
                           stats_.outbox_wait));
-  if (stats_.cluster.enabled.load(std::memory_order_relaxed)) add_cluster(out, stats_.cluster);
+  if (cluster_ && cluster_->enabled.load(std::memory_order_relaxed)) add_cluster(out, *cluster_);
   return out;
 }
 

@@ -13,7 +13,7 @@
 //             chat_errors_total{code}
 //   gauges    chat_connections, chat_registered_users, chat_active_chats, chat_outbox_queued_bytes
 //   histogram chat_outbox_wait_seconds (per write batch)
-// and in cluster mode (chat/cluster/stats.hpp), per node:
+// and in cluster mode (cluster/stats.hpp), per node:
 //   counters  chat_cluster_messages_sent_total, chat_cluster_messages_received_total
 //   gauge     chat_cluster_nats_connected
 //   histogram chat_cluster_kv_seconds{op="claim"|"release"}
@@ -28,21 +28,24 @@
 #include <functional>
 #include <vector>
 
+#include "cluster/stats.hpp"
 #include "server/server_stats.hpp"
 
 namespace chat {
 
 class metrics_collector : public prometheus::Collectable {
  public:
-  // `stats` must outlive the collector; `live_connections` is called at each
-  // scrape, from the HTTP server's thread.
-  metrics_collector(const server_stats& stats, std::function<std::size_t()> live_connections)
-      : stats_(stats), live_connections_(std::move(live_connections)) {}
+  // `stats` (and `cluster`, null on a single node) must outlive the collector;
+  // `live_connections` is called at each scrape, from the HTTP server's thread.
+  metrics_collector(const server::server_stats& stats, const cluster::cluster_stats* cluster,
+                    std::function<std::size_t()> live_connections)
+      : stats_(stats), cluster_(cluster), live_connections_(std::move(live_connections)) {}
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
-  const server_stats& stats_;
+  const server::server_stats& stats_;
+  const cluster::cluster_stats* cluster_;
   std::function<std::size_t()> live_connections_;
 };
 

@@ -11,8 +11,11 @@
 
 namespace chat {
 
-metrics_endpoint::metrics_endpoint(const metrics_config& config, const server& s)
-    : collector_(std::make_shared<metrics_collector>(s.stats(), [&s] { return s.live_sessions(); })) {
+using namespace chat::server;  // the core this program wires together
+
+metrics_endpoint::metrics_endpoint(const metrics_config& config, const server::server& s,
+                                   const cluster::cluster_stats* cluster)
+    : collector_(std::make_shared<metrics_collector>(s.stats(), cluster, [&s] { return s.live_sessions(); })) {
   const auto where = config.host + ":" + std::to_string(config.port.value_or(0));
   try {
     // One worker thread: a scrape every few seconds needs no more.
@@ -28,9 +31,10 @@ metrics_endpoint::metrics_endpoint(const metrics_config& config, const server& s
 
 metrics_endpoint::~metrics_endpoint() = default;
 
-std::unique_ptr<metrics_endpoint> start_metrics(const metrics_config& config, const server& s) {
+std::unique_ptr<metrics_endpoint> start_metrics(const metrics_config& config, const server::server& s,
+                                                const cluster::cluster_stats* cluster) {
   if (!config.enabled()) return nullptr;
-  auto endpoint = std::make_unique<metrics_endpoint>(config, s);
+  auto endpoint = std::make_unique<metrics_endpoint>(config, s, cluster);
   // Scripts and tests wait for this line to learn the port.
   spdlog::info("metrics on http://{}:{}/metrics", config.host, endpoint->port());
   return endpoint;

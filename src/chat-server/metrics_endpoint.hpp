@@ -12,16 +12,22 @@ namespace prometheus {
 class Exposer;
 }
 
-namespace chat {
-
+namespace chat::server {
 class server;
+}  // namespace chat::server
+namespace chat::cluster {
+struct cluster_stats;
+}  // namespace chat::cluster
+
+namespace chat {
 class metrics_collector;
 
 class metrics_endpoint {
  public:
   // Listens on config.host:*config.port (0 picks a free port). Throws
   // std::runtime_error if it cannot listen there. `s` must outlive the endpoint.
-  metrics_endpoint(const metrics_config& config, const server& s);
+  metrics_endpoint(const server::metrics_config& config, const server::server& s,
+                   const cluster::cluster_stats* cluster);
   ~metrics_endpoint();
   metrics_endpoint(const metrics_endpoint&) = delete;
   metrics_endpoint& operator=(const metrics_endpoint&) = delete;
@@ -36,6 +42,7 @@ class metrics_endpoint {
 };
 
 // Starts /metrics if `config` asks for it (and logs where); null otherwise.
-std::unique_ptr<metrics_endpoint> start_metrics(const metrics_config& config, const server& s);
+std::unique_ptr<metrics_endpoint> start_metrics(const server::metrics_config& config, const server::server& s,
+                                                const cluster::cluster_stats* cluster = nullptr);
 
 }  // namespace chat

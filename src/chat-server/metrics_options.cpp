@@ -5,6 +5,8 @@
 #include "chat-server/server_options.hpp"
 
 namespace chat {
+
+using namespace chat::server;  // the core this program wires together
 namespace {
 
 // prometheus-cpp serves through civetweb, which Debian 12 builds without IPv6

@@ -8,6 +8,6 @@
 namespace chat {
 
 // Adds --metrics-port and --metrics-host to `app`, bound to `config`.
-void add_metrics_options(CLI::App& app, metrics_config& config);
+void add_metrics_options(CLI::App& app, server::metrics_config& config);
 
 }  // namespace chat

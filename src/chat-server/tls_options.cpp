@@ -4,6 +4,8 @@
 
 namespace chat {
 
+using namespace chat::server;  // the core this program wires together
+
 void add_tls_options(CLI::App& app, tls_config& tls) {
   auto* cert = app.add_option("--tls-cert", tls.cert_file,
                               "Serve TLS with this PEM certificate (chain) file; SIGHUP reads it and --tls-key again")

@@ -1,4 +1,4 @@
-// chat-server's TLS flags (README, "TLS"), kept beside the rest of the TLS code
+// chat-server's TLS flags (docs/operations.md, TLS), kept beside the rest of the TLS code
 // so that the shared main only calls this.
 #pragma once
 
@@ -12,6 +12,6 @@ namespace chat {
 // filling `tls` as they are parsed. --tls-cert and --tls-key need each other, and
 // --no-plain needs them; --tls-port and --tls-handshake-timeout
 // take effect only with --tls-cert. `tls` must outlive the parse.
-void add_tls_options(CLI::App& app, tls_config& tls);
+void add_tls_options(CLI::App& app, server::tls_config& tls);
 
 }  // namespace chat

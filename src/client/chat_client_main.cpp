@@ -2,10 +2,10 @@
 #include <CLI/CLI.hpp>
 
 #include "chat/cli.hpp"
+#include "chat/protocol.hpp"
 #include "client/client.hpp"
 #include "client/client_options.hpp"
 #include "client/tls_flags.hpp"
-#include "chat/protocol.hpp"
 
 static_assert(chat::cli::exit_usage == chat::client::exit_usage, "one exit status for usage errors");
 

@@ -10,24 +10,20 @@
 #include <exception>
 
 #include "chat/display.hpp"
+#include "chat/protocol.hpp"
+#include "client/frame_allocation_warning.hpp"
 #include "client/interactive_session.hpp"
 #include "client/script_session.hpp"
 #include "client/server_connection.hpp"
 #include "client/session_opening.hpp"
 #include "client/stdin_lines.hpp"
-#include "chat/protocol.hpp"
 
 namespace chat::client {
 namespace {
 
-// GCC 12 at -O2 with ASan sees asio's frame allocation (aligned_alloc inside the
-// frame's operator new) next to the frame's operator delete (free inside) and
-// reports a false -Wmismatched-new-delete for this coroutine.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-awaitable<int> run_session(client_config config) {
+CHAT_FRAME_ALLOCATION_WARNING_OFF  // client/frame_allocation_warning.hpp
+    awaitable<int>
+    run_session(client_config config) {
   const auto ex = co_await asio::this_coro::executor;
   const bool interactive = ::isatty(STDIN_FILENO) != 0;
   auto opened = co_await open_session(config.host, config.port, config.tls);
@@ -86,8 +82,6 @@ int run_client(const client_config& config) {
   io.run();
   return status;
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+CHAT_FRAME_ALLOCATION_WARNING_ON
 
 }  // namespace chat::client

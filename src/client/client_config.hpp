@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
+#include "chat/protocol.hpp"
 #include "client/session_options.hpp"
 #include "client/tls_options.hpp"
-#include "chat/protocol.hpp"
 
 namespace chat::client {
 

@@ -15,13 +15,13 @@
 #include <random>
 #include <variant>
 
+#include "chat/display.hpp"
+#include "chat/protocol.hpp"
 #include "client/backoff.hpp"
 #include "client/client_config.hpp"
 #include "client/colours.hpp"
 #include "client/commands.hpp"
-#include "chat/display.hpp"
 #include "client/session_opening.hpp"
-#include "chat/protocol.hpp"
 
 namespace chat::client {
 namespace {

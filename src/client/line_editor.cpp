@@ -12,8 +12,8 @@
 #include <cwchar>
 #include <cwctype>
 
-#include "client/edit_layout.hpp"
 #include "chat/protocol.hpp"
+#include "client/edit_layout.hpp"
 
 namespace chat::client {
 namespace {

@@ -10,11 +10,11 @@
 #include <optional>
 #include <random>
 
+#include "chat/display.hpp"
+#include "chat/protocol.hpp"
 #include "client/client_config.hpp"
 #include "client/commands.hpp"
-#include "chat/display.hpp"
 #include "client/line_pattern.hpp"
-#include "chat/protocol.hpp"
 
 namespace chat::client {
 namespace {

@@ -17,7 +17,7 @@
 namespace chat::client {
 
 // The longest server line accepted, LF included: the longest any chat-server sends,
-// whatever its --max-line (README, Framing), and a peer cannot make us buffer without bound.
+// whatever its --max-line (docs/protocol.md, Framing), and a peer cannot make us buffer without bound.
 inline constexpr std::size_t max_server_line = protocol::max_server_line(protocol::max_max_line) + 1;
 
 // Why read_line failed, in words for the user.

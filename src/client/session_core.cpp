@@ -3,9 +3,9 @@
 #include <asio/experimental/awaitable_operators.hpp>
 #include <cstdio>
 
+#include "chat/protocol.hpp"
 #include "client/client_config.hpp"
 #include "client/commands.hpp"
-#include "chat/protocol.hpp"
 
 namespace chat::client {
 

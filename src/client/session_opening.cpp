@@ -3,9 +3,10 @@
 #include <asio/experimental/awaitable_operators.hpp>
 #include <chrono>
 
-#include "client/client_config.hpp"
-#include "client/tls_connect.hpp"
 #include "chat/protocol.hpp"
+#include "client/client_config.hpp"
+#include "client/frame_allocation_warning.hpp"
+#include "client/tls_connect.hpp"
 
 namespace chat::client {
 namespace {
@@ -16,14 +17,9 @@ constexpr std::chrono::seconds greeting_timeout{10};
 
 }  // namespace
 
-// GCC 12 at -O2 sees asio's frame allocation (aligned_alloc inside the frame's
-// operator new) next to the frame's operator delete (free inside) and reports a
-// false -Wmismatched-new-delete for this coroutine, as for run_session (client.cpp).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-awaitable<session_opening> open_session(std::string host, std::uint16_t port, tls_client_options tls) {
+CHAT_FRAME_ALLOCATION_WARNING_OFF  // client/frame_allocation_warning.hpp
+    awaitable<session_opening>
+    open_session(std::string host, std::uint16_t port, tls_client_options tls) {
   const auto ex = co_await asio::this_coro::executor;
   session_opening out;
   const auto where = host + ":" + std::to_string(port);
@@ -60,8 +56,6 @@ awaitable<session_opening> open_session(std::string host, std::uint16_t port, tl
   }
   co_return out;
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+CHAT_FRAME_ALLOCATION_WARNING_ON
 
 }  // namespace chat::client

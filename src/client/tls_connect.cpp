@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "client/frame_allocation_warning.hpp"
+
 namespace chat::client {
 namespace {
 
@@ -97,13 +99,9 @@ class verify_server {
 
 }  // namespace
 
-// GCC 12 sees asio's frame allocation beside the frame's operator delete and
-// reports a false -Wmismatched-new-delete for this coroutine (as in client.cpp).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-awaitable<connect_result> connect_to_server(std::string host, std::uint16_t port, tls_client_options tls) {
+CHAT_FRAME_ALLOCATION_WARNING_OFF  // client/frame_allocation_warning.hpp
+    awaitable<connect_result>
+    connect_to_server(std::string host, std::uint16_t port, tls_client_options tls) {
   connect_result result;
   auto [connect_ec, socket] = co_await server_connection::connect(host, port);
   if (connect_ec) {
@@ -165,8 +163,6 @@ awaitable<connect_result> connect_to_server(std::string host, std::uint16_t port
   result.connection.emplace(std::move(context), std::move(stream));
   co_return result;
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+CHAT_FRAME_ALLOCATION_WARNING_ON
 
 }  // namespace chat::client

@@ -1,4 +1,4 @@
-// chat-client's TLS flags (README, "TLS").
+// chat-client's TLS flags (docs/operations.md, TLS).
 #pragma once
 
 #include <string>

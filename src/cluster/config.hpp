@@ -1,11 +1,11 @@
-// Cluster mode's settings (README, Cluster mode). Empty `servers` means single-node mode.
+// Cluster mode's settings (docs/cluster.md, Running it). Empty `servers` means single-node mode.
 #pragma once
 
 #include <chrono>
 #include <string>
 #include <vector>
 
-namespace chat {
+namespace chat::cluster {
 
 struct cluster_config {
   std::vector<std::string> servers;  // nats://HOST:PORT, at least one in cluster mode
@@ -13,7 +13,7 @@ struct cluster_config {
   int replicas = 3;                  // the name bucket's replicas; 1 for a single nats-server -js
   // How long REGISTER waits for the name service (a leader election takes ~5 s) before ERR UNAVAILABLE.
   std::chrono::milliseconds register_wait{std::chrono::seconds(10)};
-  // A cross-node MSG unacknowledged for this long ends its chat (README, Cluster mode).
+  // A cross-node MSG unacknowledged for this long ends its chat (docs/cluster.md, What cluster mode promises).
   std::chrono::milliseconds ack_deadline{std::chrono::seconds(5)};
 
   // A node's lease in NATS: a node silent for this long counts as dead (its names are freed,
@@ -24,4 +24,4 @@ struct cluster_config {
   bool enabled() const { return !servers.empty(); }
 };
 
-}  // namespace chat
+}  // namespace chat::cluster

@@ -6,7 +6,9 @@
 #include <string_view>
 #include <thread>
 
-namespace chat {
+namespace chat::cluster {
+
+using namespace chat::server;  // the core whose seam this implements
 namespace {
 
 using clock = std::chrono::steady_clock;
@@ -230,9 +232,9 @@ std::vector<name_service::entry> name_service::list() {
   return out;
 }
 
-}  // namespace chat
+}  // namespace chat::cluster
 
-namespace chat {
+namespace chat::cluster {
 
 bool name_service::poll_leases(std::map<std::string, std::int64_t>& seen, std::chrono::milliseconds wait) {
   if (lease_watch_ == nullptr && kvStore_WatchAll(&lease_watch_, leases_, nullptr) != NATS_OK) {
@@ -261,4 +263,4 @@ void name_service::reset_lease_watch() {
   lease_watch_ = nullptr;
 }
 
-}  // namespace chat
+}  // namespace chat::cluster

@@ -1,4 +1,4 @@
-// The cluster's names in a JetStream KV bucket (issue 11; CLUSTER-NOTES): a name
+// The cluster's names in a JetStream KV bucket (docs/cluster.md, How it works): a name
 // is claimed by create-if-absent and released by a delete conditional on the
 // claim's revision, so a late release never removes someone else's fresh claim.
 // Every call blocks: they run on the blocking_worker only, except the constructor.
@@ -16,7 +16,7 @@
 
 #include "cluster/stats.hpp"
 
-namespace chat {
+namespace chat::cluster {
 
 class name_service {
  public:
@@ -79,4 +79,4 @@ class name_service {
   kvWatcher* lease_watch_ = nullptr;
 };
 
-}  // namespace chat
+}  // namespace chat::cluster

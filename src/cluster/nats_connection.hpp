@@ -1,5 +1,5 @@
 // One libnats connection with the node's subscription, shared by the node and the
-// stand-ins of remote users (they publish on it). libnats calls the handlers on its
+// remote peers of remote users (they publish on it). libnats calls the handlers on its
 // own threads; the node's handlers only post onto the router's strand.
 #pragma once
 
@@ -15,7 +15,7 @@
 
 #include "cluster/config.hpp"
 
-namespace chat {
+namespace chat::cluster {
 
 class nats_connection {
  public:
@@ -60,4 +60,4 @@ class nats_connection {
   std::function<void(event)> event_handler_;          // guarded by mutex_
 };
 
-}  // namespace chat
+}  // namespace chat::cluster

@@ -9,7 +9,9 @@
 
 #include "server/router.hpp"
 
-namespace chat {
+namespace chat::cluster {
+
+using namespace chat::server;  // the core whose seam this implements
 namespace {
 
 using protocol::command_kind;
@@ -23,7 +25,7 @@ constexpr std::size_t max_inflight = 16384;
 constexpr auto tick_interval = std::chrono::milliseconds(50);
 constexpr std::uint64_t ack_every = 512;
 
-std::string ghost_key(const std::string& node, session_id sid) {
+std::string remote_peer_key(const std::string& node, session_id sid) {
   return node + " " + std::to_string(sid);
 }
 
@@ -55,7 +57,7 @@ std::optional<error_code> error_of(std::string_view wire) {
 }
 
 std::string key_of(std::string_view name) {
-  return cluster_wire::token(protocol::name_key(name));
+  return wire::token(protocol::name_key(name));
 }
 
 // The node's identity in NATS: its name and this run's random incarnation, so a node
@@ -65,7 +67,7 @@ std::string identity_of(const std::string& node_name) {
   const auto incarnation = (std::uint64_t{random()} << 32) | random();
   char hex[17] = {};
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(incarnation));
-  return cluster_wire::token(node_name) + "-" + hex;
+  return wire::token(node_name) + "-" + hex;
 }
 
 // How long a node stopping waits for its queued name releases (within the default --shutdown-timeout).
@@ -129,7 +131,7 @@ void cluster_node::start() {
   nats_->on_event([weak](nats_connection::event e) {
     if (const auto self = weak.lock()) self->post([e](cluster_node& node) { node.connection_event(e); });
   });
-  nats_->subscribe(cluster_wire::node_subject(self_), [weak](std::string payload) {
+  nats_->subscribe(wire::node_subject(self_), [weak](std::string payload) {
     if (const auto self = weak.lock()) self->incoming(std::move(payload));
   });
   asio::post(router_.executor(), [self = shared_from_this()] {
@@ -184,11 +186,11 @@ void cluster_node::tick() {
   check_lease();
   const auto now = clock::now();
   std::vector<std::shared_ptr<remote_peer>> late;
-  for (const auto& [id, ghost] : ghosts_by_id_) {
-    ghost->send_ack();
-    if (ghost->overdue(now, config_.ack_deadline)) late.push_back(ghost);
+  for (const auto& [id, remote] : remote_peers_by_id_) {
+    remote->send_ack();
+    if (remote->overdue(now, config_.ack_deadline)) late.push_back(remote);
   }
-  for (const auto& ghost : late) end_ghost(ghost, "a MSG was not acknowledged in time");
+  for (const auto& remote : late) end_remote_peer(remote, "a MSG was not acknowledged in time");
   for (auto it = pending_.begin(); it != pending_.end();) {
     auto& p = it->second;
     if (!p.answered && now > p.deadline) {
@@ -208,28 +210,11 @@ void cluster_node::tick() {
 
 bool cluster_node::intercept(router& r, router_request& request) {
   if (request.what != router_request::kind::command) return false;
-  auto& reg = r.names();
   const auto from = request.from;
   const auto& argument = request.cmd.argument;
-  // Errors the registry gives alone keep their single-node answer: only a command that needs
-  // the cluster's names is taken here.
-  bool needs_cluster = false;
-  switch (request.cmd.kind) {
-    case command_kind::register_name:
-      needs_cluster =
-          reg.contains(from) && !reg.is_registered(from) && protocol::is_valid_name(argument) && !reg.find(argument);
-      break;
-    case command_kind::connect:
-      needs_cluster =
-          reg.is_registered(from) && !reg.partner_of(from) && protocol::is_valid_name(argument) && !reg.find(argument);
-      break;
-    case command_kind::who:
-      needs_cluster = reg.contains(from);
-      break;
-    default:
-      break;
-  }
-  if (!needs_cluster) return false;
+  // Errors the registry gives alone keep their single-node answer: only a command whose
+  // answer depends on the cluster's names is taken here.
+  if (r.names().source_of(from, request.cmd) != answer_source::shared_names) return false;
   if (lease_lost_) {
     refuse_unavailable(from);
   } else if (request.cmd.kind == command_kind::register_name) {
@@ -247,11 +232,11 @@ void cluster_node::settle(router& r) {
   const auto done = std::move(*finished_);
   finished_->clear();
   for (const auto id : done) {
-    const auto it = ghosts_by_id_.find(id);
-    if (it == ghosts_by_id_.end()) continue;
-    const auto ghost = it->second;
-    ghosts_by_id_.erase(it);
-    ghosts_.erase(ghost_key(ghost->remote().node, ghost->remote().sid));
+    const auto it = remote_peers_by_id_.find(id);
+    if (it == remote_peers_by_id_.end()) continue;
+    const auto remote = it->second;
+    remote_peers_by_id_.erase(it);
+    remote_peers_.erase(remote_peer_key(remote->remote().node, remote->remote().sid));
     r.apply_outcome(r.names().leave(id));
     r.remove_peer(id);
   }
@@ -267,9 +252,9 @@ void cluster_node::answer_locally(session_id from, const protocol::command& cmd)
   router_.apply_outcome(router_.names().handle(from, cmd));
 }
 
-void cluster_node::send(const std::string& node, cluster_wire::frame f) {
+void cluster_node::send(const std::string& node, wire::frame f) {
   f.node = self_;
-  nats_->publish(cluster_wire::node_subject(node), cluster_wire::format(f));
+  nats_->publish(wire::node_subject(node), wire::format(f));
 }
 
 // --- names ---
@@ -358,8 +343,8 @@ void cluster_node::located(session_id from, const protocol::command& cmd, bool o
   const auto request = ++last_request_;
   pending_[request] = {from, cmd, clock::now() + connect_deadline, false};
   outgoing_[from] = protocol::name_key(cmd.argument);
-  cluster_wire::frame f;
-  f.what = cluster_wire::kind::connect;
+  wire::frame f;
+  f.what = wire::kind::connect;
   f.number = request;
   f.sid = from;
   f.word = reg.name_of(from).value_or("-");
@@ -367,11 +352,11 @@ void cluster_node::located(session_id from, const protocol::command& cmd, bool o
   send(holder->node, std::move(f));
 }
 
-void cluster_node::incoming_connect(const cluster_wire::frame& f) {
+void cluster_node::incoming_connect(const wire::frame& f) {
   auto& reg = router_.names();
   const auto refuse = [&](error_code code) {
-    cluster_wire::frame r;
-    r.what = cluster_wire::kind::reply;
+    wire::frame r;
+    r.what = wire::kind::reply;
     r.number = f.number;
     r.word = std::string(protocol::wire_name(code));
     r.rest = "-";
@@ -390,22 +375,22 @@ void cluster_node::incoming_connect(const cluster_wire::frame& f) {
       }
     }
   }
-  const auto id = next_ghost_++;
-  const auto ghost =
+  const auto id = next_remote_peer_++;
+  const auto remote =
       std::make_shared<remote_peer>(id, remote_peer::address{f.node, f.sid}, f.word, self_, nats_, finished_, stats_);
   if (!reg.join_remote(id, f.word)) {
     refuse(error_code::busy);
     return;
   }
-  ghost->expect_reply(f.number, target.value_or(0), target ? reg.name_of(*target).value_or("-") : "-");
-  router_.add_peer(id, ghost);
-  add_ghost(ghost);
-  // The same checks in the same order as on one node, with the stand-in as the requester.
+  remote->expect_reply(f.number, target.value_or(0), target ? reg.name_of(*target).value_or("-") : "-");
+  router_.add_peer(id, remote);
+  add_remote_peer(remote);
+  // The same checks in the same order as on one node, with the remote peer as the requester.
   router_.apply_outcome(reg.handle(id, protocol::command{command_kind::connect, f.rest}));
-  if (!reg.partner_of(id)) ghost->end_chat();
+  if (!reg.partner_of(id)) remote->end_chat();
 }
 
-void cluster_node::connect_reply(const cluster_wire::frame& f) {
+void cluster_node::connect_reply(const wire::frame& f) {
   const auto it = pending_.find(f.number);
   if (it == pending_.end()) return;
   const auto p = it->second;
@@ -413,8 +398,8 @@ void cluster_node::connect_reply(const cluster_wire::frame& f) {
   if (p.answered) {
     if (f.word == "OK") {
       // The requester was told UNAVAILABLE already: end the chat the other node opened.
-      cluster_wire::frame d;
-      d.what = cluster_wire::kind::disconnect;
+      wire::frame d;
+      d.what = wire::kind::disconnect;
       d.number = f.sid;
       d.sid = p.from;
       send(f.node, std::move(d));
@@ -424,17 +409,17 @@ void cluster_node::connect_reply(const cluster_wire::frame& f) {
   outgoing_.erase(p.from);
   auto& reg = router_.names();
   if (f.word == "OK") {
-    const auto id = next_ghost_++;
-    const auto ghost =
+    const auto id = next_remote_peer_++;
+    const auto remote =
         std::make_shared<remote_peer>(id, remote_peer::address{f.node, f.sid}, f.rest, self_, nats_, finished_, stats_);
-    ghost->bind_local(p.from);
+    remote->bind_local(p.from);
     if (reg.join_remote(id, f.rest)) {
-      router_.add_peer(id, ghost);
-      add_ghost(ghost);
+      router_.add_peer(id, remote);
+      add_remote_peer(remote);
       answer_locally(p.from, p.cmd);
-      if (reg.partner_of(id) != p.from) ghost->end_chat();
+      if (reg.partner_of(id) != p.from) remote->end_chat();
     } else {
-      ghost->end_chat();
+      remote->end_chat();
       answer(p.from, protocol::format_error(error_code::busy));
     }
   } else if (!reg.contains(p.from) || reg.partner_of(p.from)) {
@@ -445,20 +430,20 @@ void cluster_node::connect_reply(const cluster_wire::frame& f) {
   router_.resume(p.from);
 }
 
-std::shared_ptr<remote_peer> cluster_node::ghost_of(const std::string& node, session_id sid) const {
-  const auto it = ghosts_.find(ghost_key(node, sid));
-  return it == ghosts_.end() ? nullptr : it->second;
+std::shared_ptr<remote_peer> cluster_node::remote_peer_of(const std::string& node, session_id sid) const {
+  const auto it = remote_peers_.find(remote_peer_key(node, sid));
+  return it == remote_peers_.end() ? nullptr : it->second;
 }
 
-void cluster_node::add_ghost(const std::shared_ptr<remote_peer>& ghost) {
-  ghosts_[ghost_key(ghost->remote().node, ghost->remote().sid)] = ghost;
-  ghosts_by_id_[ghost->id()] = ghost;
+void cluster_node::add_remote_peer(const std::shared_ptr<remote_peer>& remote) {
+  remote_peers_[remote_peer_key(remote->remote().node, remote->remote().sid)] = remote;
+  remote_peers_by_id_[remote->id()] = remote;
 }
 
-void cluster_node::end_ghost(const std::shared_ptr<remote_peer>& ghost, const char* why) {
-  spdlog::warn("ending the chat with {}: {}", ghost->describe(), why);
-  const auto out = router_.names().leave(ghost->id());
-  ghost->end_chat();
+void cluster_node::end_remote_peer(const std::shared_ptr<remote_peer>& remote, const char* why) {
+  spdlog::warn("ending the chat with {}: {}", remote->describe(), why);
+  const auto out = router_.names().leave(remote->id());
+  remote->end_chat();
   router_.apply_outcome(out);
 }
 
@@ -482,12 +467,12 @@ void cluster_node::incoming(std::string payload) {
 }
 
 void cluster_node::handle_frame(const std::string& payload) {
-  const auto f = cluster_wire::parse(payload);
+  const auto f = wire::parse(payload);
   if (!f) {
     spdlog::warn("dropping a malformed cluster frame");
     return;
   }
-  using kind = cluster_wire::kind;
+  using kind = wire::kind;
   switch (f->what) {
     case kind::connect:
       incoming_connect(*f);
@@ -496,39 +481,40 @@ void cluster_node::handle_frame(const std::string& payload) {
       connect_reply(*f);
       return;
     case kind::msg: {
-      const auto ghost = ghost_of(f->node, f->sid);
-      if (!ghost) return;  // the chat ended here already; its sender hears of it by a D frame
-      if (!ghost->received(f->seq)) {
-        end_ghost(ghost, "a MSG from its node was lost");
+      const auto remote = remote_peer_of(f->node, f->sid);
+      if (!remote) return;  // the chat ended here already; its sender hears of it by a D frame
+      if (!remote->received(f->seq)) {
+        end_remote_peer(remote, "a MSG from its node was lost");
         return;
       }
-      router_.apply_outcome(router_.names().handle(ghost->id(), protocol::command{command_kind::msg, f->rest}));
+      router_.apply_outcome(router_.names().handle(remote->id(), protocol::command{command_kind::msg, f->rest}));
       stats_.messages_received.fetch_add(1);
-      if (f->seq % ack_every == 0) ghost->send_ack();
+      if (f->seq % ack_every == 0) remote->send_ack();
       return;
     }
     case kind::ack:
-      if (const auto ghost = ghost_of(f->node, f->sid)) ghost->acked(f->seq);
+      if (const auto remote = remote_peer_of(f->node, f->sid)) remote->acked(f->seq);
       return;
     case kind::disconnect:
-      if (const auto ghost = ghost_of(f->node, f->sid)) {
-        ghost->remote_ended();
-        if (f->seq > ghost->delivered()) {
-          spdlog::warn("{} ended its chat after MSG {} but {} arrived", ghost->describe(), f->seq, ghost->delivered());
+      if (const auto remote = remote_peer_of(f->node, f->sid)) {
+        remote->remote_ended();
+        if (f->seq > remote->delivered()) {
+          spdlog::warn("{} ended its chat after MSG {} but {} arrived", remote->describe(), f->seq,
+                       remote->delivered());
         }
-        router_.apply_outcome(router_.names().leave(ghost->id()));
-        ghost->end_chat();
+        router_.apply_outcome(router_.names().leave(remote->id()));
+        remote->end_chat();
       }
       return;
   }
 }
 
-void cluster_node::end_ghosts_of(const std::string& node, const char* why) {
+void cluster_node::end_remote_peers_of(const std::string& node, const char* why) {
   std::vector<std::shared_ptr<remote_peer>> ending;
-  for (const auto& [id, ghost] : ghosts_by_id_) {
-    if (node.empty() || ghost->remote().node == node) ending.push_back(ghost);
+  for (const auto& [id, remote] : remote_peers_by_id_) {
+    if (node.empty() || remote->remote().node == node) ending.push_back(remote);
   }
-  for (const auto& ghost : ending) end_ghost(ghost, why);
+  for (const auto& remote : ending) end_remote_peer(remote, why);
 }
 
 void cluster_node::refuse_unavailable(session_id from) {
@@ -610,7 +596,7 @@ void cluster_node::lease_round(std::optional<std::pair<clock::time_point, clock:
     if (alive->contains(node)) continue;
     dead.insert(node);
     spdlog::warn("cluster: node {} is gone (lease expired): ending its chats, freeing its names", node);
-    end_ghosts_of(node, "its node is gone");
+    end_remote_peers_of(node, "its node is gone");
   }
   live_nodes_ = *alive;
   // Sweeps that failed (the store did not answer) are tried again, for nodes still gone.
@@ -634,7 +620,7 @@ void cluster_node::lose_lease() {
   lease_lost_ = true;
   spdlog::error("cluster: cannot renew this node's lease for {} ms: ending cross-node chats, refusing REGISTER",
                 config_.lease.count());
-  end_ghosts_of("", "this node lost its lease");
+  end_remote_peers_of("", "this node lost its lease");
 }
 
 void cluster_node::sweep_names(std::set<std::string> dead) {
@@ -713,8 +699,8 @@ void cluster_node::connection_event(nats_connection::event e) {
     return;
   }
   spdlog::warn("cluster: reconnected to NATS at {}; ending {} cross-node chats (messages may have been lost)",
-               nats_->connected_url(), ghosts_by_id_.size());
-  end_ghosts_of("", "NATS reconnected");
+               nats_->connected_url(), remote_peers_by_id_.size());
+  end_remote_peers_of("", "NATS reconnected");
 }
 
 // --- WHO ---
@@ -758,4 +744,13 @@ void cluster_node::listed(session_id from, const std::string& prefix, bool ok,
   router_.resume(from);
 }
 
-}  // namespace chat
+server::cluster_joiner joiner(cluster_config config, cluster_stats& stats) {
+  return [config = std::move(config), &stats](router& r, const std::string& served) mutable {
+    if (config.node_name.empty()) config.node_name = served;
+    auto node = std::make_shared<cluster_node>(config, r, stats);
+    node->start();
+    return std::shared_ptr<cluster_link>(std::move(node));
+  };
+}
+
+}  // namespace chat::cluster

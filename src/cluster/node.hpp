@@ -1,9 +1,9 @@
-// Cluster mode (README, Cluster mode; issue 11): this node's part of one name space
+// Cluster mode (docs/cluster.md): this node's part of one name space
 // shared over NATS. It is the router's cluster_link:
 // - REGISTER claims the name in the JetStream KV bucket (name_service) before the
 //   registry takes it; a freed name's claim is released by revision.
 // - CONNECT to a name held on another node is forwarded to that node, whose router
-//   runs the same checks through a remote_peer stand-in and replies.
+//   runs the same checks through a remote_peer remote peer and replies.
 // - WHO lists the bucket.
 // Blocking KV calls run on one blocking_worker; every event from NATS and every
 // worker result enters as a post onto the router's strand, where all state here lives.
@@ -33,17 +33,17 @@
 #include "cluster/wire.hpp"
 #include "cluster/worker.hpp"
 
-namespace chat {
+namespace chat::cluster {
 
-class cluster_node final : public cluster_link, public std::enable_shared_from_this<cluster_node> {
+class cluster_node final : public server::cluster_link, public std::enable_shared_from_this<cluster_node> {
  public:
-  // Stand-ins of remote users get session ids from here up; local sessions count from 1.
-  static constexpr session_id first_remote_id = session_id{1} << 62;
+  // Remote peers of remote users get session ids from here up; local sessions count from 1.
+  static constexpr server::session_id first_remote_id = server::session_id{1} << 62;
 
   // Connects to NATS and opens the name bucket (blocking: call before serving); counts
   // into `stats` (which must outlive the node) from then on.
   // Throws std::runtime_error with a message fit for the user (unreachable, no JetStream).
-  cluster_node(cluster_config config, router& r, cluster_stats& stats);
+  cluster_node(cluster_config config, server::router& r, cluster_stats& stats);
   // Sends the name releases still queued (for up to 2 s: a graceful stop frees its users'
   // names at once), then stops the lease thread.
   ~cluster_node() override;
@@ -51,8 +51,8 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
   // Subscribes to this node's subject and starts the ack/deadline tick.
   void start();
 
-  bool intercept(router& r, router_request& request) override;
-  void settle(router& r) override;
+  bool intercept(server::router& r, server::router_request& request) override;
+  void settle(server::router& r) override;
   void shutdown() override;
 
  private:
@@ -63,7 +63,7 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
     std::string value;
   };
   struct pending_connect {
-    session_id from = 0;
+    server::session_id from = 0;
     protocol::command cmd;
     clock::time_point deadline;
     bool answered = false;  // timed out and answered; kept to end a late chat
@@ -74,18 +74,18 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
   void post(F f);
 
   // The claim's value: "<node identity> <session> <name as registered>".
-  std::string value_of(session_id id, const std::string& name) const;
-  void claim_name(session_id from, const protocol::command& cmd);
-  void claimed(session_id from, const protocol::command& cmd, const std::string& key,
+  std::string value_of(server::session_id id, const std::string& name) const;
+  void claim_name(server::session_id from, const protocol::command& cmd);
+  void claimed(server::session_id from, const protocol::command& cmd, const std::string& key,
                const name_service::claim_result& result);
-  void name_freed(session_id id, const std::string& name);
-  void locate(session_id from, const protocol::command& cmd);
-  void located(session_id from, const protocol::command& cmd, bool ok, const std::string& value_or_error);
-  void list_names(session_id from, const std::string& prefix);
-  void listed(session_id from, const std::string& prefix, bool ok, const std::vector<name_service::entry>& entries,
-              const std::string& error);
+  void name_freed(server::session_id id, const std::string& name);
+  void locate(server::session_id from, const protocol::command& cmd);
+  void located(server::session_id from, const protocol::command& cmd, bool ok, const std::string& value_or_error);
+  void list_names(server::session_id from, const std::string& prefix);
+  void listed(server::session_id from, const std::string& prefix, bool ok,
+              const std::vector<name_service::entry>& entries, const std::string& error);
 
-  // Leases (README, Cluster mode): the lease thread renews this node's lease twice a
+  // Leases (docs/cluster.md, Leases): the lease thread renews this node's lease twice a
   // second and follows every node's renewals through a watch; lease_round acts on it on
   // the strand. `alive` (the other nodes renewed within the lease) is nullopt while the
   // watch is not known to be current (this node's own renewals must show in it).
@@ -104,44 +104,44 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
   // After the lease was lost: claims every local user's name again; a name another
   // node's user took meanwhile is theirs, and the local user gets BYE NAME_LOST.
   void reclaim_names();
-  void reclaimed(session_id id, const std::string& value, std::optional<std::uint64_t> revision);
-  void end_ghosts_of(const std::string& node, const char* why);
+  void reclaimed(server::session_id id, const std::string& value, std::optional<std::uint64_t> revision);
+  void end_remote_peers_of(const std::string& node, const char* why);
   // REGISTER, CONNECT or WHO while the lease is lost: ERR UNAVAILABLE, in order.
-  void refuse_unavailable(session_id from);
+  void refuse_unavailable(server::session_id from);
 
   // libnats thread: a frame for this node; waits while too many are posted and not yet handled.
   void incoming(std::string payload);
   void handle_frame(const std::string& payload);
-  void incoming_connect(const cluster_wire::frame& f);
-  void connect_reply(const cluster_wire::frame& f);
+  void incoming_connect(const wire::frame& f);
+  void connect_reply(const wire::frame& f);
   void connection_event(nats_connection::event e);
 
   // Answers a request the registry can answer alone, and lets the session go on.
-  void answer_locally(session_id from, const protocol::command& cmd);
-  void answer(session_id from, std::string line);
-  void send(const std::string& node, cluster_wire::frame f);
-  std::shared_ptr<remote_peer> ghost_of(const std::string& node, session_id sid) const;
-  void add_ghost(const std::shared_ptr<remote_peer>& ghost);
+  void answer_locally(server::session_id from, const protocol::command& cmd);
+  void answer(server::session_id from, std::string line);
+  void send(const std::string& node, wire::frame f);
+  std::shared_ptr<remote_peer> remote_peer_of(const std::string& node, server::session_id sid) const;
+  void add_remote_peer(const std::shared_ptr<remote_peer>& remote);
   // Ends a cross-node chat from this side: the local partner gets DISCONNECTED, the remote node a D frame.
-  void end_ghost(const std::shared_ptr<remote_peer>& ghost, const char* why);
+  void end_remote_peer(const std::shared_ptr<remote_peer>& remote, const char* why);
   void arm_tick();
   void tick();
 
   cluster_config config_;
-  router& router_;
+  server::router& router_;
   cluster_stats& stats_;
   std::string self_;  // this node's token
   std::shared_ptr<nats_connection> nats_;
   std::unique_ptr<name_service> names_;
-  std::shared_ptr<std::vector<session_id>> finished_ = std::make_shared<std::vector<session_id>>();
+  std::shared_ptr<std::vector<server::session_id>> finished_ = std::make_shared<std::vector<server::session_id>>();
 
   // Router strand only.
-  std::unordered_map<session_id, claim> claims_;
+  std::unordered_map<server::session_id, claim> claims_;
   std::unordered_map<std::uint64_t, pending_connect> pending_;
-  std::unordered_map<session_id, std::string> outgoing_;  // requester -> name key of its CONNECT in flight
-  std::unordered_map<std::string, std::shared_ptr<remote_peer>> ghosts_;  // "<node> <sid>"
-  std::unordered_map<session_id, std::shared_ptr<remote_peer>> ghosts_by_id_;
-  session_id next_ghost_ = first_remote_id;
+  std::unordered_map<server::session_id, std::string> outgoing_;  // requester -> name key of its CONNECT in flight
+  std::unordered_map<std::string, std::shared_ptr<remote_peer>> remote_peers_;  // "<node> <sid>"
+  std::unordered_map<server::session_id, std::shared_ptr<remote_peer>> remote_peers_by_id_;
+  server::session_id next_remote_peer_ = first_remote_id;
   std::uint64_t last_request_ = 0;
   std::unique_ptr<asio::steady_timer> timer_;
   std::set<std::string> live_nodes_;             // as last read, without this node
@@ -164,4 +164,8 @@ class cluster_node final : public cluster_link, public std::enable_shared_from_t
   std::thread lease_thread_;
 };
 
-}  // namespace chat
+// Cluster mode's plug for the core (server_config::join_cluster): joins the node to the
+// cluster `config` names, counting into `stats`, which must outlive the server.
+server::cluster_joiner joiner(cluster_config config, cluster_stats& stats);
+
+}  // namespace chat::cluster

@@ -3,7 +3,9 @@
 #include "chat/protocol.hpp"
 #include "cluster/wire.hpp"
 
-namespace chat {
+namespace chat::cluster {
+
+using namespace chat::server;  // the core whose seam this implements
 namespace {
 
 // One ack-deadline sample per this much time keeps the bookkeeping at a few entries per chat.
@@ -18,7 +20,7 @@ remote_peer::remote_peer(session_id id, address remote, std::string name, std::s
       remote_(std::move(remote)),
       name_(std::move(name)),
       self_node_(std::move(self_node)),
-      subject_(cluster_wire::node_subject(remote_.node)),
+      subject_(wire::node_subject(remote_.node)),
       nats_(std::move(nats)),
       finished_(std::move(finished)),
       stats_(stats) {}
@@ -28,15 +30,15 @@ std::string remote_peer::describe() const {
 }
 
 void remote_peer::send(char kind, std::uint64_t seq, std::string word, std::string rest) {
-  cluster_wire::frame f;
-  f.what = static_cast<cluster_wire::kind>(kind);
+  wire::frame f;
+  f.what = static_cast<wire::kind>(kind);
   f.number = kind == 'R' ? reply_to_ : remote_.sid;
   f.node = self_node_;
   f.sid = local_;
   f.seq = seq;
   f.word = std::move(word);
   f.rest = std::move(rest);
-  nats_->publish(subject_, cluster_wire::format(f));
+  nats_->publish(subject_, wire::format(f));
 }
 
 void remote_peer::publish_msg(std::string_view text) {
@@ -131,4 +133,4 @@ void remote_peer::finish() {
   finished_->push_back(id_);
 }
 
-}  // namespace chat
+}  // namespace chat::cluster

@@ -1,5 +1,5 @@
-// The stand-in for a user on another node while it chats with a user here
-// (README, Cluster mode). To the router it is a `peer` registered under the remote
+// The remote peer for a user on another node while it chats with a user here
+// (docs/cluster.md, How it works). To the router it is a `peer` registered under the remote
 // user's name, so the registry runs the same checks and produces the same lines as
 // on one node; the lines it is given become frames to the remote node. To the
 // local partner it is a `msg_sink` that numbers each MSG and publishes it.
@@ -22,36 +22,38 @@
 #include "cluster/stats.hpp"
 #include "server/peer.hpp"
 
-namespace chat {
+namespace chat::cluster {
 
-class remote_peer final : public peer, public msg_sink, public std::enable_shared_from_this<remote_peer> {
+class remote_peer final : public server::peer,
+                          public server::msg_sink,
+                          public std::enable_shared_from_this<remote_peer> {
  public:
   struct address {
     std::string node;  // the remote node's token
-    session_id sid = 0;
+    server::session_id sid = 0;
   };
 
-  // `self_node` is this node's token; `finished` collects ids of stand-ins whose chats
+  // `self_node` is this node's token; `finished` collects ids of remote peers whose chats
   // ended (the node drops them after each request); `stats` counts the MSGs sent and
-  // must outlive the stand-in.
-  remote_peer(session_id id, address remote, std::string name, std::string self_node,
-              std::shared_ptr<nats_connection> nats, std::shared_ptr<std::vector<session_id>> finished,
+  // must outlive the remote peer.
+  remote_peer(server::session_id id, address remote, std::string name, std::string self_node,
+              std::shared_ptr<nats_connection> nats, std::shared_ptr<std::vector<server::session_id>> finished,
               cluster_stats& stats);
 
-  session_id id() const { return id_; }
+  server::session_id id() const { return id_; }
   const address& remote() const { return remote_; }
   const std::string& name() const { return name_; }
 
   // Target side of a CONNECT from the remote node: the registry's answer to it
   // (OK CONNECTED or an error) goes back as a reply frame for `request`; `local`
   // is the target here.
-  void expect_reply(std::uint64_t request, session_id local, std::string local_name) {
+  void expect_reply(std::uint64_t request, server::session_id local, std::string local_name) {
     reply_to_ = request;
     local_ = local;
     local_name_ = std::move(local_name);
   }
   // Requester side: `local` is the user here who asked for the chat.
-  void bind_local(session_id local) { local_ = local; }
+  void bind_local(server::session_id local) { local_ = local; }
 
   // Router strand: a MSG frame numbered `seq` arrived. False on a gap (the chat must end).
   bool received(std::uint64_t seq);
@@ -68,15 +70,15 @@ class remote_peer final : public peer, public msg_sink, public std::enable_share
   void remote_ended() { remote_ended_ = true; }
 
   // peer
-  outbox::push_result deliver(std::string_view line) override;
+  server::outbox::push_result deliver(std::string_view line) override;
   void deliver_last(std::string_view) override {}
   void stop_reading() override {}
   void abort() override {}
   void abort_after(std::chrono::milliseconds) override {}
   void request_done() override {}
-  void enter_chat(chat_id chat, std::string self_name, std::shared_ptr<msg_sink> partner) override;
+  void enter_chat(server::chat_id chat, std::string self_name, std::shared_ptr<server::msg_sink> partner) override;
   void leave_chat() override;
-  std::shared_ptr<msg_sink> sink() override { return shared_from_this(); }
+  std::shared_ptr<server::msg_sink> sink() override { return shared_from_this(); }
   clock::time_point connected_at() const override { return created_; }
   // Never idle: the remote node times its own user out.
   clock::time_point last_activity() const override { return clock::now(); }
@@ -84,8 +86,8 @@ class remote_peer final : public peer, public msg_sink, public std::enable_share
   std::string describe() const override;
 
   // msg_sink
-  result deliver_msg(chat_id chat, std::string_view sender, std::string_view text) override;
-  session_id sink_id() const override { return id_; }
+  result deliver_msg(server::chat_id chat, std::string_view sender, std::string_view text) override;
+  server::session_id sink_id() const override { return id_; }
 
  private:
   // With mutex_ held: numbers and publishes one MSG frame.
@@ -93,19 +95,19 @@ class remote_peer final : public peer, public msg_sink, public std::enable_share
   void send(char kind, std::uint64_t seq, std::string word, std::string rest);
   void finish();
 
-  session_id id_;
+  server::session_id id_;
   address remote_;
   std::string name_;
   std::string self_node_;
   std::string subject_;
   std::shared_ptr<nats_connection> nats_;
-  std::shared_ptr<std::vector<session_id>> finished_;
+  std::shared_ptr<std::vector<server::session_id>> finished_;
   cluster_stats& stats_;
   clock::time_point created_ = clock::now();
 
   // Router strand only.
   std::uint64_t reply_to_ = 0;
-  session_id local_ = 0;  // the partner here
+  server::session_id local_ = 0;  // the partner here
   std::string local_name_;
   std::uint64_t received_ = 0;
   std::uint64_t ack_sent_ = 0;
@@ -122,4 +124,4 @@ class remote_peer final : public peer, public msg_sink, public std::enable_share
   std::deque<std::pair<std::uint64_t, clock::time_point>> samples_;
 };
 
-}  // namespace chat
+}  // namespace chat::cluster

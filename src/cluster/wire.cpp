@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-namespace chat::cluster_wire {
+namespace chat::cluster::wire {
 namespace {
 
 std::optional<std::string_view> next_word(std::string_view& bytes) {
@@ -88,4 +88,4 @@ std::string node_subject(std::string_view node_token) {
   return "chat.node." + std::string(node_token);
 }
 
-}  // namespace chat::cluster_wire
+}  // namespace chat::cluster::wire

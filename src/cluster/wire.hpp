@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace chat::cluster_wire {
+namespace chat::cluster::wire {
 
 enum class kind : char { connect = 'C', reply = 'R', msg = 'M', ack = 'A', disconnect = 'D' };
 
@@ -38,4 +38,4 @@ std::string token(std::string_view text);
 // The subject a node listens on.
 std::string node_subject(std::string_view node_token);
 
-}  // namespace chat::cluster_wire
+}  // namespace chat::cluster::wire

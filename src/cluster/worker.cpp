@@ -1,6 +1,8 @@
 #include "cluster/worker.hpp"
 
-namespace chat {
+namespace chat::cluster {
+
+using namespace chat::server;  // the core whose seam this implements
 
 blocking_worker::blocking_worker() : thread_([this] { run(); }) {}
 
@@ -44,4 +46,4 @@ void blocking_worker::run() {
   }
 }
 
-}  // namespace chat
+}  // namespace chat::cluster

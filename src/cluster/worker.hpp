@@ -1,5 +1,5 @@
 // One thread for the blocking libnats calls (JetStream KV: claim, release, lookup,
-// list), so none runs on the Asio pool (issue 11, Threading). Jobs run one at a
+// list), so none runs on the Asio pool (docs/architecture.md, Threads). Jobs run one at a
 // time in submission order; each posts its result back to the router's strand.
 #pragma once
 
@@ -10,7 +10,7 @@
 #include <mutex>
 #include <thread>
 
-namespace chat {
+namespace chat::cluster {
 
 class blocking_worker {
  public:
@@ -38,4 +38,4 @@ class blocking_worker {
   std::thread thread_;
 };
 
-}  // namespace chat
+}  // namespace chat::cluster

@@ -2,7 +2,7 @@
 
 #include "chat/block_pool.hpp"
 
-namespace chat {
+namespace chat::server {
 
 using chunk_pool = block_pool<sizeof(chunk)>;
 
@@ -19,4 +19,4 @@ void give_back_chunks(chunk* list) {
   }
 }
 
-}  // namespace chat
+}  // namespace chat::server

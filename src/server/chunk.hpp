@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace chat {
+namespace chat::server {
 
 struct chunk {
   static constexpr std::size_t block_size = 4096;
@@ -29,4 +29,4 @@ chunk* take_chunk();
 // past that back to the allocator.
 void give_back_chunks(chunk* chain);
 
-}  // namespace chat
+}  // namespace chat::server

@@ -6,7 +6,7 @@
 
 #include <exception>
 
-namespace chat {
+namespace chat::server {
 
 struct log_exception {
   const char* what;
@@ -23,4 +23,4 @@ struct log_exception {
   }
 };
 
-}  // namespace chat
+}  // namespace chat::server

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace chat {
+namespace chat::server {
 namespace {
 
 // std::push_heap builds a max-heap: "later" as "less" puts the earliest on top.
@@ -37,4 +37,4 @@ std::optional<deadline_queue::clock::time_point> deadline_queue::next() const {
   return heap_.front().at;
 }
 
-}  // namespace chat
+}  // namespace chat::server

@@ -21,7 +21,7 @@
 
 #include "server/peer.hpp"
 
-namespace chat {
+namespace chat::server {
 
 class deadline_queue {
  public:
@@ -53,4 +53,4 @@ class deadline_queue {
   std::vector<entry> heap_;
 };
 
-}  // namespace chat
+}  // namespace chat::server

@@ -7,7 +7,7 @@
 
 #include "server/server_defaults.hpp"
 
-namespace chat {
+namespace chat::server {
 
 struct metrics_config {
   std::string host{defaults::metrics_host};  // a numeric IPv4 address (civetweb in Debian has no IPv6)
@@ -16,4 +16,4 @@ struct metrics_config {
   bool enabled() const { return port.has_value(); }
 };
 
-}  // namespace chat
+}  // namespace chat::server

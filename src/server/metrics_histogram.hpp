@@ -14,7 +14,7 @@
 
 #include "server/sharded_counter.hpp"
 
-namespace chat {
+namespace chat::server {
 
 class metrics_histogram {
  public:
@@ -64,4 +64,4 @@ class metrics_histogram {
   std::array<shard, sharded_counter::shard_count> shards_;
 };
 
-}  // namespace chat
+}  // namespace chat::server

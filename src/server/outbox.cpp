@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace chat {
+namespace chat::server {
 
 outbox::~outbox() {
   give_back_chunks(head_);
@@ -141,4 +141,4 @@ std::size_t outbox::queued_bytes() const {
   return queued_;
 }
 
-}  // namespace chat
+}  // namespace chat::server

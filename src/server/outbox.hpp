@@ -23,7 +23,7 @@
 #include "server/server_stats.hpp"
 #include "server/slow_consumer.hpp"
 
-namespace chat {
+namespace chat::server {
 
 // Identifies one chat (one CONNECT that succeeded); 0 is none.
 using chat_id = std::uint64_t;
@@ -102,4 +102,4 @@ class outbox {
   bool last_queued_ = false;
 };
 
-}  // namespace chat
+}  // namespace chat::server

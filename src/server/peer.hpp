@@ -13,7 +13,7 @@
 
 #include "server/outbox.hpp"
 
-namespace chat {
+namespace chat::server {
 
 // Identifies one connection for the life of the server process.
 using session_id = std::uint64_t;
@@ -73,4 +73,4 @@ class peer {
   virtual std::string describe() const = 0;
 };
 
-}  // namespace chat
+}  // namespace chat::server

@@ -20,7 +20,7 @@
 
 #include "chat/net.hpp"
 
-namespace chat {
+namespace chat::server {
 
 class plain_stream {
  public:
@@ -77,4 +77,4 @@ class plain_stream {
   socket_type socket_;
 };
 
-}  // namespace chat
+}  // namespace chat::server

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
-namespace chat {
+namespace chat::server {
 
 class rate_limiter {
  public:
@@ -40,4 +40,4 @@ class rate_limiter {
   clock::time_point last_;
 };
 
-}  // namespace chat
+}  // namespace chat::server

@@ -6,7 +6,7 @@
 
 #include "chat/block_pool.hpp"
 
-namespace chat {
+namespace chat::server {
 
 // A read buffer held only while a wake-up's bytes are processed. Blocks come from
 // a per-thread pool rather than malloc: a busy session wakes up thousands of
@@ -30,4 +30,4 @@ class read_buffer {
   char* block_;
 };
 
-}  // namespace chat
+}  // namespace chat::server

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-namespace chat {
+namespace chat::server {
 
 using protocol::command_kind;
 using protocol::error_code;
@@ -94,9 +94,9 @@ void registry::forget(std::unordered_map<session_id, user>::iterator it) {
 
 bool registry::join_remote(session_id id, const std::string& name) {
   if (!by_name_.try_emplace(protocol::name_key(name), id).second) return false;
-  auto& stand_in = users_[id];
-  stand_in.name = name;
-  stand_in.remote = true;
+  auto& remote_peer = users_[id];
+  remote_peer.name = name;
+  remote_peer.remote = true;
   ++remote_;
   return true;
 }
@@ -107,30 +107,62 @@ std::optional<session_id> registry::find(std::string_view name) const {
   return it->second;
 }
 
+answer_source registry::source_of(session_id from, const protocol::command& cmd) const {
+  const auto it = users_.find(from);
+  if (it == users_.end()) return answer_source::here;  // handle() answers nothing
+  const auto& self = it->second;
+  switch (cmd.kind) {
+    case command_kind::register_name:
+      return register_refusal(self, cmd.argument) ? answer_source::here : answer_source::shared_names;
+    case command_kind::connect: {
+      const auto check = check_connect(from, self, cmd.argument);
+      return check.refusal || check.target ? answer_source::here : answer_source::shared_names;
+    }
+    case command_kind::who:
+      return answer_source::shared_names;
+    default:
+      return answer_source::here;
+  }
+}
+
+std::optional<error_code> registry::register_refusal(const user& self, const std::string& name) const {
+  if (!self.name.empty()) return error_code::already_registered;
+  if (!protocol::is_valid_name(name)) return error_code::invalid_name;
+  if (by_name_.contains(protocol::name_key(name))) return error_code::name_taken;
+  return std::nullopt;
+}
+
+registry::connect_check registry::check_connect(session_id from, const user& self, const std::string& target) const {
+  if (self.name.empty()) return {error_code::not_registered, {}};
+  if (self.partner) return {error_code::in_chat, {}};
+  if (!protocol::is_valid_name(target)) return {error_code::no_such_user, {}};
+  const auto found = by_name_.find(protocol::name_key(target));
+  if (found == by_name_.end()) return {};
+  if (found->second == from) return {error_code::self, {}};
+  if (users_.at(found->second).partner) return {error_code::busy, {}};
+  return {std::nullopt, found->second};
+}
+
 outcome registry::register_name(session_id from, user& self, const std::string& name) {
-  if (!self.name.empty()) return error(from, error_code::already_registered);
-  if (!protocol::is_valid_name(name)) return error(from, error_code::invalid_name);
-  if (!by_name_.try_emplace(protocol::name_key(name), from).second) return error(from, error_code::name_taken);
+  if (const auto refusal = register_refusal(self, name)) return error(from, *refusal);
+  by_name_.emplace(protocol::name_key(name), from);
   self.name = name;
   return reply(from, protocol::format_ok("REGISTERED", name));
 }
 
 outcome registry::connect(session_id from, user& self, const std::string& target) {
-  if (self.name.empty()) return error(from, error_code::not_registered);
-  if (self.partner) return error(from, error_code::in_chat);
-  const auto found = protocol::is_valid_name(target) ? by_name_.find(protocol::name_key(target)) : by_name_.end();
-  if (found == by_name_.end()) return error(from, error_code::no_such_user);
-  if (found->second == from) return error(from, error_code::self);
-  auto& other = users_.at(found->second);
-  if (other.partner) return error(from, error_code::busy);
+  const auto check = check_connect(from, self, target);
+  if (check.refusal) return error(from, *check.refusal);
+  if (!check.target) return error(from, error_code::no_such_user);
+  auto& other = users_.at(*check.target);
 
-  self.partner = found->second;
+  self.partner = *check.target;
   other.partner = from;
   ++chats_;
   outcome out;
   out.add(from, protocol::format_ok("CONNECTED", other.name));
-  out.add(found->second, protocol::format_connected(self.name));
-  out.chat_opened = outcome::pair{from, found->second};
+  out.add(*check.target, protocol::format_connected(self.name));
+  out.chat_opened = outcome::pair{from, *check.target};
   return out;
 }
 
@@ -173,4 +205,4 @@ outcome registry::who(session_id from, const std::string& prefix) const {
   return reply(from, protocol::format_who(total, names.data(), names.size()));
 }
 
-}  // namespace chat
+}  // namespace chat::server

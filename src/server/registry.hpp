@@ -17,7 +17,7 @@
 #include "chat/protocol.hpp"
 #include "server/peer.hpp"
 
-namespace chat {
+namespace chat::server {
 
 struct delivery {
   session_id to = 0;
@@ -43,16 +43,25 @@ struct outcome {
   const delivery* end() const { return items.data() + count; }
 };
 
+// Where the answer to a command comes from. `here`: the registry alone. `shared_names`:
+// every check the registry makes alone has passed, and what is left depends on names it may
+// not hold (cluster mode: a name free here may be held on another node); a single node then
+// answers as if they are free (REGISTER succeeds, CONNECT gets NO_SUCH_USER, WHO lists its own).
+enum class answer_source { here, shared_names };
+
 class registry {
  public:
   // A connection arrived; it starts unregistered.
   void join(session_id id);
   // A parsed command from a joined connection.
   outcome handle(session_id from, const protocol::command& cmd);
+  // Where handle()'s answer to `cmd` would come from. It runs the same checks as handle(),
+  // which is the one home of their order: cluster mode asks here instead of restating them.
+  answer_source source_of(session_id from, const protocol::command& cmd) const;
   // A connection ended (QUIT, EOF, reset, slow consumer): frees its name and tells its partner.
   outcome leave(session_id id);
 
-  // Cluster mode: a stand-in for a user of another node, already registered as `name`
+  // Cluster mode: a remote peer for a user of another node, already registered as `name`
   // (its node claimed the name); false if a user here holds that name.
   bool join_remote(session_id id, const std::string& name);
   // Cluster mode: told each name a leaving or quitting user frees (the shared claim is released).
@@ -64,7 +73,7 @@ class registry {
   // Who holds `name` (compared by protocol::name_key), if anyone here does.
   std::optional<session_id> find(std::string_view name) const;
   bool is_registered(session_id id) const;
-  // Users registered here: stand-ins of remote users are counted on their own nodes.
+  // Users registered here: remote peers of remote users are counted on their own nodes.
   std::size_t registered() const { return by_name_.size() - remote_; }
   std::size_t active_chats() const { return chats_; }
   std::optional<std::string> name_of(session_id id) const;
@@ -74,9 +83,18 @@ class registry {
   struct user {
     std::string name;  // empty until REGISTER succeeds
     std::optional<session_id> partner;
-    bool remote = false;  // a stand-in (join_remote)
+    bool remote = false;  // a remote peer (join_remote)
   };
 
+  // The checks of REGISTER and CONNECT, in their order, for handle() and source_of() alike.
+  // A REGISTER refusal; none: the name is free here.
+  std::optional<protocol::error_code> register_refusal(const user& self, const std::string& name) const;
+  // A CONNECT refusal, or the target's session here; neither: no user here holds the name.
+  struct connect_check {
+    std::optional<protocol::error_code> refusal;
+    std::optional<session_id> target;
+  };
+  connect_check check_connect(session_id from, const user& self, const std::string& target) const;
   outcome register_name(session_id from, user& self, const std::string& name);
   outcome connect(session_id from, user& self, const std::string& target);
   outcome msg(session_id from, user& self, const std::string& text);
@@ -89,8 +107,8 @@ class registry {
   std::unordered_map<session_id, user> users_;
   std::map<std::string, session_id> by_name_;  // key: protocol::name_key(name), sorted for WHO
   std::size_t chats_ = 0;
-  std::size_t remote_ = 0;  // stand-ins in by_name_
+  std::size_t remote_ = 0;  // remote peers in by_name_
   std::function<void(session_id, const std::string&)> on_name_freed_;
 };
 
-}  // namespace chat
+}  // namespace chat::server

@@ -7,7 +7,7 @@
 
 #include "server/completion.hpp"
 
-namespace chat {
+namespace chat::server {
 
 router::router(const pool_executor& pool, const router_limits& limits, server_stats& stats,
                std::function<std::size_t()> live_sessions)
@@ -277,4 +277,4 @@ void router::update_gauges() {
   stats_.active_chats.store(registry_.active_chats(), std::memory_order_relaxed);
 }
 
-}  // namespace chat
+}  // namespace chat::server

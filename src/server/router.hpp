@@ -19,14 +19,14 @@
 
 #include "chat/net.hpp"
 #include "chat/protocol.hpp"
-#include "cluster/link.hpp"
+#include "server/cluster_link.hpp"
 #include "server/deadline_queue.hpp"
 #include "server/peer.hpp"
 #include "server/registry.hpp"
 #include "server/server_defaults.hpp"
 #include "server/server_stats.hpp"
 
-namespace chat {
+namespace chat::server {
 
 struct router_request {
   enum class kind {
@@ -40,7 +40,7 @@ struct router_request {
   kind what = kind::command;
   session_id from = 0;
   std::shared_ptr<peer> joining;
-  protocol::command cmd;
+  protocol::command cmd{};  // value-initialised: requests that carry no command copy a defined one
   std::string line;
 };
 
@@ -79,9 +79,9 @@ class router {
 
   const strand& executor() const { return strand_; }
 
-  // Cluster mode (README, Cluster mode): the link sees each request first. Before start.
+  // Cluster mode (docs/cluster.md): the link sees each request first. Before start.
   void attach(std::shared_ptr<cluster_link> link) { cluster_ = std::move(link); }
-  // For the cluster link, on the strand only: the registry, the stand-ins of remote
+  // For the cluster link, on the strand only: the registry, the remote peers of remote
   // users, outcomes to apply, and resume(id) once a request it took is answered
   // (the session's held requests then run in order).
   registry& names() { return registry_; }
@@ -123,4 +123,4 @@ class router {
   std::unordered_map<session_id, std::deque<router_request>> held_;
 };
 
-}  // namespace chat
+}  // namespace chat::server

@@ -6,13 +6,12 @@
 #include <csignal>
 
 #include "chat/fd_limit.hpp"
-#include "cluster/node.hpp"
 #include "server/completion.hpp"
 #include "server/plain_stream.hpp"
 #include "server/session.hpp"
 #include "server/tls_context.hpp"
 
-namespace chat {
+namespace chat::server {
 namespace {
 
 std::size_t pool_size(std::size_t requested) {
@@ -75,13 +74,10 @@ server::server(server_config config)
   if (!config_.tls.enabled() || config_.tls.plain) {
     endpoint_ = listen_on(acceptor_, tcp::endpoint(address, config_.port), config_.output.kernel_send_buffer);
   }
-  if (config_.cluster.enabled()) {
+  if (config_.join_cluster) {
     // Before serving: a node that cannot join its cluster must not start (throws).
     const auto served = endpoint_.port() != 0 ? endpoint_ : tls_endpoint_;
-    if (config_.cluster.node_name.empty()) config_.cluster.node_name = fmt::format("{}", served);
-    const auto node = std::make_shared<cluster_node>(config_.cluster, *router_, stats_.cluster);
-    node->start();
-    router_->attach(node);
+    router_->attach(config_.join_cluster(*router_, fmt::format("{}", served)));
   }
 }
 
@@ -255,4 +251,4 @@ void server::begin_shutdown() {
   lifecycle_->changed.notify_all();
 }
 
-}  // namespace chat
+}  // namespace chat::server

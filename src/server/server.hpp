@@ -17,7 +17,7 @@
 #include "server/server_stats.hpp"
 #include "server/session.hpp"  // session_limits
 
-namespace chat {
+namespace chat::server {
 
 class tls_context_holder;
 class tls_stream;
@@ -93,4 +93,4 @@ class server {
   bool stopping_ = false;  // on strand_
 };
 
-}  // namespace chat
+}  // namespace chat::server

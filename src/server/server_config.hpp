@@ -7,13 +7,13 @@
 #include <string>
 
 #include "chat/protocol.hpp"
-#include "cluster/config.hpp"
+#include "server/cluster_link.hpp"
 #include "server/metrics_config.hpp"
 #include "server/server_defaults.hpp"
 #include "server/slow_consumer.hpp"
 #include "server/tls_config.hpp"
 
-namespace chat {
+namespace chat::server {
 
 struct server_config {
   std::string host{defaults::host};
@@ -29,10 +29,10 @@ struct server_config {
   std::chrono::milliseconds register_timeout = defaults::register_timeout;
   std::chrono::milliseconds stats_interval = defaults::stats_interval;  // 0: no stats line
   std::chrono::milliseconds shutdown_timeout = defaults::shutdown_timeout;
-  bool handle_signals = true;  // SIGINT and SIGTERM start a graceful shutdown
-  cluster_config cluster;      // cluster mode when it names NATS servers (README, Cluster mode)
-  tls_config tls;              // off unless a certificate is given
-  metrics_config metrics;      // /metrics for Prometheus (off unless a port is given)
+  bool handle_signals = true;   // SIGINT and SIGTERM start a graceful shutdown
+  cluster_joiner join_cluster;  // cluster mode when set (docs/cluster.md); empty: a single node
+  tls_config tls;               // off unless a certificate is given
+  metrics_config metrics;       // /metrics for Prometheus (off unless a port is given)
 };
 
-}  // namespace chat
+}  // namespace chat::server

@@ -10,7 +10,7 @@
 
 #include "chat/protocol.hpp"
 
-namespace chat::defaults {
+namespace chat::server::defaults {
 
 inline constexpr std::string_view host = "127.0.0.1";
 inline constexpr std::uint16_t port = protocol::default_port;  // the course's: its client has it written in
@@ -27,4 +27,4 @@ inline constexpr std::string_view log_level = "info";
 // /metrics is served to this host only unless told otherwise: counters are not for the whole network.
 inline constexpr std::string_view metrics_host = "127.0.0.1";
 
-}  // namespace chat::defaults
+}  // namespace chat::server::defaults

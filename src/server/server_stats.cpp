@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace chat {
+namespace chat::server {
 
 std::string server_stats::summary(std::size_t connections) const {
   constexpr auto r = std::memory_order_relaxed;
@@ -14,4 +14,4 @@ std::string server_stats::summary(std::size_t connections) const {
       turned_away.load(), tls_handshake_failures.load(r), errors.load());
 }
 
-}  // namespace chat
+}  // namespace chat::server

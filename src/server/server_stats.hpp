@@ -12,11 +12,10 @@
 #include <string>
 
 #include "chat/protocol.hpp"
-#include "cluster/stats.hpp"
 #include "server/metrics_histogram.hpp"
 #include "server/sharded_counter.hpp"
 
-namespace chat {
+namespace chat::server {
 
 // Which BYE reasons are timeouts and which turn a connection away at accept:
 // the one list that the counters, the stats line and /metrics's labels follow.
@@ -62,10 +61,9 @@ struct server_stats {
   // time_outbox_waits is set (metrics on), which must happen before the server starts.
   metrics_histogram outbox_wait;
   bool time_outbox_waits = false;
-  cluster_stats cluster;  // cluster mode only
 
   // One line for the log: "connections=... registered=... ...".
   std::string summary(std::size_t connections) const;
 };
 
-}  // namespace chat
+}  // namespace chat::server

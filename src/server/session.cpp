@@ -13,7 +13,7 @@
 #include "server/router.hpp"
 #include "server/tls_stream.hpp"
 
-namespace chat {
+namespace chat::server {
 namespace {
 
 // How long a connection told its last line may take to close its side.
@@ -528,4 +528,4 @@ void session<Stream>::abort() {
 template class session<plain_stream>;
 template class session<tls_stream>;
 
-}  // namespace chat
+}  // namespace chat::server

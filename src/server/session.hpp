@@ -29,7 +29,7 @@
 #include "server/server_defaults.hpp"
 #include "server/server_stats.hpp"
 
-namespace chat {
+namespace chat::server {
 
 class router;
 struct router_request;
@@ -152,4 +152,4 @@ class session final : public peer, public msg_sink, public std::enable_shared_fr
   std::shared_ptr<void> ticket_;
 };
 
-}  // namespace chat
+}  // namespace chat::server

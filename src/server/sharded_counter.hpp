@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace chat {
+namespace chat::server {
 
 class sharded_counter {
  public:
@@ -46,4 +46,4 @@ inline std::size_t sharded_counter::this_thread_shard() {
   return index;
 }
 
-}  // namespace chat
+}  // namespace chat::server

@@ -1,6 +1,6 @@
 #include "server/slow_consumer.hpp"
 
-namespace chat {
+namespace chat::server {
 
 output_verdict slow_consumer_verdict(std::size_t queued, std::chrono::steady_clock::duration over_soft_for,
                                      const output_limits& limits) {
@@ -10,4 +10,4 @@ output_verdict slow_consumer_verdict(std::size_t queued, std::chrono::steady_clo
   return output_verdict::keep;
 }
 
-}  // namespace chat
+}  // namespace chat::server

@@ -16,7 +16,7 @@
 
 #include "server/server_defaults.hpp"
 
-namespace chat {
+namespace chat::server {
 
 struct output_limits {
   // Bytes queued for one client past which it is cut at once (--max-queue).
@@ -29,7 +29,7 @@ struct output_limits {
   // 2 x this of a client's unsent bytes, and a client that never reads costs the
   // server at most hard_bytes + 2 x kernel_send_buffer. Autotuned, the kernel
   // grows a fast connection's buffer to tcp_wmem's maximum (4 MiB by default)
-  // whatever hard_bytes says: issue 15 item 4 measured 3.87 MB unsent in the
+  // whatever hard_bytes says: 3.87 MB were measured unsent in the
   // kernel beside a queue that was below --max-queue.
   std::size_t kernel_send_buffer = defaults::send_buffer;
 };
@@ -45,4 +45,4 @@ enum class output_verdict {
 output_verdict slow_consumer_verdict(std::size_t queued, std::chrono::steady_clock::duration over_soft_for,
                                      const output_limits& limits);
 
-}  // namespace chat
+}  // namespace chat::server

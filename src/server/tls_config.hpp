@@ -1,4 +1,4 @@
-// What chat-server is told about TLS (README, "TLS"): a second listening port
+// What chat-server is told about TLS (docs/operations.md, TLS): a second listening port
 // whose connections are the same sessions over TLS.
 #pragma once
 
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-namespace chat {
+namespace chat::server {
 
 struct tls_config {
   // TLS is served when a certificate is given; both files are PEM.
@@ -20,4 +20,4 @@ struct tls_config {
   bool enabled() const { return !cert_file.empty(); }
 };
 
-}  // namespace chat
+}  // namespace chat::server

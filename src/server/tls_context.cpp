@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-namespace chat {
+namespace chat::server {
 namespace {
 
 std::string failure(const std::string& what, const std::string& file, const asio::error_code& ec) {
@@ -54,4 +54,4 @@ std::string tls_context_holder::reload() {
   return {};
 }
 
-}  // namespace chat
+}  // namespace chat::server

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <string>
 
-namespace chat {
+namespace chat::server {
 
 // Builds a server context from a PEM certificate chain and a PEM private key,
 // with the settings every handshake shares: TLS 1.2 at least (RFC 8996
@@ -39,4 +39,4 @@ class tls_context_holder {
   std::shared_ptr<asio::ssl::context> current_;
 };
 
-}  // namespace chat
+}  // namespace chat::server

@@ -14,7 +14,7 @@
 #include "server/tls_context.hpp"
 #include "server/tls_stream.hpp"
 
-namespace chat {
+namespace chat::server {
 namespace {
 
 // Returns once `deadline` has passed or `stopping()` holds (checked every
@@ -89,4 +89,4 @@ bool server::reload_tls() {
   return true;
 }
 
-}  // namespace chat
+}  // namespace chat::server

@@ -32,7 +32,7 @@
 #include "chat/net.hpp"
 #include "server/read_buffer.hpp"
 
-namespace chat {
+namespace chat::server {
 
 class tls_stream {
  public:
@@ -145,4 +145,4 @@ class tls_stream {
   bool shutdown_started_ = false;
 };
 
-}  // namespace chat
+}  // namespace chat::server

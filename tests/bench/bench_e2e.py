@@ -114,7 +114,7 @@ def run_traffic(exe, port, pid, proto):
             doc = check_json(out)
             if doc["server"]["cores"] < 0:
                 fail("no server CPU figure despite --server-pid")
-            # Server CPU per delivered message (issue 10): in the JSON and beside msgs/s in the summary.
+            # Server CPU per delivered message in the JSON and beside msgs/s in the summary.
             per_msg = doc["server"].get("cpu_us_per_msg")
             if per_msg is None or not (0 < per_msg < 1e6):
                 fail(f"server cpu_us_per_msg missing or implausible: {per_msg}")

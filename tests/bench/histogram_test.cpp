@@ -1,11 +1,10 @@
-#include <catch2/catch.hpp>
+#include "bench/histogram.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 #include <vector>
-
-#include "bench/histogram.hpp"
 
 using chat::bench::histogram;
 

@@ -1,7 +1,8 @@
+#include "bench/intervals.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "bench/config.hpp"
-#include "bench/intervals.hpp"
 #include "bench/report.hpp"
 
 using chat::bench::histogram;

@@ -1,6 +1,6 @@
 // Cluster mode's pure parts, without NATS: the router's hold-and-resume seam that the
 // cluster link uses (a session's requests wait behind one the link took over), the
-// registry's remote stand-ins, and the frames nodes exchange.
+// registry's remote remote peers, and the frames nodes exchange.
 #include "cluster/link.hpp"
 
 #include <catch2/catch.hpp>
@@ -13,6 +13,7 @@
 #include "server/router.hpp"
 
 using namespace chat;
+using namespace chat::server;
 using protocol::command_kind;
 using testing::fake_peer;
 
@@ -79,13 +80,13 @@ TEST_CASE("router.held_requests_run_in_order") {
   n.r.apply_outcome(n.r.names().handle(1, n.link->taken[1].cmd));
   n.r.resume(1);
   CHECK(n.alice->lines() == std::vector<std::string>{"OK REGISTERED Noy", "PONG 1",
-                                                   "ERR ALREADY_REGISTERED this connection is already "
-                                                   "registered",
-                                                   "PONG 2"});
+                                                     "ERR ALREADY_REGISTERED this connection is already "
+                                                     "registered",
+                                                     "PONG 2"});
   CHECK(n.alice->done == 5);  // the join and four commands, each counted once
 }
 
-// A remote user's stand-in holds its name and chats like a local user.
+// A remote user's remote peer holds its name and chats like a local user.
 TEST_CASE("registry.remote_stand_in") {
   registry reg;
   reg.join(1);
@@ -93,7 +94,7 @@ TEST_CASE("registry.remote_stand_in") {
   CHECK_FALSE(reg.join_remote(100, "noy"));  // taken here, whatever the case
   REQUIRE(reg.join_remote(100, "Elias"));
   CHECK(reg.find("ELIAS") == session_id{100});
-  CHECK(reg.registered() == 1);  // the stand-in counts on its own node, not here
+  CHECK(reg.registered() == 1);  // the remote peer counts on its own node, not here
   const auto out = reg.handle(100, {command_kind::connect, "noy"});
   REQUIRE(out.chat_opened);
   CHECK(out.items[0].line == "OK CONNECTED Noy\n");
@@ -110,15 +111,15 @@ TEST_CASE("registry.remote_stand_in") {
 
 // Frames round-trip, text keeps its spaces, malformed frames are refused.
 TEST_CASE("wire.round_trip") {
-  cluster_wire::frame f;
-  f.what = cluster_wire::kind::msg;
+  cluster::wire::frame f;
+  f.what = cluster::wire::kind::msg;
   f.number = 7;
-  f.node = cluster_wire::token("10.0.0.1:7001");
+  f.node = cluster::wire::token("10.0.0.1:7001");
   f.sid = 42;
   f.seq = 123456789;
   f.word = "-";
   f.rest = "  hello  there  ";
-  const auto back = cluster_wire::parse(cluster_wire::format(f));
+  const auto back = cluster::wire::parse(cluster::wire::format(f));
   REQUIRE(back);
   CHECK(back->what == f.what);
   CHECK(back->number == 7);
@@ -127,18 +128,18 @@ TEST_CASE("wire.round_trip") {
   CHECK(back->seq == 123456789);
   CHECK(back->rest == f.rest);
 
-  CHECK_FALSE(cluster_wire::parse(""));
-  CHECK_FALSE(cluster_wire::parse("X 1 n 2 3 - text"));
-  CHECK_FALSE(cluster_wire::parse("M one n 2 3 - text"));
-  CHECK_FALSE(cluster_wire::parse("M 1 n 2 3"));
+  CHECK_FALSE(cluster::wire::parse(""));
+  CHECK_FALSE(cluster::wire::parse("X 1 n 2 3 - text"));
+  CHECK_FALSE(cluster::wire::parse("M one n 2 3 - text"));
+  CHECK_FALSE(cluster::wire::parse("M 1 n 2 3"));
 }
 
 // Tokens keep names and node names out of subject syntax.
 TEST_CASE("wire.tokens") {
-  CHECK(cluster_wire::token("noy") == "noy");
-  CHECK(cluster_wire::token(".noy") == "=2Enoy");
-  CHECK(cluster_wire::token("a..b") == "a=2E=2Eb");
-  CHECK(cluster_wire::token("10.0.0.1:7001") == "10=2E0=2E0=2E1=3A7001");
-  CHECK(cluster_wire::token("*>") == "=2A=3E");
-  CHECK(cluster_wire::node_subject("n1") == "chat.node.n1");
+  CHECK(cluster::wire::token("noy") == "noy");
+  CHECK(cluster::wire::token(".noy") == "=2Enoy");
+  CHECK(cluster::wire::token("a..b") == "a=2E=2Eb");
+  CHECK(cluster::wire::token("10.0.0.1:7001") == "10=2E0=2E0=2E1=3A7001");
+  CHECK(cluster::wire::token("*>") == "=2A=3E");
+  CHECK(cluster::wire::node_subject("n1") == "chat.node.n1");
 }

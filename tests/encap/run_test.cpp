@@ -17,8 +17,7 @@ namespace {
 // A CSV of one exchange (10 frames: handshake, two data segments and their ACKs, teardown)
 // in a scratch directory that goes with it.
 struct scratch {
-  scratch() {
-    dir = std::filesystem::temp_directory_path() / ("encap_run_test_" + std::to_string(::getpid()));
+  scratch() : dir(std::filesystem::temp_directory_path() / ("encap_run_test_" + std::to_string(::getpid()))) {
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "c.csv") << "msg_id,app_protocol,src_app,dst_app,src_port,dst_port,message,timestamp\n"
                                     "1,C,Noy,server,50001,5555,REGISTER Noy,100\n"

@@ -1,4 +1,4 @@
-// The relay's allocation budget (issue: "relaying allocates nothing"): after a
+// The relay's allocation budget ("relaying allocates nothing", docs/architecture.md): after a
 // warm-up, relaying 1,000,000 MSG lines between established pairs at window 16
 // may call malloc at most once per 1,000 messages. Every malloc of this process
 // is counted, by interposing malloc itself (operator new calls it too); the
@@ -110,7 +110,7 @@ void relay(std::vector<test_client>& clients, std::uint64_t total) {
 }  // namespace
 
 TEST_CASE("relaying 1,000,000 messages at window 16 calls malloc at most once per 1,000") {
-  chat::server_config config;
+  chat::server::server_config config;
   config.threads = GENERATE(1, 2);  // one thread, and threads that free what others allocated
   running_server server(config);
   std::vector<test_client> clients;

@@ -17,7 +17,7 @@ using chat::test::test_client;
 using namespace std::chrono_literals;
 
 TEST_CASE("a client that does not REGISTER in time gets BYE REGISTER_TIMEOUT - a registered one stays") {
-  chat::server_config config;
+  chat::server::server_config config;
   config.register_timeout = 300ms;
   running_server server(config);
   test_client lazy(server.port()), quick(server.port());
@@ -29,7 +29,7 @@ TEST_CASE("a client that does not REGISTER in time gets BYE REGISTER_TIMEOUT - a
 }
 
 TEST_CASE("an idle client gets BYE IDLE_TIMEOUT and its partner is told") {
-  chat::server_config config;
+  chat::server::server_config config;
   config.idle_timeout = 500ms;
   running_server server(config);
   test_client noy(server.port()), elias(server.port());
@@ -47,7 +47,7 @@ TEST_CASE("an idle client gets BYE IDLE_TIMEOUT and its partner is told") {
 }
 
 TEST_CASE("a client trickling a line byte by byte is closed at the idle timeout") {
-  chat::server_config config;
+  chat::server::server_config config;
   config.idle_timeout = 500ms;
   config.register_timeout = 60s;
   running_server server(config);
@@ -68,7 +68,7 @@ TEST_CASE("a client trickling a line byte by byte is closed at the idle timeout"
 }
 
 TEST_CASE("msg-rate paces a flooding client without dropping anything - others are unaffected") {
-  chat::server_config config;
+  chat::server::server_config config;
   config.msg_rate = 100;
   config.msg_burst = 10;
   running_server server(config);
@@ -99,7 +99,7 @@ TEST_CASE("msg-rate paces a flooding client without dropping anything - others a
 }
 
 TEST_CASE("max-per-ip turns away one more connection from an address, not from another") {
-  chat::server_config config;
+  chat::server::server_config config;
   config.max_per_ip = 2;
   running_server server(config);
   test_client a(server.port()), b(server.port());

@@ -38,7 +38,7 @@ void warm_up(std::uint16_t port, std::size_t bytes) {
 }  // namespace
 
 TEST_CASE("a client that never reads is cut after a bounded amount, however much the server relayed before") {
-  chat::server_config config;  // the default --max-queue (1 MiB)
+  chat::server::server_config config;  // the default --max-queue (1 MiB)
   running_server server(config);
   // 200 MB as the report that found this used; sanitizers make each byte ~20x dearer.
   warm_up(server.port(), chat::test::memory_is_measurable ? 200u << 20 : 20u << 20);

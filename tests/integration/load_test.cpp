@@ -74,7 +74,7 @@ TEST_CASE("50 silent connections and 50 half-sent lines do not hold anyone up") 
 }
 
 TEST_CASE("a client that never reads is cut off as a slow consumer - other pairs and memory unaffected") {
-  chat::server_config config;
+  chat::server::server_config config;
   config.output.hard_bytes = 256 * 1024;
   running_server server(config);
   test_client flooder(server.port()), sink(server.port());
@@ -122,7 +122,7 @@ TEST_CASE("a client that never reads is cut off as a slow consumer - other pairs
 }
 
 TEST_CASE("a client far ahead of reading its replies is paused by TCP, not cut as a slow consumer") {
-  chat::server_config config;
+  chat::server::server_config config;
   config.output.hard_bytes = 64 * 1024;
   // The pinger never registers, and 100,000 round trips through a 4 KiB receive buffer outlast the
   // default REGISTER timeout under ASan (34 s in CI): the timeout is not what this test is about.

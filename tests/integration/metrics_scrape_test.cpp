@@ -56,7 +56,7 @@ double sample(const std::string& response, const std::string& series) {
 }  // namespace
 
 TEST_CASE("metrics: /metrics over loopback counts relayed messages, errors and the outbox wait") {
-  chat::server_config config;
+  chat::server::server_config config;
   config.metrics.port = 0;  // the server times outbox waits only when metrics are on
   running_server server(config);
   auto endpoint = chat::start_metrics(config.metrics, server.get());
@@ -100,7 +100,7 @@ TEST_CASE("metrics: /metrics over loopback counts relayed messages, errors and t
 
 TEST_CASE("metrics: off by default - no endpoint, and the outbox wait is not timed") {
   running_server server;
-  CHECK(chat::start_metrics(chat::metrics_config{}, server.get()) == nullptr);
+  CHECK(chat::start_metrics(chat::server::metrics_config{}, server.get()) == nullptr);
   test_client noy(server.port()), elias(server.port());
   open_chat(noy, "Noy", elias, "Elias");
   noy.send("MSG hi\n");

@@ -57,7 +57,7 @@ TEST_CASE("CONNECT and MSG errors") {
   elias.register_as("Elias");
   dana.register_as("Dana");
   CHECK(code_of(noy.ask("CONNECT")) == "MISSING_ARGUMENT");
-  CHECK(code_of(noy.ask("CONNECT Ghost")) == "NO_SUCH_USER");
+  CHECK(code_of(noy.ask("CONNECT Remote peer")) == "NO_SUCH_USER");
   CHECK(code_of(noy.ask("CONNECT noy")) == "SELF");
   CHECK(code_of(noy.ask("MSG hi")) == "NOT_IN_CHAT");
   CHECK(code_of(noy.ask("DISCONNECT")) == "NOT_IN_CHAT");
@@ -129,7 +129,7 @@ TEST_CASE("many commands pipelined in one write are answered in order") {
 }
 
 TEST_CASE("a 2 MiB line without newline is refused, the connection stays usable, memory does not grow") {
-  chat::server_config config;
+  chat::server::server_config config;
   config.max_line = 4096;
   running_server server(config);
   const std::string huge(2 << 20, 'x');
@@ -170,7 +170,7 @@ TEST_CASE("a peer that resets its connection: partner told at once, name freed")
 }
 
 TEST_CASE("over --max-clients a client gets BYE SERVER_FULL and the others are served") {
-  chat::server_config config;
+  chat::server::server_config config;
   config.max_clients = 2;
   running_server server(config);
   test_client a(server.port());
@@ -192,12 +192,12 @@ TEST_CASE("over --max-clients a client gets BYE SERVER_FULL and the others are s
 }
 
 TEST_CASE("SIGTERM: every client gets BYE SHUTDOWN, queued lines are flushed first, graceful stop") {
-  chat::server_config config;
+  chat::server::server_config config;
   config.host = "127.0.0.1";
   config.port = 0;
   config.threads = 2;
   config.handle_signals = true;
-  chat::server server(config);
+  chat::server::server server(config);
   server.start();
   test_client noy(server.local_endpoint().port()), elias(server.local_endpoint().port());
   open_chat(noy, "Noy", elias, "Elias");

@@ -17,7 +17,7 @@ running_server::running_server(server_config config) {
   config.port = 0;
   if (config.threads == 0) config.threads = 2;
   config.handle_signals = false;
-  server_ = std::make_unique<chat::server>(config);
+  server_ = std::make_unique<chat::server::server>(config);
   server_->start();
 }
 

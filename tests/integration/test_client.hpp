@@ -16,6 +16,8 @@
 
 namespace chat::test {
 
+using namespace chat::server;
+
 inline constexpr auto read_timeout = std::chrono::seconds(20);
 
 // Polls `done` every millisecond until it holds or `timeout` passes; returns its last value. For
@@ -38,12 +40,12 @@ class running_server {
   explicit running_server(server_config config = {});
   ~running_server();
   std::uint16_t port() const { return server_->local_endpoint().port(); }
-  chat::server& get() { return *server_; }
+  chat::server::server& get() { return *server_; }
   // Stops and waits; returns whether the shutdown was graceful.
   bool stop();
 
  private:
-  std::unique_ptr<chat::server> server_;
+  std::unique_ptr<chat::server::server> server_;
   bool stopped_ = false;
 };
 

@@ -17,9 +17,9 @@ using chat::test::tls_test_client;
 
 namespace {
 
-chat::server_config tls_config(const std::filesystem::path& cert = test_certs() / "server.pem",
-                               const std::filesystem::path& key = test_certs() / "server.key") {
-  chat::server_config config;
+chat::server::server_config tls_config(const std::filesystem::path& cert = test_certs() / "server.pem",
+                                       const std::filesystem::path& key = test_certs() / "server.key") {
+  chat::server::server_config config;
   config.tls.cert_file = cert.string();
   config.tls.key_file = key.string();
   config.tls.port = 0;

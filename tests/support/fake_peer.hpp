@@ -14,6 +14,8 @@
 
 namespace chat::testing {
 
+using namespace chat::server;
+
 class fake_peer final : public peer, public msg_sink, public std::enable_shared_from_this<fake_peer> {
  public:
   explicit fake_peer(session_id id) : id_(id) {}

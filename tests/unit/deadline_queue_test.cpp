@@ -4,6 +4,7 @@
 #include <set>
 
 using namespace chat;
+using namespace chat::server;
 using namespace std::chrono_literals;
 using entry = deadline_queue::entry;
 using kind = deadline_queue::kind;

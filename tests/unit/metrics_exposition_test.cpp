@@ -87,15 +87,15 @@ exposition parse(const std::string& text) {
   return out;
 }
 
-std::string scrape(const chat::server_stats& stats, std::size_t connections) {
-  chat::metrics_collector collector(stats, [connections] { return connections; });
+std::string scrape(const chat::server::server_stats& stats, std::size_t connections) {
+  chat::metrics_collector collector(stats, nullptr, [connections] { return connections; });
   return prometheus::TextSerializer().Serialize(collector.Collect());
 }
 
 }  // namespace
 
 TEST_CASE("metrics: every family is there with its type, help and base-unit name") {
-  chat::server_stats stats;
+  chat::server::server_stats stats;
   const auto text = parse(scrape(stats, 0));
   const std::map<std::string, std::string> expected{
       {"chat_connections_accepted_total", "counter"},
@@ -130,7 +130,7 @@ TEST_CASE("metrics: every family is there with its type, help and base-unit name
 TEST_CASE("metrics: values after known increments") {
   using chat::protocol::bye_reason;
   using chat::protocol::error_code;
-  chat::server_stats stats;
+  chat::server::server_stats stats;
   stats.connections_accepted = 4;
   stats.messages_relayed.fetch_add(7);
   stats.bytes_in.fetch_add(1000);
@@ -170,7 +170,7 @@ TEST_CASE("metrics: values after known increments") {
 }
 
 TEST_CASE("metrics: the outbox-wait histogram in seconds, cumulative buckets up to +Inf") {
-  chat::server_stats stats;
+  chat::server::server_stats stats;
   stats.outbox_wait.observe(3us);   // le 5e-06
   stats.outbox_wait.observe(5us);   // le 5e-06: bounds are inclusive
   stats.outbox_wait.observe(2ms);   // le 0.0025
@@ -192,7 +192,7 @@ TEST_CASE("metrics: the outbox-wait histogram in seconds, cumulative buckets up 
     }
   }
   CHECK(inf == 5);
-  REQUIRE(buckets.size() == chat::metrics_histogram::bounds_ns.size());
+  REQUIRE(buckets.size() == chat::server::metrics_histogram::bounds_ns.size());
   CHECK(buckets.begin()->first == Approx(1e-6));
   CHECK(buckets.rbegin()->first == Approx(10));
   CHECK(buckets.at(1e-6) == 1);
@@ -209,7 +209,7 @@ TEST_CASE("metrics: the outbox-wait histogram in seconds, cumulative buckets up 
 }
 
 TEST_CASE("metrics: the histogram counts every observation of many threads without a lock") {
-  chat::metrics_histogram h;
+  chat::server::metrics_histogram h;
   constexpr int threads = 8, each = 20000;
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {

@@ -4,6 +4,7 @@
 #include <string>
 
 using namespace chat;
+using namespace chat::server;
 using namespace std::chrono_literals;
 using push_result = outbox::push_result;
 

@@ -4,7 +4,7 @@
 
 #include "server/server_stats.hpp"
 
-using chat::rate_limiter;
+using chat::server::rate_limiter;
 using namespace std::chrono_literals;
 
 TEST_CASE("the bucket allows its burst at once, then one token per 1/rate") {
@@ -30,7 +30,7 @@ TEST_CASE("a zero rate disables the limit") {
 }
 
 TEST_CASE("the stats line names every counter") {
-  chat::server_stats stats;
+  chat::server::server_stats stats;
   stats.messages_relayed.fetch_add(7);
   stats.slow_consumers = 1;
   const auto line = stats.summary(3);

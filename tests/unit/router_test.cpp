@@ -10,6 +10,7 @@
 #include "fake_peer.hpp"
 
 using namespace chat;
+using namespace chat::server;
 using protocol::command_kind;
 using testing::fake_peer;
 

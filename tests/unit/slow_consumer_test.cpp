@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 using namespace chat;
+using namespace chat::server;
 using namespace std::chrono_literals;
 
 TEST_CASE("slow-consumer verdict: the hard limit cuts at once, at one byte past it") {
