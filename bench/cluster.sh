@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cluster mode against one node (README, Cluster mode): starts a 3-server NATS cluster with
+# Cluster mode against one node (docs/cluster.md): starts a 3-server NATS cluster with
 # JetStream and two chat-server nodes on it, then runs chat-bench REPS times over
 #   same-node:  every pair on node 1 (--servers with one node);
 #   cross-node: one end of every pair on each node (--servers with both: every MSG crosses NATS).

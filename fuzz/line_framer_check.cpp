@@ -19,7 +19,7 @@ struct event {
   bool operator==(const event&) const = default;
 };
 
-// The README's framing rule in one pass over the whole stream: LF ends a line, one CR
+// The framing rule (docs/protocol.md, Framing) in one pass over the whole stream: LF ends a line, one CR
 // before it is dropped, a line over max_line is one too-long event. An unfinished last
 // line is reported only once it is already too long (the framer says so as soon as it knows).
 std::vector<event> reference_split(std::string_view s, std::size_t max_line) {

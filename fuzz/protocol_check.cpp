@@ -2,7 +2,7 @@
 // - is_valid_utf8 agrees with an independent validator (Unicode table 3-7);
 // - bad UTF-8 or a NUL is BAD_ENCODING, whatever else the line holds;
 // - the result does not change when the keyword's case changes;
-// - a parsed command's argument is what the README says (trimmed, a suffix of the line)
+// - a parsed command's argument is what docs/protocol.md says (trimmed, a suffix of the line)
 //   and the canonical spelling "KEYWORD argument" parses back to the same command;
 // - every reply the server would build from it ends in its only LF, and a client
 //   framing and splitting that reply reads the argument back byte for byte.
@@ -85,7 +85,7 @@ std::string_view strip_trailing_crs(std::string_view s) {
   return s;
 }
 
-// Names, tokens and prefixes lose trailing spaces and CRs (README, "Arguments").
+// Names, tokens and prefixes lose trailing spaces and CRs (docs/protocol.md, Rules, "Arguments").
 std::string_view trim_trailing_spaces(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.remove_suffix(1);
   return s;
@@ -128,7 +128,7 @@ void check_read_back(std::string_view received, std::string_view sent) {
 }
 
 void check_relay(const std::string& text) {
-  // The server stamps the sender; the partner must get the text back unmodified (README, "Relay").
+  // The server stamps the sender; the partner must get the text back unmodified (docs/protocol.md, Rules, "Relay").
   const std::string reply = format_msg("alice", text);
   check_reply(reply);
   const std::string line = client_reads(reply);
@@ -201,7 +201,7 @@ void check_command(std::string_view line, const command& cmd) {
     case command_kind::register_name:
     case command_kind::connect: {
       check_name_functions(arg);
-      // Replies and events spell only registered, hence valid, names (README, "Names").
+      // Replies and events spell only registered, hence valid, names (docs/protocol.md, Rules, "Names").
       if (!is_valid_name(arg)) break;
       const std::string ok = format_ok(cmd.kind == command_kind::connect ? "CONNECTED" : "REGISTERED", arg);
       const std::string ok_read = client_reads(ok);  // named: the splits below view into it

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Plays README's Noy/Elias conversation against a real chat-server and draws
+"""Plays docs/protocol.md's Noy/Elias conversation against a real chat-server and draws
 what went over the wire as a sequence diagram (Graphviz, for `neato -n2`).
 
 Usage: sequence.py CHAT_SERVER OUT.dot [OUT.txt]
 
 Every line the clients send and receive is recorded with its direction; the
-script checks each reply against the one README promises (so a protocol change
+script checks each reply against the one docs/protocol.md promises (so a protocol change
 fails the build instead of drawing a stale picture) and draws exactly the
 recorded lines. Reads across the two sockets happen in a fixed order, so the
 same server gives the same drawing.

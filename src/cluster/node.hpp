@@ -25,13 +25,13 @@
 #include "chat/net.hpp"
 #include "chat/protocol.hpp"
 #include "cluster/config.hpp"
-#include "cluster/link.hpp"
 #include "cluster/name_service.hpp"
 #include "cluster/nats_connection.hpp"
 #include "cluster/remote_peer.hpp"
 #include "cluster/stats.hpp"
 #include "cluster/wire.hpp"
 #include "cluster/worker.hpp"
+#include "server/cluster_link.hpp"
 
 namespace chat::cluster {
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cluster mode end to end (README, Cluster mode): real nats-server processes with
+"""Cluster mode end to end (docs/cluster.md): real nats-server processes with
 JetStream on loopback ports and real chat-server nodes joined to them.
 
 Usage: cluster_test.py SCENARIO PATH/TO/chat-server
@@ -602,10 +602,10 @@ def metric_becomes(cluster, node, sample, want, timeout=5):
 
 def registered_gauge(binary):
     """chat_registered_users and the stats line count a node's own users, not the
-    remote peers of remote partners; over all nodes they add up to WHO's count."""
+    remote peers; over all nodes they add up to WHO's count."""
     with started(binary, nats=1, nodes=2, replicas=1,
                  extra=("--metrics-port", "0", "--stats-interval", "0.1")) as (c, ports):
-        (a, b), = pair_up(ports, 1)  # pa0 on n0 chats with pb0 on n1: each node holds a remote peer of the other
+        (a, b), = pair_up(ports, 1)  # pa0 on n0 chats with pb0 on n1: each node holds a remote peer for the other
         other = Client(ports[0])
         check(other.ask("REGISTER lonely").startswith("OK REGISTERED"), "register")
         check(a.ask("WHO") == "OK WHO 3 lonely pa0 pb0", "WHO across nodes")

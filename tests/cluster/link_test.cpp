@@ -1,8 +1,6 @@
 // Cluster mode's pure parts, without NATS: the router's hold-and-resume seam that the
 // cluster link uses (a session's requests wait behind one the link took over), the
-// registry's remote remote peers, and the frames nodes exchange.
-#include "cluster/link.hpp"
-
+// registry's remote peers, and the frames nodes exchange.
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
@@ -10,7 +8,8 @@
 
 #include "cluster/wire.hpp"
 #include "fake_peer.hpp"
-#include "server/router.hpp"
+#include "router.hpp"
+#include "server/cluster_link.hpp"
 
 using namespace chat;
 using namespace chat::server;
@@ -86,15 +85,15 @@ TEST_CASE("router.held_requests_run_in_order") {
   CHECK(n.alice->done == 5);  // the join and four commands, each counted once
 }
 
-// A remote user's remote peer holds its name and chats like a local user.
-TEST_CASE("registry.remote_stand_in") {
+// A remote peer holds its user's name and chats like a local user.
+TEST_CASE("registry.remote_peer") {
   registry reg;
   reg.join(1);
   CHECK(reg.handle(1, {command_kind::register_name, "Noy"}).count == 1);
   CHECK_FALSE(reg.join_remote(100, "noy"));  // taken here, whatever the case
   REQUIRE(reg.join_remote(100, "Elias"));
   CHECK(reg.find("ELIAS") == session_id{100});
-  CHECK(reg.registered() == 1);  // the remote peer counts on its own node, not here
+  CHECK(reg.registered() == 1);  // a remote peer counts on its own node, not here
   const auto out = reg.handle(100, {command_kind::connect, "noy"});
   REQUIRE(out.chat_opened);
   CHECK(out.items[0].line == "OK CONNECTED Noy\n");

@@ -49,7 +49,7 @@ TEST_CASE("fuzz finding: a MSG text ending in CR reaches the partner as the serv
   REQUIRE(received.size() == 1);
   const auto [head, rest] = protocol::split_server_line(received.front());
   CHECK(head == "MSG");
-  // README, "Relay": every MSG from A reaches B "unmodified".
+  // docs/protocol.md, Rules, "Relay": every MSG from A reaches B "unmodified".
   CHECK(protocol::split_word(rest).second.size() == cmd.argument.size());  // Catch2 prints no CR
   CHECK(protocol::split_word(rest).second == cmd.argument);
 }

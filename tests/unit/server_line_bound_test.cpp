@@ -31,7 +31,7 @@ TEST_CASE("server line bound: a relayed MSG from a 32-character name is max_line
     CHECK(relayed_msg(max_line).size() == max_line + 33);
     CHECK(max_server_line(max_line) >= max_line + 33);
   }
-  // 4,096 bytes sent become 4,129 received: the figure the README gives.
+  // 4,096 bytes sent become 4,129 received: the figure docs/protocol.md gives (Framing).
   CHECK(max_server_line(default_max_line) == 4129);
   CHECK(max_server_line(max_max_line) == max_max_line + 33);
 }
