@@ -26,6 +26,9 @@ REPORT = ROOT / "report"
 WORK = ROOT / "build-report"
 FIGURES = WORK / "figures"
 
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_runs import documents  # noqa: E402  (a results folder's run JSON, loose or packed)
+
 # The runs the report quotes.
 FINAL_RESULTS = "bench/results/2026-11-30-final"  # the matrix on the final code
 FIRST_RESULTS = "bench/results/2026-11-24"  # the same matrix on the first version of the server (the "before")
@@ -103,15 +106,14 @@ def bench_results(alias, folder):
             for minutes, load in zip((1, 5, 15), v.split()[:3]):
                 data[f"{alias}.load.{when}_{minutes}"] = f"{float(load):.0f}"
     # the 1-minute load chat-bench found before each run (bench/run.sh labels its JSON "load=L")
-    loads = sorted(float(m[1]) for path in (ROOT / folder).glob("*_rep*.json")
-                   if (m := re.match(r"load=([0-9.]+)", json.loads(path.read_text(encoding="utf-8")).get("label") or "")))
+    run_docs = documents(ROOT / folder, "*_rep*.json")
+    loads = sorted(float(m[1]) for _, doc in run_docs if (m := re.match(r"load=([0-9.]+)", doc.get("label") or "")))
     if loads:
         data.update({f"{alias}.load.runs_min": f"{loads[0]:.1f}", f"{alias}.load.runs_max": f"{loads[-1]:.1f}",
                      f"{alias}.load.runs_median": f"{loads[len(loads) // 2]:.1f}"})
     data[f"{alias}.dir"] = folder
     data[f"{alias}.runs_total"] = str(sum(fig["runs"] for fig in summary.values()))
-    for path in sorted((ROOT / folder).glob("*_rep*.json")):
-        doc = json.loads(path.read_text(encoding="utf-8"))
+    for _, doc in run_docs:
         if doc["messages"]["lost"]:
             data[f"{alias}.lost_run_sent"] = thousands(doc["messages"]["sent"])
     return data
@@ -340,9 +342,9 @@ def cluster_relay(folder):
     the median cross / same throughput (cluster.relay.ratio.P), and over all pairs the range of the
     median node CPU per message and of its cross / same ratio, and one pair's median p50 both ways."""
     runs = {}
-    for path in (ROOT / folder).glob("*-p*-r*.json"):
-        where, pairs = re.match(r"(same|cross)-p(\d+)-r\d+\.json$", path.name).groups()
-        runs.setdefault((where, int(pairs)), []).append(json.loads(path.read_text(encoding="utf-8")))
+    for name, doc in documents(ROOT / folder, "*-p*-r*.json"):
+        where, pairs = re.match(r"(same|cross)-p(\d+)-r\d+\.json$", name).groups()
+        runs.setdefault((where, int(pairs)), []).append(doc)
     pairs = sorted({p for _, p in runs})
     med = lambda where, p, field: median(field(doc) for doc in runs[(where, p)])
     tput = lambda doc: doc["throughput"]
@@ -374,11 +376,11 @@ def cluster_idle(folder, dataplane):
     users, seconds, held = re.match(r"(\d+) users registered .* in ([0-9.]+) s; held (\d+) s", summary).groups()
     nodes = [(int(conns), int(per_conn), float(cpu)) for conns, per_conn, cpu in
              re.findall(r"^ *node .* conns +(\d+) .* (\d+) B/conn +idle CPU +([0-9.]+) ms/s", summary, flags=re.M)]
-    benches = [load_json(path.relative_to(ROOT)) for path in sorted((ROOT / folder).glob("idle-[0-9]*.json"))]
+    benches = [doc for _, doc in documents(ROOT / folder, "idle-[0-9]*.json")]
     machine = (ROOT / folder / "machine.txt").read_text(encoding="utf-8")
     load_before = float(re.search(r"^load at start: ([0-9.]+)", machine, flags=re.M)[1])
     load_after = float(re.search(r"load after: ([0-9.]+)", summary)[1])
-    beside = load_json(f"{folder}/cross-p100-beside-idle.json")
+    [(_, beside)] = documents(ROOT / folder, "cross-p100-beside-idle.json")
     rate = int(users) / float(seconds)  # registrations per second, the whole cluster
     per_node_users = int(users) / len(nodes)
     return {

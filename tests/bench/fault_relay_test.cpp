@@ -194,7 +194,7 @@ TEST_CASE("a relay that corrupts one message fails the run", "[relay]") {
   CHECK(r.corrupted == 1);
 }
 
-// Regression (bench/results/2026-11-24-final/chat_rate15000_rep2: "lost 1"). A worker that has
+// Regression (chat_rate15000_rep2 in bench/results/2026-11-24-final/raw.tar.xz: "lost 1"). A worker that has
 // checked that the sending phase is on and has not yet counted its message, when the coordinator
 // ends the phase: on one core (run.sh pins chat-bench to one) the coordinator preempts the worker
 // anywhere. The drain compared received with a sent total that was still about to grow, could
