@@ -44,7 +44,8 @@ set(CPACK_PACKAGE_NAME tcp-chat)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "1:1 chat server, client and load generator (CHAT/1 over TCP)")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
+# One string: set() with several strings would make a list, and CPack joins a list with ';'.
+string(CONCAT CPACK_DEBIAN_PACKAGE_DESCRIPTION
     "chat-server relays 1:1 chats between registered users over one TCP protocol, CHAT/1.\n"
     "Also chat-client (an interactive terminal client), chat-bench (a load generator that checks\n"
     "every delivery) and chat-encap (TCP/IP encapsulation into pcap files).")
