@@ -11,6 +11,7 @@ install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md")
 install(FILES packaging/chat-server.toml DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/tcp-chat)
 install(FILES packaging/chat-server.service DESTINATION lib/systemd/system)
+install(PROGRAMS packaging/tls-deploy-hook DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/tcp-chat)
 
 # Man pages from each program's own --help and --version, so they cannot drift. Sanitizer builds
 # skip them (nothing installs those builds).
@@ -55,6 +56,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # tcp-chat_<version>_<arch>.deb
 # Dependencies from the programs' own ELF needs (dpkg-shlibdeps), not a hand-kept list.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# postinst creates the group that reads the TLS copies with groupadd.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nats-server")
 # The configuration is a conffile: an upgrade keeps the administrator's edits, a purge removes it.
 file(WRITE ${PROJECT_BINARY_DIR}/packaging/conffiles "${CMAKE_INSTALL_FULL_SYSCONFDIR}/tcp-chat/chat-server.toml\n")
