@@ -11,6 +11,7 @@ install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md")
 install(FILES packaging/chat-server.toml DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/tcp-chat)
 install(FILES packaging/chat-server.service DESTINATION lib/systemd/system)
+install(PROGRAMS packaging/tls-deploy-hook DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/tcp-chat)
 
 # Man pages from each program's own --help and --version, so they cannot drift. Sanitizer builds
 # skip them (nothing installs those builds).
@@ -44,7 +45,8 @@ set(CPACK_PACKAGE_NAME tcp-chat)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "1:1 chat server, client and load generator (CHAT/1 over TCP)")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
+# One string: set() with several strings would make a list, and CPack joins a list with ';'.
+string(CONCAT CPACK_DEBIAN_PACKAGE_DESCRIPTION
     "chat-server relays 1:1 chats between registered users over one TCP protocol, CHAT/1.\n"
     "Also chat-client (an interactive terminal client), chat-bench (a load generator that checks\n"
     "every delivery) and chat-encap (TCP/IP encapsulation into pcap files).")
@@ -54,6 +56,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # tcp-chat_<version>_<arch>.deb
 # Dependencies from the programs' own ELF needs (dpkg-shlibdeps), not a hand-kept list.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# postinst creates the group that reads the TLS copies with groupadd.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nats-server")
 # The configuration is a conffile: an upgrade keeps the administrator's edits, a purge removes it.
 file(WRITE ${PROJECT_BINARY_DIR}/packaging/conffiles "${CMAKE_INSTALL_FULL_SYSCONFDIR}/tcp-chat/chat-server.toml\n")
