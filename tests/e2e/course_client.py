@@ -6,8 +6,11 @@ Usage: course_client.py PATH/TO/chat-server
 The course's client is a Python script with 127.0.0.1:12345 written into it that prints every
 server line as it arrives and sends what is typed. Two such clients (below, written the same
 way) reach a chat-server started without --port and go through REGISTER, CONNECT, MSG both ways,
-WHO and DISCONNECT. CTest gives this test a RESOURCE_LOCK on port 12345; every other test uses
-ephemeral ports. Every wait has a deadline.
+WHO and DISCONNECT. Every wait has a deadline.
+
+It runs in a network namespace of its own, where 12345 is free whatever the host runs (the quick
+start's `tools/dev server` on that very port, say); where it cannot make one, it is skipped (exit 77).
+Every other test uses ephemeral ports.
 """
 import os
 import queue
@@ -18,6 +21,8 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from private_network import enter_private_network_or_skip  # noqa: E402
 from server_e2e import DEADLINE, Process, exit_code, fail, main  # noqa: E402
 
 COURSE_ADDRESS = ("127.0.0.1", 12345)
@@ -66,7 +71,7 @@ def course_client(server_bin):
     if not server.wait_for_log(r"listening on "):
         fail("chat-server with no flags did not start listening")
     if not server.wait_for_log(r"listening on 127\.0\.0\.1:12345\b", timeout=0):
-        fail("chat-server with no --port did not listen on 127.0.0.1:12345 (is the port taken?)")
+        fail("chat-server with no --port did not listen on 127.0.0.1:12345")
     try:
         noy, elias = CourseClient("Noy"), CourseClient("Elias")
         for c in (noy, elias):
@@ -98,5 +103,6 @@ def course_client(server_bin):
 
 
 if __name__ == "__main__":
+    enter_private_network_or_skip(f"port {COURSE_ADDRESS[1]}")
     main(course_client, sys.argv[1])
     print("ok: the course's client on 127.0.0.1:12345")
