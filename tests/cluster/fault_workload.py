@@ -125,7 +125,7 @@ class Session:
             if got.startswith("BYE "):
                 raise Gone(got)
 
-    def send_numbered(self, count, stop):
+    def send_numbered(self, count, stop, pause=PAUSE):
         """Up to `count` MSGs, each followed by a PING that shows whether it was refused."""
         for _ in range(count):
             if self.partner is None or stop.is_set():
@@ -137,7 +137,7 @@ class Session:
             end = time.monotonic() + REPLY_WAIT
             while self.next_line(max(0.0, end - time.monotonic())) != f"PONG {token}":
                 pass
-            stop.wait(PAUSE)
+            stop.wait(pause)
 
     def close(self, how="close"):
         """Ends the session: QUIT (waits for OK BYE) or just closing the socket."""
@@ -169,10 +169,10 @@ def open_session(history, node, port, role, stop, **info):
     return None
 
 
-def play_target(session, rng, stop):
+def play_target(session, rng, stop, pause=PAUSE):
     """Told CONNECTED: send numbered MSGs back, then wait for the partner to end the chat; if
     it does not in time, end it ourselves (the checker sees the late end)."""
-    session.send_numbered(rng.randint(5, 25), stop)
+    session.send_numbered(rng.randint(5, 25), stop, pause)
     if session.partner is not None and not session.wait_event("DISCONNECTED", 8.0):
         session.request("DISCONNECT")
 
@@ -239,8 +239,9 @@ def race(history, ports, stop, rounds=1000):
                     stop.wait(1.0)
                     continue
                 while not stop.is_set():
+                    # Slower than the winner: MSGs still go out after the winner has left.
                     if t.wait_event("CONNECTED", 1.0):
-                        play_target(t, random.Random(1), stop)
+                        play_target(t, random.Random(1), stop, pause=0.2)
             except Gone:
                 pass
             t.close("quit")

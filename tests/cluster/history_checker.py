@@ -27,6 +27,7 @@ FREE_AFTER_END = 10.0     # ... and within this of the workload's last session c
 END_BOUND = 3.0           # both sides of a chat learn that it ended within this of each other
 END_BOUND_FAULT = 15.0    # the same while a fault is on (a lease is 7 s; a pause up to 12 s)
 FAULT_TAIL = 5.0          # a fault's effects count as "on" this long after its heal
+IN_FLIGHT = 1.0           # a MSG sent this near its chat's end may be lost with it
 OVERLAP_SLACK = 0.1       # reader threads see a line this late at most (two holders at once)
 NEAR_EOF = 2.0            # an OK CONNECTED whose target's session died this near needs no event
 
@@ -82,7 +83,7 @@ class History:
         self.records = sorted(records, key=lambda r: r["t"])
         self.end = self.records[-1]["t"] if self.records else 0.0
         self.meta = next((r for r in self.records if r["ev"] == "meta"), {"nodes": 0, "names": []})
-        self.faults = [r["t"] for r in self.records if r["ev"] == "fault"]
+        self.faults = [r["t"] for r in self.records if r["ev"] == "fault" and r.get("kind") != "none"]
         self.heals = [r["t"] for r in self.records if r["ev"] == "heal"]
         self.workload_end = next((r["t"] for r in self.records if r["ev"] == "workload_end"), self.end)
         self.stopped = collections.defaultdict(list)  # node -> [(from, to)]
@@ -105,7 +106,8 @@ class History:
         return sum(max(0.0, min(end, b) - max(start, a)) for a, b in self.stopped.get(node, []))
 
     def fault_on(self, t):
-        windows = list(zip(self.faults, self.heals + [self.end] * (len(self.faults) - len(self.heals))))
+        heals = [h for h in self.heals if any(f <= h for f in self.faults)]
+        windows = list(zip(self.faults, heals + [self.end] * (len(self.faults) - len(heals))))
         return any(a <= t <= b + FAULT_TAIL for a, b in windows)
 
     # --- one pass over every session's lines ---
@@ -222,11 +224,13 @@ class History:
         for name, holders in by_name.items():
             for i, a in enumerate(holders):
                 for b in holders[i + 1:]:
-                    start = max(a.evidence[0], b.evidence[0])
-                    end = min(a.evidence[-1], b.evidence[-1])
-                    if end - start > OVERLAP_SLACK:
-                        self.violation("two_holders", f"name {name!r} held by session {a.sid} (node {a.node}) and "
-                                       f"session {b.sid} (node {b.node}) at once, {start:.2f}-{end:.2f}")
+                    # One showed it held the name while the other's span of showing it lasted.
+                    both = [t for x, y in ((a, b), (b, a)) for t in x.evidence
+                            if y.evidence[0] + OVERLAP_SLACK < t < y.evidence[-1] - OVERLAP_SLACK]
+                    if both:
+                        self.violation("two_holders", f"name {name!r} held by session {a.sid} (node {a.node}, "
+                                       f"{a.evidence[0]:.2f}-{a.evidence[-1]:.2f}) and session {b.sid} (node "
+                                       f"{b.node}, {b.evidence[0]:.2f}-{b.evidence[-1]:.2f}) at once")
 
     def _connect_requests(self):
         """(requester name, target name) -> CONNECT requests, in sending order."""
@@ -235,6 +239,8 @@ class History:
             for req in s.requests:
                 if req.verb == "CONNECT" and s.name is not None and " " in req.line:
                     found[(s.name.lower(), req.line.split(" ", 1)[1].lower())].append((req, s))
+        for tries in found.values():
+            tries.sort(key=lambda pair: pair[0].sent)
         return found
 
     def check_chats(self):
@@ -290,6 +296,12 @@ class History:
         bound = END_BOUND_FAULT if self.fault_on(first) else END_BOUND
         return bound + self.stopped_within(later_side.session.node, first, first + bound + 30)
 
+    def _in_flight(self, t, side):
+        """How long around t a MSG may still be under way (a fault holds it up)."""
+        if not self.fault_on(t):
+            return IN_FLIGHT
+        return END_BOUND_FAULT + self.stopped_within(side.session.node, t - END_BOUND_FAULT, t + END_BOUND_FAULT + 30)
+
     def _check_ends(self, a, b):
         ends = sorted([(x.ended if x.ended is not None else float("inf"), x) for x in (a, b)], key=lambda e: e[0])
         (first, _), (second, later) = ends
@@ -311,15 +323,19 @@ class History:
                 self.violation("reorder", f"session {receiver.session.sid} got {sender.session.sid}.{n} after "
                                f"{sender.session.sid}.{numbers[i - 1]}")
             seen.add(n)
-        bound = None
-        if receiver.ended is not None:
-            bound = receiver.ended + self._end_bound(receiver.ended, sender)
+        # A MSG may be lost only in flight when the chat ended on both sides: not followed by
+        # one delivered, sent at most IN_FLIGHT before the first end, and at most IN_FLIGHT after
+        # the receiver's end (before the sender could be told); longer while a fault is on.
+        both_ended = sender.ended is not None and receiver.ended is not None
+        if both_ended:
+            first = min(sender.ended, receiver.ended)
+            window = (first - self._in_flight(first, receiver), receiver.ended + self._in_flight(receiver.ended, sender))
+        last = max(seen, default=-1)
         for req in sender.sent:
             number = int(req.payload.split(".", 1)[1])
             if not req.accepted or number in seen:
                 continue
-            both_ended = sender.ended is not None and receiver.ended is not None
-            if not both_ended or (bound is not None and req.sent > bound):
+            if number < last or not both_ended or not window[0] <= req.sent <= window[1]:
                 self.violation("silent_loss", f"MSG {req.payload} accepted at {req.sent:.2f} in chat "
                                f"{sender.session.name}->{receiver.session.name}, never delivered "
                                f"(sender's end {sender.end_kind}, receiver's end {receiver.end_kind} "
