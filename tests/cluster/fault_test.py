@@ -7,11 +7,13 @@ cluster (3 nats-servers, R3 buckets, 3 nodes) in a private network namespace, ru
 Usage: fault_test.py SCHEDULE PATH/TO/chat-server [--out DIR] [--seed N]
   SCHEDULE: short (1 run per fault kind), long (FAULT_RUNS per kind, default 10), or
             KIND[:RUNS][,KIND[:RUNS]...] with KIND one of: none node_kill node_pause nats_kill
-            nats_pause node_cut nats_cut
+            nats_pause node_cut nats_cut; or `recheck`: judge again the histories kept in --out
+            (after a change to the checker), without running anything
 Exit status: 0 without violations, 1 with any, 2 for a broken run (the cluster did not start).
 Needs root: it re-runs itself under `unshare -n`.
 """
 import argparse
+import glob
 import json
 import os
 import random
@@ -129,8 +131,9 @@ def one_run(kind, run, binary, out, seed):
         history.record("workload_end", stuck=stuck)
         deadline = max(healed + history_checker.FREE_BOUND,
                        time.monotonic() + history_checker.FREE_AFTER_END) + 1
-        free = [threading.Thread(target=probe_free, args=(history, ports, name, deadline), daemon=True)
-                for name in NAMES + ["racet"]]
+        # Every name on every node at once: one node that does not answer delays no other's verdict.
+        free = [threading.Thread(target=probe_free, args=(history, node, ports[node], name, deadline), daemon=True)
+                for name in NAMES + ["racet"] for node in range(NODE_COUNT)]
         for p in free:
             p.start()
         for p in free + probes:
@@ -175,13 +178,42 @@ def table(results):
     return "\n".join(lines)
 
 
+def report(results, broken, out):
+    """Prints the table, keeps summary.json in `out`, and exits with the status the usage gives."""
+    with open(os.path.join(out, "summary.json"), "w") as f:
+        json.dump({"broken": broken, "results": results}, f, indent=1)
+    print("\nruns with each violation (total violations in brackets):")
+    print(table(results))
+    failed = [r for r in results if any(r["counts"].values())]
+    print(f"\n{len(failed)} of {len(results)} runs had violations; {broken} broken runs")
+    if broken:
+        sys.exit(2)
+    sys.exit(1 if failed else 0)
+
+
+def recheck(out):
+    results = []
+    for path in sorted(glob.glob(os.path.join(out, "*.jsonl"))):
+        records = history_checker.load(path)
+        meta = next(r for r in records if r["ev"] == "meta")
+        violations = history_checker.check(records)
+        counts = history_checker.count(violations)
+        results.append({"kind": meta["kind"], "run": meta["run"], "fault": "", "counts": counts})
+        print(f"{os.path.basename(path)}: " + (", ".join(f"{k} {n}" for k, n in counts.items() if n) or "no violations"))
+    report(results, 0, out)
+
+
 def main():
     parser = argparse.ArgumentParser(usage=__doc__)
     parser.add_argument("schedule")
-    parser.add_argument("chat_server")
+    parser.add_argument("chat_server", nargs="?")
     parser.add_argument("--out", default=None)
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
+    if args.schedule == "recheck":
+        recheck(args.out)
+    if not args.chat_server:
+        parser.error("the chat-server binary is missing")
     if os.environ.get(IN_NAMESPACE) != "1":
         env = dict(os.environ, **{IN_NAMESPACE: "1"})
         os.execvpe("unshare", ["unshare", "-n", "--", sys.executable, os.path.abspath(__file__), *sys.argv[1:]], env)
@@ -210,15 +242,7 @@ def main():
                 print(f"  VIOLATION {k}: {text}")
             if len(violations) > 12:
                 print(f"  ... {len(violations) - 12} more in {out}/{kind}-{run}.jsonl")
-    with open(os.path.join(out, "summary.json"), "w") as f:
-        json.dump({"seed": seed, "broken": broken, "results": results}, f, indent=1)
-    print("\nruns with each violation (total violations in brackets):")
-    print(table(results))
-    failed = [r for r in results if any(r["counts"].values())]
-    print(f"\n{len(failed)} of {len(results)} runs had violations; {broken} broken runs")
-    if broken:
-        sys.exit(2)
-    sys.exit(1 if failed else 0)
+    report(results, broken, out)
 
 
 if __name__ == "__main__":

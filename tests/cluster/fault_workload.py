@@ -277,37 +277,17 @@ def race(history, ports, stop, rounds=1000):
     target_done.wait(REPLY_WAIT + 10)
 
 
-def probe_free(history, node_ports, name, deadline):
-    """REGISTERs `name` on every node in turn until it is free there (then QUIT), or the deadline."""
+def register_until_ok(history, node, port, role, next_name, deadline, **info):
+    """REGISTERs next_name() on `node` in a fresh session each try until one is answered OK (then
+    QUIT) or the deadline passes; every try is in the history."""
     never = threading.Event()
-    for node, port in enumerate(node_ports):
-        while time.monotonic() < deadline:
-            s = None
-            try:
-                s = Session(history, node, port, "free_probe", name=name)
-                s.next_line(5.0)
-                if s.request(f"REGISTER {name}", timeout=min(REPLY_WAIT, max(1.0, deadline - time.monotonic())))\
-                        .startswith("OK REGISTERED"):
-                    s.close("quit")
-                    break
-            except (OSError, Gone):
-                pass
-            if s is not None:
-                s.close()
-            never.wait(0.5)
-
-
-def probe_serving(history, node, port, until):
-    """From the heal on: REGISTER a fresh name on `node` until it is answered OK, or `until`."""
-    attempt = 0
-    never = threading.Event()
-    while time.monotonic() < until:
+    while time.monotonic() < deadline:
         s = None
         try:
-            s = Session(history, node, port, "serve_probe")
+            s = Session(history, node, port, role, **info)
             s.next_line(5.0)
-            attempt += 1
-            if s.request(f"REGISTER serve{node}x{attempt}", timeout=REPLY_WAIT).startswith("OK REGISTERED"):
+            wait = min(REPLY_WAIT, max(1.0, deadline - time.monotonic()))
+            if s.request(f"REGISTER {next_name()}", timeout=wait).startswith("OK REGISTERED"):
                 s.close("quit")
                 return
         except (OSError, Gone):
@@ -315,3 +295,14 @@ def probe_serving(history, node, port, until):
         if s is not None:
             s.close()
         never.wait(0.3)
+
+
+def probe_free(history, node, port, name, deadline):
+    """After the workload: is `name` free on `node` (by the deadline)?"""
+    register_until_ok(history, node, port, "free_probe", lambda: name, deadline, name=name)
+
+
+def probe_serving(history, node, port, until):
+    """From the heal on: does `node` answer a REGISTER of a fresh name with OK?"""
+    attempts = iter(range(1, 1 << 30))
+    register_until_ok(history, node, port, "serve_probe", lambda: f"serve{node}x{next(attempts)}", until)

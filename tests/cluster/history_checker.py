@@ -246,28 +246,30 @@ class History:
     def check_chats(self):
         requests = self._connect_requests()
         by_request = {id(seg.request): seg for s in self.sessions.values() for seg in s.segments if seg.request}
-        for s in self.sessions.values():
-            for seg in s.segments:
-                if seg.request is not None or s.name is None:
-                    continue
-                # A target side: its partner's latest CONNECT to it sent before the event.
-                tries = [(req, r) for req, r in requests.get((seg.partner.lower(), s.name.lower()), [])
-                         if req.sent <= seg.started]
-                if not tries:
-                    self.violation("phantom_connected", f"session {s.sid} ({s.name}) got CONNECTED {seg.partner} at "
-                                   f"{seg.started:.2f} with no CONNECT from {seg.partner} before it")
-                    continue
-                req, _ = tries[-1]
-                other = by_request.get(id(req))
-                if other is None:
-                    self.violation("phantom_connected", f"session {s.sid} ({s.name}) got CONNECTED {seg.partner} at "
-                                   f"{seg.started:.2f}; the CONNECT sent at {req.sent:.2f} was answered "
-                                   f"{req.reply!r}")
-                elif other.match is not None:
-                    self.violation("phantom_connected", f"session {s.sid} ({s.name}) got a second CONNECTED "
-                                   f"{seg.partner} for one CONNECT (at {seg.started:.2f})")
-                else:
-                    other.match, seg.match = seg, other
+        # Target sides in the order they were told, so that a stale second CONNECTED is the phantom.
+        targets = sorted(((seg, s) for s in self.sessions.values() for seg in s.segments),
+                         key=lambda pair: pair[0].started)
+        for seg, s in targets:
+            if seg.request is not None or s.name is None:
+                continue
+            # A target side: its partner's latest CONNECT to it sent before the event.
+            tries = [(req, r) for req, r in requests.get((seg.partner.lower(), s.name.lower()), [])
+                     if req.sent <= seg.started]
+            if not tries:
+                self.violation("phantom_connected", f"session {s.sid} ({s.name}) got CONNECTED {seg.partner} at "
+                               f"{seg.started:.2f} with no CONNECT from {seg.partner} before it")
+                continue
+            req, _ = tries[-1]
+            other = by_request.get(id(req))
+            if other is None:
+                self.violation("phantom_connected", f"session {s.sid} ({s.name}) got CONNECTED {seg.partner} at "
+                               f"{seg.started:.2f}; the CONNECT sent at {req.sent:.2f} was answered "
+                               f"{req.reply!r}")
+            elif other.match is not None:
+                self.violation("phantom_connected", f"session {s.sid} ({s.name}) got a second CONNECTED "
+                               f"{seg.partner} for one CONNECT (at {seg.started:.2f})")
+            else:
+                other.match, seg.match = seg, other
         senders = {}
         for s in self.sessions.values():
             for seg in s.segments:

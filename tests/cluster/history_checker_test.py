@@ -90,6 +90,13 @@ class CheckerTest(unittest.TestCase):
         self.assertIn("phantom_connected", kinds)
         self.assertTrue(set(kinds) <= {"phantom_connected", "silent_loss"}, kinds)
 
+    def test_phantom_connected_is_the_later_one(self):
+        fake = healed(chat(Fake()))
+        # A stale holder of "b" is told CONNECTED a after the real holder was: it is the phantom,
+        # and the real chat's MSGs count as delivered where they belong.
+        fake.register(0.05, 9, 0, "b").recv(1.9, 9, "CONNECTED a")
+        self.assertEqual(fake.kinds(), ["phantom_connected", "two_holders"])
+
     def test_one_sided_connect(self):
         fake = healed(Fake())
         fake.register(0.1, 1, 0, "a").register(0.1, 2, 1, "b")
