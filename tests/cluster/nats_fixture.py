@@ -65,10 +65,11 @@ class Log:
 
 
 class NatsServer:
-    def __init__(self, index, port, cluster_port, monitor_port, routes, workdir, log, advertise=True):
+    def __init__(self, index, port, cluster_port, monitor_port, routes, workdir, log, advertise=True, user=None):
         self.index, self.port, self.cluster_port, self.monitor_port = index, port, cluster_port, monitor_port
         self.routes, self.workdir, self.log = routes, workdir, log
         self.advertise = advertise
+        self.user = user  # run under this uid (the fault runs tell processes apart by uid)
         self.proc = None
 
     @property
@@ -91,7 +92,7 @@ class NatsServer:
         with open(path, "w") as f:
             f.write(self.config())
         self.proc = subprocess.Popen([NATS_SERVER, "-c", path], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True, user=self.user)
         threading.Thread(target=self.log.drain, args=(f"nats{self.index}", self.proc.stderr), daemon=True).start()
 
     def kill(self):
