@@ -115,6 +115,7 @@ for program in chat-server chat-client chat-bench chat-encap; do
 done
 [ -f /etc/tcp-chat/chat-server.toml ] || fail "no /etc/tcp-chat/chat-server.toml"
 [ -f /usr/share/doc/tcp-chat/README.md ] || fail "no README in /usr/share/doc/tcp-chat"
+[ -f /usr/share/doc/tcp-chat/docs/protocol.md ] || fail "no docs/protocol.md in /usr/share/doc/tcp-chat: the README's links to docs/ would break"
 unit=$(dpkg -L tcp-chat | grep '/systemd/system/chat-server.service$') || fail "no systemd unit"
 verify=$(systemd-analyze verify "$unit" 2>&1) || fail "systemd-analyze verify failed: $verify"
 [ -z "$verify" ] || fail "systemd-analyze verify is not clean: $verify"
