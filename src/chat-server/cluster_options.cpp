@@ -3,8 +3,6 @@
 #include <string_view>
 
 namespace chat {
-
-using namespace chat::server;  // the core this program wires together
 namespace {
 
 // nats://HOST:PORT, the form libnats takes; a bare HOST:PORT is refused to keep one spelling.

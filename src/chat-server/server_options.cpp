@@ -10,8 +10,6 @@
 #include "chat/cli.hpp"
 
 namespace chat {
-
-using namespace chat::server;  // the core this program wires together
 namespace {
 
 bool set_in_environment(const std::string& name) {

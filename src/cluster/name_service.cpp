@@ -7,8 +7,6 @@
 #include <thread>
 
 namespace chat::cluster {
-
-using namespace chat::server;  // the core whose seam this implements
 namespace {
 
 using clock = std::chrono::steady_clock;
@@ -24,13 +22,13 @@ constexpr auto retry_pause = std::chrono::milliseconds(200);
 // Observes, when it goes out of scope, the time since it was made.
 class timed {
  public:
-  explicit timed(metrics_histogram& h) : histogram_(h) {}
+  explicit timed(server::metrics_histogram& h) : histogram_(h) {}
   ~timed() { histogram_.observe(clock::now() - start_); }
   timed(const timed&) = delete;
   timed& operator=(const timed&) = delete;
 
  private:
-  metrics_histogram& histogram_;
+  server::metrics_histogram& histogram_;
   clock::time_point start_ = clock::now();
 };
 

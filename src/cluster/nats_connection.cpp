@@ -4,8 +4,6 @@
 #include <stdexcept>
 
 namespace chat::cluster {
-
-using namespace chat::server;  // the core whose seam this implements
 namespace {
 
 // Messages and bytes one subscription may hold before libnats drops (and reports a slow consumer):

@@ -2,8 +2,6 @@
 
 namespace chat::cluster {
 
-using namespace chat::server;  // the core whose seam this implements
-
 blocking_worker::blocking_worker() : thread_([this] { run(); }) {}
 
 blocking_worker::~blocking_worker() {

@@ -8,8 +8,8 @@
 
 #include "cluster/wire.hpp"
 #include "fake_peer.hpp"
-#include "router.hpp"
 #include "server/cluster_link.hpp"
+#include "server/router.hpp"
 
 using namespace chat;
 using namespace chat::server;

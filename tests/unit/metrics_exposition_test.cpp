@@ -121,8 +121,8 @@ TEST_CASE("metrics: every family is there with its type, help and base-unit name
   }
   // Every labelled value is there from the start, at zero.
   CHECK(text.count("chat_errors_total") == chat::protocol::error_code_count);
-  CHECK(text.count("chat_timeouts_total") == chat::timeout_reasons.size());
-  CHECK(text.count("chat_connections_turned_away_total") == chat::turned_away_reasons.size());
+  CHECK(text.count("chat_timeouts_total") == chat::server::timeout_reasons.size());
+  CHECK(text.count("chat_connections_turned_away_total") == chat::server::turned_away_reasons.size());
   CHECK(text.value("chat_errors_total", {{"code", "NAME_TAKEN"}}) == 0);
   CHECK(text.value("chat_outbox_wait_seconds_count") == 0);
 }
