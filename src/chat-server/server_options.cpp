@@ -3,6 +3,7 @@
 #include <asio/ip/address.hpp>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -12,34 +13,60 @@
 namespace chat {
 namespace {
 
+// The name that marks existing_file_setting()'s check, so the config reader can find the settings that name files.
+constexpr const char* file_setting_check = "file setting";
+
+bool names_a_file(CLI::Option& option) {
+  try {
+    option.get_validator(file_setting_check);
+    return true;
+  } catch (const CLI::OptionNotFound&) {
+    return false;
+  }
+}
+
 bool set_in_environment(const std::string& name) {
   const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
   return value != nullptr && *value != '\0';  // CLI11 ignores an empty variable too
 }
 
-// CLI11's TOML reader, with two of our rules: a key whose CHAT_* variable is set
-// is dropped (so the environment, applied after the file, wins over it), and a
-// key that is no setting is an error naming it.
+// CLI11's TOML reader, with three of our rules: a key whose CHAT_* variable is
+// set is dropped (so the environment, applied after the file, wins over it), a
+// key that is no setting is an error naming it, and a relative path is taken
+// from the file's folder, as nginx and systemd read theirs: a service starts
+// from / while its config file names the files beside it.
 class environment_first_toml : public CLI::ConfigTOML {
  public:
-  explicit environment_first_toml(const CLI::App& app) : app_(app) {}
+  explicit environment_first_toml(CLI::App& app) : app_(app) {}
 
   std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
     auto parsed = CLI::ConfigTOML::from_config(input);
     std::vector<CLI::ConfigItem> kept;
     for (auto& item : parsed) {
-      const auto* option = item.parents.empty() ? app_.get_option_no_throw("--" + item.name) : nullptr;
+      auto* option = item.parents.empty() ? app_.get_option_no_throw("--" + item.name) : nullptr;
       if (option == nullptr || !option->get_configurable()) {
         throw CLI::ConfigError("--config: '" + item.fullname() +
                                "' is not a chat-server setting (chat-server --dump-config lists them)");
       }
-      if (!set_in_environment(option->get_envname())) kept.push_back(std::move(item));
+      if (set_in_environment(option->get_envname())) continue;
+      if (names_a_file(*option)) {
+        for (auto& path : item.inputs) path = from_file_folder(path);
+      }
+      kept.push_back(std::move(item));
     }
     return kept;
   }
 
  private:
-  const CLI::App& app_;
+  // `path` as written in the file read now, taken from that file's folder.
+  std::string from_file_folder(const std::string& path) const {
+    const std::filesystem::path written(path);
+    if (path.empty() || written.is_absolute()) return path;
+    const auto folder = std::filesystem::path(app_.get_config_ptr()->as<std::string>()).parent_path();
+    return (folder / written).string();
+  }
+
+  CLI::App& app_;
 };
 
 // Every configurable setting as TOML: its meaning as a comment, then its value
@@ -75,6 +102,11 @@ std::string environment_name(const std::string& long_name) {
   for (const char c : long_name)
     name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return name;
+}
+
+const CLI::Validator& existing_file_setting() {
+  static const auto check = CLI::ExistingFile.name(file_setting_check);
+  return check;
 }
 
 std::string check_listen_address(const std::string& host) {

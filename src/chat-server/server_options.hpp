@@ -15,6 +15,11 @@ namespace chat {
 // "CHAT_" and the flag's long name in capitals with '-' as '_': --max-queue is CHAT_MAX_QUEUE.
 std::string environment_name(const std::string& long_name);
 
+// The CLI11 check of a setting that names a file: the file must exist. A relative
+// path in a config file is taken from the file's folder; from a flag or a CHAT_*
+// variable, from the working directory.
+const CLI::Validator& existing_file_setting();
+
 // A CLI11 check: empty if `host` is a numeric IP address, else why not (chat-server listens on an
 // address; it does not look up names).
 std::string check_listen_address(const std::string& host);

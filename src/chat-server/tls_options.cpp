@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "chat-server/server_options.hpp"
+
 namespace chat {
 
 using namespace chat::server;  // the core this program wires together
@@ -9,9 +11,9 @@ using namespace chat::server;  // the core this program wires together
 void add_tls_options(CLI::App& app, tls_config& tls) {
   auto* cert = app.add_option("--tls-cert", tls.cert_file,
                               "Serve TLS with this PEM certificate (chain) file; SIGHUP reads it and --tls-key again")
-                   ->check(CLI::ExistingFile);
+                   ->check(existing_file_setting());
   auto* key = app.add_option("--tls-key", tls.key_file, "The certificate's PEM private key (unencrypted)")
-                  ->check(CLI::ExistingFile);
+                  ->check(existing_file_setting());
   cert->needs(key);
   key->needs(cert);
   app.add_option("--tls-port", tls.port, "TLS port, with --tls-cert (0 picks a free one)")

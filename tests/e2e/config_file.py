@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """chat-server's settings from a TOML file (--config), CHAT_* variables and flags.
 
-Usage: config_file.py SCENARIO PATH/TO/chat-server PATH/TO/example.toml
+Usage: config_file.py SCENARIO PATH/TO/chat-server PATH/TO/example.toml [CERTIFICATES-FOLDER]
   example     the committed example file is exactly what `chat-server --dump-config` prints
   precedence  flags > CHAT_* variables > file > defaults, every pair and all three
   bad         an unknown key, a bad value, a missing file, a bad variable: exit 2 with a clear message
   serve       a server started from a file alone listens where the file says
+  relative_paths  a file's relative paths are taken from its folder, whatever the working directory;
+              a flag's and a variable's from the working directory (needs the test certificates)
 Every run has a deadline; a failure prints what was seen and exits 1.
 """
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,9 +33,9 @@ def clean_env(**variables):
     return env
 
 
-def run(binary, *args, env=None):
+def run(binary, *args, env=None, cwd=None):
     return subprocess.run([binary, *args], capture_output=True, text=True, timeout=DEADLINE,
-                          env=env if env is not None else clean_env())
+                          env=env if env is not None else clean_env(), cwd=cwd)
 
 
 def settings(binary, *args, env=None):
@@ -125,36 +128,72 @@ def bad(binary, _example):
                 fail(f"{what}: the message does not name {named!r}: {message!r}")
 
 
+def log_until_listening(binary, *args, cwd=None):
+    """Starts chat-server with `args`, and returns its log up to the line that says it listens (or up to
+    its exit or the deadline); the server is stopped then."""
+    proc = subprocess.Popen([binary, *args], stderr=subprocess.PIPE, text=True, env=clean_env(), cwd=cwd)
+    seen = []
+    try:
+        end = time.monotonic() + DEADLINE
+        while time.monotonic() < end:
+            line = proc.stderr.readline()
+            if not line:
+                break
+            seen.append(line)
+            if "listening on" in line:
+                break
+        return "".join(seen)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def serve(binary, _example):
     with tempfile.TemporaryDirectory() as tmp:
         path = write(tmp, "serve.toml", 'port = 0\nmetrics-port = 0\nlog-level = "debug"\nstats-interval = 0\n')
-        proc = subprocess.Popen([binary, "--config", path], stderr=subprocess.PIPE, text=True, env=clean_env())
-        seen = []
-        try:
-            end = time.monotonic() + DEADLINE
-            while time.monotonic() < end:
-                line = proc.stderr.readline()
-                if not line:
-                    break
-                seen.append(line)
-                if re.search(r"listening on 127\.0\.0\.1:\d+", line):
-                    break
-            log = "".join(seen)
-            if not re.search(r"metrics on http://127\.0\.0\.1:\d+/metrics", log):
-                fail(f"the file's metrics-port was not used:\n{log}")
-            if "listening on 127.0.0.1:12345" in log or "listening on" not in log:
-                fail(f"the file's port was not used:\n{log}")
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=DEADLINE)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        log = log_until_listening(binary, "--config", path)
+        if not re.search(r"metrics on http://127\.0\.0\.1:\d+/metrics", log):
+            fail(f"the file's metrics-port was not used:\n{log}")
+        if "listening on 127.0.0.1:12345" in log or "listening on" not in log:
+            fail(f"the file's port was not used:\n{log}")
 
 
-SCENARIOS = {"example": example, "precedence": precedence, "bad": bad, "serve": serve}
+def relative_paths(binary, _example, certificates):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = os.path.join(tmp, "etc")
+        os.mkdir(folder)
+        for name in ("server.pem", "server.key"):
+            shutil.copy(os.path.join(certificates, name), folder)
+        path = write(folder, "chat.toml", 'port = 0\ntls-port = 0\ntls-cert = "server.pem"\ntls-key = "server.key"\n'
+                                          'stats-interval = 0\n')
+        # Started from /, as systemd starts the service, with the file named absolutely; then from the
+        # file's parent folder, with the file named relatively.
+        for cwd, config in (("/", path), (tmp, os.path.join("etc", "chat.toml"))):
+            log = log_until_listening(binary, "--config", config, cwd=cwd)
+            if not re.search(r"listening on 127\.0\.0\.1:\d+ and TLS on 127\.0\.0\.1:\d+", log):
+                fail(f"started from {cwd} with --config {config}: no TLS listener:\n{log}")
+        expected = os.path.join(folder, "server.pem")
+        got = settings(binary, "--config", path).get("tls-cert")
+        if got != f'"{expected}"':
+            fail(f"--dump-config shows tls-cert = {got}, expected the file's folder: {expected}")
+        # A flag and a variable keep the working directory's meaning.
+        for cwd_relative in (["--tls-cert", "server.pem", "--tls-key", "server.key"], []):
+            env = clean_env() if cwd_relative else clean_env(CHAT_TLS_CERT="server.pem", CHAT_TLS_KEY="server.key")
+            out = run(binary, *cwd_relative, "--dump-config", env=env, cwd=folder)
+            if out.returncode != 0 or 'tls-cert = "server.pem"' not in out.stdout:
+                fail(f"{cwd_relative or 'CHAT_TLS_*'} from the files' folder: exit {out.returncode}: {out.stderr}")
+            out = run(binary, *cwd_relative, env=env, cwd="/")
+            if out.returncode != 2 or "server.pem" not in out.stderr + out.stdout:
+                fail(f"{cwd_relative or 'CHAT_TLS_*'} from /: exit {out.returncode}, expected 2: {out.stderr}")
+
+
+SCENARIOS = {"example": example, "precedence": precedence, "bad": bad, "serve": serve,
+             "relative_paths": relative_paths}
 
 if __name__ == "__main__":
-    SCENARIOS[sys.argv[1]](sys.argv[2], sys.argv[3])
+    SCENARIOS[sys.argv[1]](*sys.argv[2:])
     print("ok:", sys.argv[1])
