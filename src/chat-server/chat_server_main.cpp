@@ -8,10 +8,12 @@
 #include "chat-server/cluster_options.hpp"
 #include "chat-server/metrics_endpoint.hpp"
 #include "chat-server/metrics_options.hpp"
+#include "chat-server/port_advice.hpp"
 #include "chat-server/server_options.hpp"
 #include "chat-server/tls_options.hpp"
 #include "chat/cli.hpp"
 #include "cluster/node.hpp"
+#include "server/listen_error.hpp"
 #include "server/server.hpp"
 
 namespace {
@@ -113,6 +115,11 @@ int main(int argc, char** argv) {
     const auto metrics = chat::start_metrics(config.metrics, server, cluster.enabled() ? &cluster_stats : nullptr);
     server.start();
     server.wait();
+  } catch (const chat::server::listen_error& e) {
+    const auto advice = chat::port_advice(
+        e.why(), e.which() == chat::server::listener::tls ? std::string_view("--tls-port") : "--port");
+    spdlog::error("cannot start: {}{}{}", e.what(), advice.empty() ? "" : "; ", advice);
+    return 1;
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
     return 1;

@@ -5,12 +5,16 @@
 #include <prometheus/exposer.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "chat-server/metrics_collector.hpp"
+#include "chat-server/port_advice.hpp"
 #include "server/server.hpp"
 
 namespace chat {
@@ -48,9 +52,27 @@ int answer_head(mg_connection* connection) {
   return 200;
 }
 
+// civetweb says why it cannot listen only in a message ("cannot bind to 127.0.0.1:9464: 98 (Address
+// already in use)"); CivetServer's exception then only guesses. The number is the errno.
+constexpr std::string_view bind_failure_prefix = "cannot bind to ";
+thread_local std::error_code last_bind_failure;  // set on the thread that starts the server
+
+// civetweb's own messages, which it would otherwise drop.
+int log_civetweb_message(const mg_connection*, const char* message) {
+  const std::string_view text(message);
+  if (text.starts_with(bind_failure_prefix)) {
+    if (const auto colon = text.rfind(": "); colon != std::string_view::npos) {
+      last_bind_failure = std::error_code(std::atoi(message + colon + 2), std::system_category());
+    }
+  }
+  spdlog::warn("metrics HTTP server: {}", message);
+  return 1;  // logged
+}
+
 CivetCallbacks http_callbacks() {
   CivetCallbacks callbacks;
   callbacks.begin_request = answer_head;
+  callbacks.log_message = log_civetweb_message;
   return callbacks;
 }
 
@@ -61,11 +83,15 @@ metrics_endpoint::metrics_endpoint(const metrics_config& config, const server::s
     : collector_(std::make_shared<metrics_collector>(s.stats(), cluster, [&s] { return s.live_sessions(); })) {
   const auto where = config.host + ":" + std::to_string(config.port.value_or(0));
   try {
+    last_bind_failure.clear();
     // civetweb copies the callbacks.
     const auto callbacks = http_callbacks();
     exposer_ = std::make_unique<prometheus::Exposer>(civetweb_options(where), &callbacks);
   } catch (const std::exception& e) {
-    throw std::runtime_error("metrics: cannot listen on " + where + ": " + e.what());
+    if (!last_bind_failure) throw std::runtime_error("metrics: cannot listen on " + where + ": " + e.what());
+    const auto advice = port_advice(last_bind_failure, "--metrics-port");
+    throw std::runtime_error("metrics: cannot listen on " + where + ": " + last_bind_failure.message() +
+                             (advice.empty() ? "" : "; " + advice));
   }
   exposer_->RegisterCollectable(collector_, metrics_path);
   const auto ports = exposer_->GetListeningPorts();

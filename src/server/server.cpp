@@ -7,6 +7,7 @@
 
 #include "chat/fd_limit.hpp"
 #include "server/completion.hpp"
+#include "server/listen_error.hpp"
 #include "server/plain_stream.hpp"
 #include "server/session.hpp"
 #include "server/tls_context.hpp"
@@ -20,22 +21,31 @@ std::size_t pool_size(std::size_t requested) {
   return cores > 0 ? static_cast<std::size_t>(cores) : 1;
 }
 
-// Opens, binds and listens; returns the bound endpoint (the port chosen for port 0).
-tcp::endpoint listen_on(tcp::acceptor& acceptor, const tcp::endpoint& wanted, std::size_t send_buffer) {
-  acceptor.open(wanted.protocol());
-  acceptor.set_option(tcp::acceptor::reuse_address(true));
-  if (wanted.address().is_v6()) {
-    // "::" serves IPv4 clients too, as users of a dual-stack host expect.
-    acceptor.set_option(asio::ip::v6_only(false));
+// Opens, binds and listens; returns the bound endpoint (the port chosen for port 0). Throws
+// listen_error, naming `which` listener and where, if it cannot.
+tcp::endpoint listen_on(tcp::acceptor& acceptor, const tcp::endpoint& wanted, std::size_t send_buffer, listener which) {
+  try {
+    acceptor.open(wanted.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    if (wanted.address().is_v6()) {
+      // "::" serves IPv4 clients too, as users of a dual-stack host expect.
+      acceptor.set_option(asio::ip::v6_only(false));
+    }
+    if (send_buffer > 0) {
+      // Accepted sockets inherit it, with autotuning off: the kernel's share of a slow
+      // consumer's cost stays fixed (slow_consumer.hpp, output_limits::kernel_send_buffer).
+      acceptor.set_option(asio::socket_base::send_buffer_size(static_cast<int>(send_buffer)));
+    }
+    acceptor.bind(wanted);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    return acceptor.local_endpoint();
+  } catch (const std::system_error& e) {
+    // Asio's system category does not compare equal to std::errc; its values are errno's.
+    const auto why = e.code().category() == asio::system_category()
+                         ? std::error_code(e.code().value(), std::system_category())
+                         : e.code();
+    throw listen_error(which, wanted, why);
   }
-  if (send_buffer > 0) {
-    // Accepted sockets inherit it, with autotuning off: the kernel's share of a slow
-    // consumer's cost stays fixed (slow_consumer.hpp, output_limits::kernel_send_buffer).
-    acceptor.set_option(asio::socket_base::send_buffer_size(static_cast<int>(send_buffer)));
-  }
-  acceptor.bind(wanted);
-  acceptor.listen(asio::socket_base::max_listen_connections);
-  return acceptor.local_endpoint();
 }
 
 }  // namespace
@@ -68,11 +78,12 @@ server::server(server_config config)
   if (config_.tls.enabled()) {
     // A certificate that cannot be loaded stops the start, like a busy port.
     tls_ = std::make_shared<tls_context_holder>(config_.tls.cert_file, config_.tls.key_file);
-    tls_endpoint_ =
-        listen_on(tls_acceptor_, tcp::endpoint(address, config_.tls.port), config_.output.kernel_send_buffer);
+    tls_endpoint_ = listen_on(tls_acceptor_, tcp::endpoint(address, config_.tls.port),
+                              config_.output.kernel_send_buffer, listener::tls);
   }
   if (!config_.tls.enabled() || config_.tls.plain) {
-    endpoint_ = listen_on(acceptor_, tcp::endpoint(address, config_.port), config_.output.kernel_send_buffer);
+    endpoint_ =
+        listen_on(acceptor_, tcp::endpoint(address, config_.port), config_.output.kernel_send_buffer, listener::plain);
   }
   if (config_.join_cluster) {
     // Before serving: a node that cannot join its cluster must not start (throws).

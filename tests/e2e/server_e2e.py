@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end checks of the chat-server binary: flags, start-up errors, signals.
 
-Usage: server_e2e.py SCENARIO PATH/TO/chat-server
+Usage: server_e2e.py SCENARIO PATH/TO/chat-server [CERTIFICATES-FOLDER (busy_ports)]
 Every wait has a deadline; a failure prints what was seen and exits 1.
 """
 import os
@@ -57,6 +57,24 @@ def help_and_errors(binary):
     out = subprocess.run([binary, "--port", str(port)], capture_output=True, text=True, timeout=DEADLINE)
     if out.returncode != 1 or "cannot start" not in out.stderr:
         fail(f"port in use: exit {out.returncode}, stderr {out.stderr!r}")
+
+
+def busy_ports(binary, certificates):
+    """A port another program holds: exit 1 with a message naming the address, the port and the flag to change."""
+    tls = ["--tls-cert", os.path.join(certificates, "server.pem"), "--tls-key", os.path.join(certificates, "server.key")]
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = str(holder.getsockname()[1])
+        for flag, args in (("--port", ["--port", port]),
+                           ("--tls-port", ["--port", "0", *tls, "--tls-port", port]),
+                           ("--metrics-port", ["--port", "0", "--metrics-port", port])):
+            out = subprocess.run([binary, *args], capture_output=True, text=True, timeout=DEADLINE)
+            message = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ""
+            for expected in (f"127.0.0.1:{port}", "in use", flag):
+                if out.returncode != 1 or expected not in message:
+                    fail(f"{flag} busy: exit {out.returncode}, the last line does not say {expected!r}:\n{out.stderr}")
+            print(f"{flag} busy: {message}")
 
 
 def signals(binary):
@@ -123,6 +141,7 @@ def fd_exhaustion(binary):
 
 
 if __name__ == "__main__":
-    scenario, binary = sys.argv[1], sys.argv[2]
-    main({"help_and_errors": help_and_errors, "signals": signals, "fd_exhaustion": fd_exhaustion}[scenario], binary)
+    scenario = sys.argv[1]
+    main({"help_and_errors": help_and_errors, "signals": signals, "fd_exhaustion": fd_exhaustion,
+          "busy_ports": busy_ports}[scenario], *sys.argv[2:])
     print("ok:", scenario)
