@@ -119,16 +119,35 @@ class settings_reader {
       const char e = peek();
       ++at_;
       switch (e) {
-        case 'b': out += '\b'; break;
-        case 't': out += '\t'; break;
-        case 'n': out += '\n'; break;
-        case 'f': out += '\f'; break;
-        case 'r': out += '\r'; break;
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case 'u': utf8(4, out); break;
-        case 'U': utf8(8, out); break;
-        default: fail(std::string("unknown escape \\") + e);
+        case 'b':
+          out += '\b';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case 'u':
+          utf8(4, out);
+          break;
+        case 'U':
+          utf8(8, out);
+          break;
+        default:
+          fail(std::string("unknown escape \\") + e);
       }
     }
   }

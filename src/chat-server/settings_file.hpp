@@ -17,7 +17,7 @@ namespace chat {
 struct toml_value {
   enum class form { string, bare, array };
   form written = form::bare;
-  std::string text;                // a string's characters, or a bare value as written
+  std::string text;               // a string's characters, or a bare value as written
   std::vector<toml_value> items;  // an array's elements
 };
 

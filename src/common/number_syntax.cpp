@@ -7,7 +7,9 @@ namespace chat::cli {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Digits with single '_' between two of them (TOML's digit groups), appended to `out` without
 // the '_'. Returns how many characters of `text` were taken (0 if it does not start with a digit).
