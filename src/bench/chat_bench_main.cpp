@@ -38,38 +38,40 @@ int main(int argc, char** argv) {
   CLI::App app{"chat-bench: load generator for tcp-chat (and NATS) servers; checks every delivery"};
   chat::cli::prepare(app, "chat-bench");
   app.add_option("--host", c.host, "Server address")->capture_default_str();
-  app.add_option("--port", c.port, "Server port")->check(CLI::Range(1, 65535))->capture_default_str();
+  app.add_option("--port", c.port, "Server port")->transform(chat::cli::range(1, 65535))->capture_default_str();
   app.add_option("--proto", proto, "chat (CHAT/1) or nats")
       ->check(CLI::IsMember({"chat", "nats"}))
       ->capture_default_str();
   auto* clients = app.add_option("--clients", c.clients, "Simulated clients (even: they talk in pairs)")
-                      ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 20));
+                      ->transform(chat::cli::range(std::size_t{2}, std::size_t{1} << 20));
   app.add_option("--pairs", c.pairs, "Pairs of clients (instead of --clients)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 19))
+      ->transform(chat::cli::range(std::size_t{1}, std::size_t{1} << 19))
       ->excludes(clients);
   app.add_option("--window", c.window, "Closed loop: messages in flight per sender (default 16)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 16));
+      ->transform(chat::cli::range(std::size_t{1}, std::size_t{1} << 16));
   app.add_option("--rate", c.rate, "Open loop: messages per second in total, latency from intended send time")
-      ->check(CLI::Range(0.01, 1e9));
+      ->transform(chat::cli::range(0.01, 1e9));
   app.add_option("--idle", c.idle, "Open and register N connections and hold them")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+      ->transform(chat::cli::range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--payload", c.payload, "Bytes per message (sequence number, timestamp and check word take 48)")
-      ->check(CLI::Range(chat::bench::min_payload, chat::bench::max_payload))
+      ->transform(chat::cli::range(chat::bench::min_payload, chat::bench::max_payload))
       ->capture_default_str();
-  app.add_option("--duration", c.duration, "Seconds measured")->check(CLI::Range(0.1, 86400.0))->capture_default_str();
+  app.add_option("--duration", c.duration, "Seconds measured")
+      ->transform(chat::cli::range(0.1, 86400.0))
+      ->capture_default_str();
   app.add_option("--warmup", c.warmup, "Seconds run before measuring (not counted)")
-      ->check(CLI::Range(0.0, 3600.0))
+      ->transform(chat::cli::range(0.0, 3600.0))
       ->capture_default_str();
   app.add_option("--interval", c.interval,
                  "Also report every SECONDS of the measured phase: messages, p50/p99/p99.9/max latency and "
                  "(with --server-pid) server RSS, as a line on stdout (without the progress line) and in the JSON; "
                  "0: off")
-      ->check(interval_range)
+      ->transform(interval_range)
       ->capture_default_str();
   app.add_option("--threads", threads, "Threads (default: the cores this process may use)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{256}));
+      ->transform(chat::cli::range(std::size_t{1}, std::size_t{256}));
   app.add_option("--server-pid", c.server_pid, "Server PID: its RSS and CPU time are read from /proc")
-      ->check(CLI::Range(1, 4194304));  // Linux's PID_MAX_LIMIT
+      ->transform(chat::cli::range(1, 4194304));  // Linux's PID_MAX_LIMIT
   app.add_option("--json", c.json_path,
                  "Write every figure and the histogram to this file; '-': to stdout (the summary then goes to stderr)");
   app.add_option("--fail-if", fail_if,
@@ -83,10 +85,10 @@ int main(int argc, char** argv) {
                  "ends of every pair are on different servers. Replaces --host and --port");
   app.add_option("--source-addrs", sources, "Local addresses to spread connections over, e.g. 127.0.0.1-127.0.0.8");
   app.add_option("--drain-timeout", c.drain_timeout, "Seconds to wait for messages in flight at the end")
-      ->check(CLI::Range(0.0, 3600.0))
+      ->transform(chat::cli::range(0.0, 3600.0))
       ->capture_default_str();
   app.add_option("--setup-timeout", c.setup_timeout, "Seconds allowed for connect, register and pair")
-      ->check(CLI::Range(0.1, 3600.0))
+      ->transform(chat::cli::range(0.1, 3600.0))
       ->capture_default_str();
   app.add_option("--name-prefix", c.name_prefix, "Client names are PREFIX_<n> (default b<pid>)");
   app.add_option("--label", c.label, "Free text copied into the JSON");

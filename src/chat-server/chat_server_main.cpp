@@ -38,52 +38,53 @@ int main(int argc, char** argv) {
       ->check(chat::check_listen_address)
       ->capture_default_str();
   app.add_option("--port", config.port, "TCP port (0 picks a free one)")
-      ->check(CLI::Range(0, 65535))
+      ->transform(chat::cli::range(0, 65535))
       ->capture_default_str();
-  app.add_option("--threads", config.threads, "Worker threads (default: one per core)")->check(CLI::Range(1, 1024));
+  app.add_option("--threads", config.threads, "Worker threads (default: one per core)")
+      ->transform(chat::cli::range(1, 1024));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
   app.add_option("--max-line", config.max_line, "Longest accepted line in bytes, without its LF")
-      ->check(CLI::Range(min_max_line, chat::protocol::max_max_line))
+      ->transform(chat::cli::range(min_max_line, chat::protocol::max_max_line))
       ->capture_default_str();
   app.add_option("--max-clients", config.max_clients,
                  "Most clients at once (default: what the open-files limit allows)")
-      ->check(CLI::Range(1, 1 << 24));
+      ->transform(chat::cli::range(1, 1 << 24));
   app.add_option("--max-queue", config.output.hard_bytes,
                  "Bytes queued for one client before it is cut off as a slow consumer; never less than two longest "
                  "server lines with their LFs (" +
                      std::to_string(2 * (chat::protocol::max_server_line(chat::protocol::default_max_line) + 1)) +
                      " bytes with the default --max-line)")
-      ->check(CLI::Range(4096, 1 << 30))
+      ->transform(chat::cli::range(4096, 1 << 30))
       ->capture_default_str();
   app.add_option("--send-buffer", config.output.kernel_send_buffer,
                  "Kernel send buffer of each client socket in bytes (SO_SNDBUF; 0: Linux autotunes it, up to "
                  "tcp_wmem's maximum). A client that never reads costs at most --max-queue plus twice this")
-      ->check(CLI::Range(0, 1 << 30))
+      ->transform(chat::cli::range(0, 1 << 30))
       ->capture_default_str();
   app.add_option("--max-per-ip", config.max_per_ip, "Most connections from one address (0: no limit)")
-      ->check(CLI::Range(0, 1 << 24))
+      ->transform(chat::cli::range(0, 1 << 24))
       ->capture_default_str();
   app.add_option("--msg-rate", config.msg_rate,
                  "Lines per second one client may send; past it its reads pause (0: no limit)")
-      ->check(CLI::Range(0.0, 1e9))
+      ->transform(chat::cli::range(0.0, 1e9))
       ->capture_default_str();
   app.add_option("--msg-burst", config.msg_burst,
                  "Lines a client may send at once above --msg-rate (default: one second's worth)")
-      ->check(CLI::Range(0.0, 1e9));
+      ->transform(chat::cli::range(0.0, 1e9));
   app.add_option("--idle-timeout", idle_seconds, "Seconds without a complete line before BYE IDLE_TIMEOUT")
-      ->check(CLI::Range(0.1, 1e7))
+      ->transform(chat::cli::range(0.1, 1e7))
       ->capture_default_str();
   app.add_option("--register-timeout", register_seconds,
                  "Seconds to REGISTER after connecting before BYE REGISTER_TIMEOUT")
-      ->check(CLI::Range(0.1, 1e7))
+      ->transform(chat::cli::range(0.1, 1e7))
       ->capture_default_str();
   app.add_option("--stats-interval", stats_seconds, "Seconds between stats log lines (0: none)")
-      ->check(CLI::Range(0.0, 1e7))
+      ->transform(chat::cli::range(0.0, 1e7))
       ->capture_default_str();
   app.add_option("--shutdown-timeout", shutdown_seconds, "Seconds to flush clients on SIGINT/SIGTERM before forcing")
-      ->check(CLI::Range(0.0, 3600.0))
+      ->transform(chat::cli::range(0.0, 3600.0))
       ->capture_default_str();
   chat::add_tls_options(app, config.tls);
   chat::add_metrics_options(app, config.metrics);

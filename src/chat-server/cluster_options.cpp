@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "chat/cli.hpp"
+
 namespace chat {
 namespace {
 
@@ -45,7 +47,7 @@ void add_cluster_options(CLI::App& app, cluster::cluster_config& config) {
       ->check(check_node_name);
   app.add_option("--cluster-replicas", config.replicas,
                  "Replicas of the cluster's name bucket (1 for a single nats-server -js)")
-      ->check(CLI::Range(1, 5))
+      ->transform(chat::cli::range(1, 5))
       ->capture_default_str();
 }
 

@@ -3,6 +3,7 @@
 #include <asio/ip/address.hpp>
 
 #include "chat-server/server_options.hpp"
+#include "chat/cli.hpp"
 
 namespace chat {
 
@@ -23,7 +24,7 @@ void add_metrics_options(CLI::App& app, metrics_config& config) {
   app.add_option_function<std::uint16_t>(
          "--metrics-port", [&config](std::uint16_t port) { config.port = port; },
          "Serve Prometheus metrics at http://METRICS-HOST:PORT/metrics (default: off; 0 picks a free port, logged)")
-      ->check(CLI::Range(0, 65535));
+      ->transform(chat::cli::range(0, 65535));
   app.add_option("--metrics-host", config.host,
                  "IPv4 address /metrics listens on (0.0.0.0 to let another host scrape it)")
       ->check(check_metrics_address)

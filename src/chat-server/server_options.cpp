@@ -5,9 +5,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 
+#include "chat-server/settings_file.hpp"
 #include "chat/cli.hpp"
 
 namespace chat {
@@ -30,29 +32,113 @@ bool set_in_environment(const std::string& name) {
   return value != nullptr && *value != '\0';  // CLI11 ignores an empty variable too
 }
 
-// CLI11's TOML reader, with three of our rules: a key whose CHAT_* variable is
-// set is dropped (so the environment, applied after the file, wins over it), a
-// key that is no setting is an error naming it, and a relative path is taken
-// from the file's folder, as nginx and systemd read theirs: a service starts
-// from / while its config file names the files beside it.
-class environment_first_toml : public CLI::ConfigTOML {
+// What a setting takes, read from CLI11's option: an on/off flag, a number (its type is INT,
+// UINT or FLOAT), a list (a repeatable or ','-separated option) or one string.
+enum class setting_kind { flag, number, list, text };
+
+setting_kind kind_of(const CLI::Option& option) {
+  if (option.get_type_size_max() == 0 || option.get_expected_max() == 0) return setting_kind::flag;
+  const auto type = option.get_type_name().substr(0, option.get_type_name().find(':'));
+  if (type == "INT" || type == "UINT" || type == "FLOAT") return setting_kind::number;
+  if (option.get_items_expected_max() > 1) return setting_kind::list;
+  return setting_kind::text;
+}
+
+// The one check of a value, whichever source wrote it: the option's validators (a number's read by
+// chat::cli::number_in, so never as octal and never nan). Rewrites `text` as CLI11 will convert it.
+// Empty if fine, else why not.
+std::string check_value(CLI::Option& option, std::string& text) {
+  for (int index = 0;; ++index) {
+    const CLI::Validator* validator = nullptr;
+    try {
+      validator = option.get_validator(index);
+    } catch (const CLI::OptionNotFound&) {
+      return {};
+    }
+    if (auto why = (*validator)(text); !why.empty()) return why;
+  }
+}
+
+// A value's form in the file must be the setting's type: a number unquoted, text quoted, a list
+// as a string or an array of strings, a flag true or false. Returns the texts to check, or throws.
+std::vector<std::string> texts_of(const toml_value& value, setting_kind kind, const std::string& key) {
+  using form = toml_value::form;
+  switch (kind) {
+    case setting_kind::flag:
+      if (value.written == form::bare && (value.text == "true" || value.text == "false")) return {value.text};
+      throw std::invalid_argument(key + " is on or off: write true or false");
+    case setting_kind::number:
+      if (value.written == form::bare) return {value.text};
+      throw std::invalid_argument(key + " is a number: write it without quotes or brackets, as " + key + " = 5");
+    case setting_kind::text:
+      if (value.written == form::string) return {value.text};
+      throw std::invalid_argument(key + " is text: write it in double quotes, as " + key + " = \"...\"");
+    case setting_kind::list:
+      if (value.written == form::string) return {value.text};
+      if (value.written == form::array) {
+        std::vector<std::string> texts;
+        for (const auto& item : value.items) {
+          if (item.written != form::string) break;
+          texts.push_back(item.text);
+        }
+        if (texts.size() == value.items.size()) return texts;
+      }
+      throw std::invalid_argument(key + " is text or a list of texts: write \"...\" or [\"...\", \"...\"]");
+  }
+  return {};
+}
+
+// chat-server's reader of the --config file (settings_file.hpp), with our rules: a value's form must
+// match its setting's type and passes the same check as a flag's, a key is set once, a key that is
+// no setting is an error, and a key whose CHAT_* variable is set is dropped (so the environment,
+// applied after the file, wins over it). A relative path is taken from the file's folder, as nginx and
+// systemd read theirs: a service starts from / while its config file names the files beside it.
+// Every error names the file and the line.
+class settings_file_reader : public CLI::Config {
  public:
-  explicit environment_first_toml(CLI::App& app) : app_(app) {}
+  explicit settings_file_reader(CLI::App& app) : app_(app) {}
+
+  std::string to_config(const CLI::App*, bool, bool, std::string) const override { return {}; }
 
   std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
-    auto parsed = CLI::ConfigTOML::from_config(input);
+    const auto file = app_.get_config_ptr()->as<std::string>();
     std::vector<CLI::ConfigItem> kept;
-    for (auto& item : parsed) {
-      auto* option = item.parents.empty() ? app_.get_option_no_throw("--" + item.name) : nullptr;
+    std::map<std::string, std::size_t> seen;  // key -> its line
+    std::vector<setting_line> lines;
+    try {
+      lines = read_settings(input);
+    } catch (const settings_syntax_error& e) {
+      throw CLI::ConfigError(file + ":" + std::string(e.what()).substr(5));  // "line N: " as "FILE:N: "
+    }
+    for (const auto& entry : lines) {
+      const auto where = file + ":" + std::to_string(entry.line) + ": ";
+      auto* option = app_.get_option_no_throw("--" + entry.key);
       if (option == nullptr || !option->get_configurable()) {
-        throw CLI::ConfigError("--config: '" + item.fullname() +
+        throw CLI::ConfigError(where + "'" + entry.key +
                                "' is not a chat-server setting (chat-server --dump-config lists them)");
       }
-      if (set_in_environment(option->get_envname())) continue;
+      if (const auto [first, fresh] = seen.emplace(entry.key, entry.line); !fresh) {
+        throw CLI::ConfigError(where + entry.key + " is set twice (first on line " + std::to_string(first->second) +
+                               ")");
+      }
+      CLI::ConfigItem item;
+      item.name = entry.key;
+      try {
+        item.inputs = texts_of(entry.value, kind_of(*option), entry.key);
+      } catch (const std::invalid_argument& e) {
+        throw CLI::ConfigError(where + e.what());
+      }
+      // A path is taken from the file's folder before it is checked (the file must exist there).
       if (names_a_file(*option)) {
         for (auto& path : item.inputs) path = from_file_folder(path);
       }
-      kept.push_back(std::move(item));
+      for (auto& text : item.inputs) {
+        const auto written = text;
+        if (auto why = check_value(*option, text); !why.empty()) {
+          throw CLI::ConfigError(where + entry.key + " = " + written + ": " + why);
+        }
+      }
+      if (!set_in_environment(option->get_envname())) kept.push_back(std::move(item));
     }
     return kept;
   }
@@ -68,6 +154,23 @@ class environment_first_toml : public CLI::ConfigTOML {
 
   CLI::App& app_;
 };
+
+// Every set CHAT_* variable, checked as its flag's value would be; empty if all are fine, else the
+// message naming the variable. CLI11 applies them afterwards, unchanged.
+std::string check_environment(CLI::App& app) {
+  for (auto* option : app.get_options()) {
+    if (!set_in_environment(option->get_envname())) continue;
+    const std::string value = std::getenv(option->get_envname().c_str());
+    std::vector<std::string> texts{value};
+    if (kind_of(*option) == setting_kind::list && option->get_delimiter() != '\0') {
+      texts = CLI::detail::split(value, option->get_delimiter());
+    }
+    for (auto& text : texts) {
+      if (auto why = check_value(*option, text); !why.empty()) return option->get_envname() + "=" + value + ": " + why;
+    }
+  }
+  return {};
+}
 
 // Every configurable setting as TOML: its meaning as a comment, then its value
 // (flags, environment and file applied; else its default). A setting without a
@@ -130,12 +233,16 @@ std::optional<int> parse_server_command_line(CLI::App& app, int argc, const char
   }
   app.set_config("--config", "", "TOML file of settings: each key a flag without its dashes (--dump-config prints one)")
       ->type_name("FILE");
-  app.config_formatter(std::make_shared<environment_first_toml>(app));
+  app.config_formatter(std::make_shared<settings_file_reader>(app));
   bool dump = false;
   app.add_flag("--dump-config", dump,
                "Print every setting as TOML, with the value that flags, CHAT_* variables and --config give it, "
                "then exit")
       ->configurable(false);
+  if (const auto why = check_environment(app); !why.empty()) {
+    std::cerr << why << "\n";
+    return cli::exit_usage;
+  }
   if (const auto status = cli::parse(app, argc, argv)) return status;
   if (dump) {
     std::cout << dump_config(app);

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "chat-server/server_options.hpp"
+#include "chat/cli.hpp"
 
 namespace chat {
 
@@ -17,7 +18,7 @@ void add_tls_options(CLI::App& app, tls_config& tls) {
   cert->needs(key);
   key->needs(cert);
   app.add_option("--tls-port", tls.port, "TLS port, with --tls-cert (0 picks a free one)")
-      ->check(CLI::Range(0, 65535))
+      ->transform(chat::cli::range(0, 65535))
       ->capture_default_str();
   app.add_option_function<double>(
          "--tls-handshake-timeout",
@@ -25,7 +26,7 @@ void add_tls_options(CLI::App& app, tls_config& tls) {
            tls.handshake_timeout = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
          },
          "Seconds a client may take to finish its TLS handshake before it is cut")
-      ->check(CLI::Range(0.01, 3600.0))
+      ->transform(chat::cli::range(0.01, 3600.0))
       ->default_str("10");
   app.add_flag_callback(
          "--no-plain", [&tls] { tls.plain = false; }, "Serve only TLS: no plain TCP port (--port is then unused)")

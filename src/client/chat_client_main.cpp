@@ -21,7 +21,9 @@ int main(int argc, char** argv) {
       "3 if the server cannot be reached, 4 with --fail-on-error after an ERR reply."};
   chat::cli::prepare(app, "chat-client");
   app.add_option("--host", config.host, "Server address")->capture_default_str();
-  app.add_option("--port", config.port, "Server TCP port")->check(CLI::Range(1, 65535))->capture_default_str();
+  app.add_option("--port", config.port, "Server TCP port")
+      ->transform(chat::cli::range(1, 65535))
+      ->capture_default_str();
   app.add_option("--name", name, "REGISTER this name right after connecting")->check([](const std::string& value) {
     return chat::protocol::is_valid_name(value) ? std::string() : "names are 1 to 32 of A-Z a-z 0-9 _ - .";
   });
@@ -29,7 +31,7 @@ int main(int argc, char** argv) {
   app.add_option("--keepalive", keepalive_seconds,
                  "Interactive mode: send a PING after this many idle seconds, so the server's idle timeout "
                  "does not close the session (0: never)")
-      ->check(CLI::Range(0.0, 1e6))
+      ->transform(chat::cli::range(0.0, 1e6))
       ->capture_default_str();
   chat::client::add_session_options(app, config.session);
   chat::client::add_tls_flags(app, config.tls);

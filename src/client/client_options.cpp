@@ -1,5 +1,7 @@
 #include "client/client_options.hpp"
 
+#include "chat/cli.hpp"
+
 namespace chat::client {
 
 void add_session_options(CLI::App& app, session_options& options) {
@@ -15,7 +17,7 @@ void add_session_options(CLI::App& app, session_options& options) {
       [&options](double seconds) { options.name_wait = std::chrono::milliseconds(static_cast<long>(seconds * 1000)); },
       "Reconnecting: seconds to keep retrying a name the server still holds for the dropped connection before "
       "asking for another (the server's --idle-timeout)");
-  name_wait->check(CLI::Range(0.0, 86400.0))->default_str("300");
+  name_wait->transform(chat::cli::range(0.0, 86400.0))->default_str("300");
   app.add_flag("--fail-on-error", options.fail_on_error,
                "Script mode: exit 4 if the server answered any line with ERR (the script still runs to its end)");
 }

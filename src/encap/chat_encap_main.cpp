@@ -38,29 +38,29 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"ethernet", "raw"}))
       ->capture_default_str();
   app.add_option("--mss", options.conversation.mss, "Largest TCP payload per segment; longer messages are split")
-      ->check(CLI::Range(1, 65495))
+      ->transform(chat::cli::range(1, 65495))
       ->capture_default_str();
   app.add_flag("--ipv6", options.conversation.ipv6, "IPv6 (::1) instead of IPv4 (127.0.0.1)");
   app.add_option("--server-port", server_port,
                  "Server port when the CSV does not tell (default: the port shared by most connections)")
-      ->check(CLI::Range(1, 65535));
+      ->transform(chat::cli::range(1, 65535));
   app.add_option("--step-us", options.conversation.step_us, "Microseconds between frames the CSV gives no time for")
-      ->check(CLI::Range(1, 1'000'000))
+      ->transform(chat::cli::range(1, 1'000'000))
       ->capture_default_str();
   app.add_option("--corrupt", corrupt, "Write frame N with a wrong checksum: ip:N or tcp:N (repeatable)");
   app.add_option("--print", print_mode, "full (layers + hex per frame), summary (one line per frame) or none (silent)")
       ->check(CLI::IsMember({"full", "summary", "none"}))
       ->capture_default_str();
   app.add_option("--frame", options.print_frames, "With --print full, explain only these frames (1-based, repeatable)")
-      ->check(frame_number);
+      ->transform(frame_number);
   auto* checksum_option =
       app.add_option("--checksum-frame", checksum_frame,
                      "Work this frame's TCP checksum by hand (default with --print full: the first frame with data)")
-          ->check(frame_number);
+          ->transform(frame_number);
   app.add_flag("--send", options.send, "Also inject the frames on --interface (AF_PACKET; needs root or CAP_NET_RAW)");
   app.add_option("--interface", options.interface, "Interface for --send")->capture_default_str();
   app.add_option("--max-gap-ms", options.max_gap_ms, "With --send, the longest pause between two frames")
-      ->check(CLI::Range(0, 60'000))
+      ->transform(chat::cli::range(0, 60'000))
       ->capture_default_str();
 
   if (const auto status = chat::cli::parse(app, argc, argv)) return *status;

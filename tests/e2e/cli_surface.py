@@ -7,6 +7,10 @@ Usage: cli_surface.py SCENARIO --server BIN --client BIN --bench BIN --encap BIN
               added later is walked too)
   exit_codes  usage errors exit 2 in every program; chat-server names a --host that is not an
               address; chat-client says when the peer is not a CHAT/1 server; --help fits 100 columns
+  number_forms  every way of writing a number (017070, 4_096, +5, -0, nan, inf, 0x10, 1e3, "10", [10]...)
+              for every numeric flag of every program (read from --help), and for chat-server also as a
+              CHAT_* variable and in a --config file: decimal and finite only, never octal, a whole
+              number where one belongs, TOML's '_' and '+' accepted; a refusal exits 2 naming its source
   version     --version prints "<program> <project version> (git <revision>)" and exits 0; the
               revision is a commit of the source tree, or "unknown" outside git
 Every wait has a deadline; a failure says what was seen and exits 1.
@@ -220,6 +224,99 @@ def ranges(args):
     holder.close()
 
 
+# ---- number forms ----
+
+def forms(kind, lo, hi, zero_too, preferred=None):
+    """[(text, value or None when refused)] around a value inside [lo, hi] (`preferred` if given)."""
+    whole = kind != "FLOAT"
+    inside = lambda v: (lo <= v <= hi) or (zero_too and v == 0)
+    v = preferred or next(c for c in (10, 12, 3, 1, int(lo)) if inside(c))
+    s = str(v)
+    cases = [(s, v), ("+" + s, v), ("0" + s, None), ("00" + s, None), ('"' + s + '"', None), ("[" + s + "]", None),
+             ("nan", None), ("-nan", None), ("inf", None), ("+inf", None), ("0x" + format(v, "x"), None),
+             ("0o7", None), (s + " ", None), ("", None),
+             ("-0", 0 if inside(0) else None),
+             (s + ".0", None if whole else v), (s + "e0", None if whole else v),
+             ("1e3", None if whole or not inside(1000) else 1000)]
+    if len(s) > 1:
+        cases += [(s[0] + "_" + s[1:], v), (s[0] + "__" + s[1:], None), (s + "_", None)]
+    return cases
+
+
+def clean_env(**variables):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
+    env.update(variables)
+    return env
+
+
+def server_value(binary, args, env):
+    """(exit code, output, the key's value printed by --dump-config or None)."""
+    out = subprocess.run([binary, *args, "--dump-config"], capture_output=True, text=True, timeout=DEADLINE,
+                         stdin=subprocess.DEVNULL, env=env)
+    return out.returncode, out.stderr + out.stdout, out.stdout
+
+
+def number_forms(args):
+    holder, port = closed_port()
+    checked = 0
+    with tempfile.TemporaryDirectory(prefix="cli-forms.") as workdir:
+        server = args.server
+        options = numeric_options(run([server, "--help"]).stdout)
+        config = os.path.join(workdir, "forms.toml")
+        for flag, (kind, lo_text, hi_text, zero_too) in options.items():
+            key = flag[2:]
+            variable = "CHAT_" + key.upper().replace("-", "_")
+            table = forms(kind, float(lo_text), float(hi_text), zero_too)
+            for text, want in table:
+                with open(config, "w") as f:
+                    f.write(f"# forms\n{key} = {text}\n")
+                # The file takes TOML: "10" is a string and [10] an array there, both refused for a number.
+                sources = [("flag", [f"{flag}={text}"], clean_env(), flag),
+                           ("variable", [], clean_env(**{variable: text}), variable),
+                           ("file", ["--config", config], clean_env(), f"{config}:2")]
+                for source, flags, env, named in sources:
+                    if source == "variable" and text == "":
+                        continue  # an empty variable counts as unset
+                    if source == "file" and text != text.strip():  # TOML skips the spaces around a value
+                        want = dict(table)[text.strip()]
+                    code, output, stdout = server_value(server, flags, env)
+                    if want is None:
+                        if code != 2 or named not in output:
+                            fail(f"chat-server {key} {text!r} as a {source}: exit {code}, want 2 naming {named}: "
+                                 f"{output!r}")
+                    else:
+                        m = re.search(rf"^{re.escape(key)} = (\S+)$", stdout, re.M)
+                        if code != 0 or not m or float(m.group(1)) != float(want):
+                            fail(f"chat-server {key} {text!r} as a {source}: exit {code}, want {want}: {output!r}")
+                    checked += 1
+            print(f"chat-server {flag}: every form as a flag, {variable} and in a file")
+        encap = Encap("chat-encap", args.encap, workdir)
+        for program in (Client("chat-client", args.client, port), Bench("chat-bench", args.bench, port), encap):
+            help_text = run([program.binary, "--help"]).stdout
+            options = numeric_options(help_text)
+            repeatable = set(re.findall(r"^\s+(--[\w-]+) .*\] \.\.\.$", help_text, re.M))
+            for flag, (kind, lo_text, hi_text, zero_too) in options.items():
+                if hi_text == "number of frames":
+                    hi_text = str(encap.frames())
+                # chat-encap's --server-port must be a port of the input's connection (1 or 65535).
+                preferred = 65535 if program is encap and flag == "--server-port" else None
+                for text, want in forms(kind, float(lo_text), float(hi_text), zero_too, preferred):
+                    if text.startswith("[") and flag in repeatable:
+                        want = text  # CLI11's list syntax for a repeatable flag ("UINT ..." in --help): [3] is 3
+                    if want is None:
+                        code, message = program.refused(flag, text)
+                        if code != 2 or flag not in message:
+                            fail(f"{program.name} {flag}={text!r}: exit {code}, want 2 naming {flag}: {message!r}")
+                    else:
+                        ok, log = program.accepted(flag, text)
+                        if not ok:
+                            fail(f"{program.name} {flag}={text!r} was refused:\n{log}")
+                    checked += 1
+                print(f"{program.name} {flag}: every form")
+    holder.close()
+    print(f"{checked} values checked")
+
+
 # ---- exit codes ----
 
 def exit_codes(args):
@@ -301,11 +398,11 @@ def version(args):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["ranges", "exit_codes", "version"])
+    parser.add_argument("scenario", choices=["ranges", "number_forms", "exit_codes", "version"])
     for program in ("server", "client", "bench", "encap"):
         parser.add_argument(f"--{program}", required=True)
     parser.add_argument("--version")
     parser.add_argument("--source")
     arguments = parser.parse_args()
-    {"ranges": ranges, "exit_codes": exit_codes, "version": version}[arguments.scenario](arguments)
+    {"ranges": ranges, "number_forms": number_forms, "exit_codes": exit_codes, "version": version}[arguments.scenario](arguments)
     print("ok:", arguments.scenario)

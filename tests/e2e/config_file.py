@@ -116,7 +116,13 @@ def bad(binary, _example):
             ("IPv6 metrics host", write(tmp, "v6.toml", 'metrics-host = "::1"\n'), {}, "IPv4"),
             ("missing file", os.path.join(tmp, "absent.toml"), {}, "absent.toml"),
             ("not a setting", write(tmp, "help.toml", "help = true\n"), {}, "help"),
-            ("bad variable", None, {"CHAT_PORT": "abc"}, "port"),
+            ("bad variable", None, {"CHAT_PORT": "abc"}, "CHAT_PORT=abc"),
+            ("nan variable", None, {"CHAT_IDLE_TIMEOUT": "nan"}, "CHAT_IDLE_TIMEOUT=nan"),
+            ("key set twice", write(tmp, "twice.toml", "port = 1\nport = 2\n"), {}, "twice.toml:2"),
+            ("string for a number", write(tmp, "quoted.toml", '\nmax-per-ip = "3"\n'), {}, "quoted.toml:2"),
+            ("array for a number", write(tmp, "array.toml", "port = [19092]\n"), {}, "array.toml:1"),
+            ("leading zero", write(tmp, "octal.toml", "port = 017070\n"), {}, "octal.toml:1"),
+            ("a table", write(tmp, "table.toml", "[server]\nport = 1\n"), {}, "table.toml:1"),
         ]
         for what, path, variables, named in cases:
             args = ["--config", path] if path else []
