@@ -71,13 +71,16 @@ TEST_CASE("metrics: /metrics over loopback counts relayed messages, errors and t
   CHECK(elias.ask("REGISTER Again").starts_with("ERR ALREADY_REGISTERED "));
   CHECK(elias.ask("FROB").starts_with("ERR UNKNOWN_COMMAND "));
 
-  // The sender's thread counts a message just after it queues it, so the last
-  // count may land a moment after Elias read the line: scrape until it has.
+  // The sender's thread counts a message just after it queues it, and a writer subtracts what it
+  // wrote only once its write has completed, so both may land a moment after a client read the
+  // line: scrape until they have.
   std::string response;
   const auto deadline = std::chrono::steady_clock::now() + chat::test::read_timeout;
   do {
     response = http_get(endpoint->port(), "/metrics");
-  } while (sample(response, "chat_messages_relayed_total") != messages && std::chrono::steady_clock::now() < deadline);
+  } while ((sample(response, "chat_messages_relayed_total") != messages ||
+            sample(response, "chat_outbox_queued_bytes") != 0) &&
+           std::chrono::steady_clock::now() < deadline);
   REQUIRE(response.starts_with("HTTP/1.1 200"));
   CHECK(response.find("Content-Type: text/plain") != std::string::npos);
   CHECK(sample(response, "chat_messages_relayed_total") == messages);
