@@ -147,11 +147,12 @@ std::string interactive_session::painted(std::string_view text) const {
 }
 
 std::string interactive_session::echo_of(const std::string& typed) const {
-  const auto sent = typed.empty() ? std::string() : state_.to_send(typed);
-  if (state_.name() && state_.partner() && chat_state::is_message(sent)) {
+  if (typed.empty()) return state_.prompt();
+  const auto line = state_.interpret(typed);
+  if (state_.name() && state_.partner() && line.what == chat_state::typed_line::kind::message) {
     // Our own message (`/msg hi` too), shown as the conversation.
-    const auto text = std::string_view(sent).substr(std::min(sent.size(), std::size_t{4}));
-    return clock_time() + " " + painted("<" + escape_for_terminal(*state_.name()) + "> " + escape_for_terminal(text));
+    return clock_time() + " " +
+           painted("<" + escape_for_terminal(*state_.name()) + "> " + escape_for_terminal(line.text()));
   }
   return state_.prompt() + escape_for_terminal(typed);
 }
@@ -393,12 +394,13 @@ awaitable<bool> interactive_session::send_typed() {
         show_event("!!! not sent: not connected (Up brings the line back)");
         continue;
       }
-      if (const auto hint = state_.hint(*typed)) {
-        show_event(*hint);
+      auto line = state_.interpret(*typed);  // / commands, messages inside a chat
+      if (line.what == chat_state::typed_line::kind::refused) {
+        show_event(line.line);
         continue;
       }
-      typed = state_.to_send(*typed);  // / commands, messages inside a chat
-      if (typed->empty()) continue;
+      if (line.line.empty()) continue;
+      typed = std::move(line.line);
     }
     const auto parsed = protocol::parse_command(*typed);
     if (const auto* cmd = std::get_if<protocol::command>(&parsed); cmd && cmd->kind == protocol::command_kind::who) {
