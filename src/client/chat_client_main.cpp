@@ -14,10 +14,13 @@ int main(int argc, char** argv) {
   std::string name;
 
   CLI::App app{
-      "tcp-chat client (protocol CHAT/1). Type commands as the server knows them: REGISTER <name>, "
-      "CONNECT <name>, MSG <text>, DISCONNECT, WHO, PING, HELP, QUIT. On a terminal the line is edited with "
-      "libedit and server lines are shown readably; otherwise stdin is a script and every server line is printed "
-      "as it comes.\nExit status: 0 after QUIT, 1 if the server closed, reset or said BYE first, 2 on bad usage, "
+      "tcp-chat client (protocol CHAT/1). Commands as the server knows them: REGISTER <name>, CONNECT <name>, "
+      "MSG <text>, DISCONNECT, WHO, PING, HELP, QUIT. On a terminal the line is edited with libedit and server "
+      "lines are shown readably; commands start with / (/connect Elias, /who, /quit), and outside a chat also work "
+      "as typed (CONNECT Elias); in a chat every other line is a message (// sends a line starting with /, a "
+      "leading MSG is dropped). Otherwise stdin is a script: each line is sent as it is and every server line is "
+      "printed as it comes.\nExit status: 0 after QUIT, 1 if the server closed, reset or said BYE first, 2 on bad "
+      "usage, "
       "3 if the server cannot be reached, 4 with --fail-on-error after an ERR reply."};
   chat::cli::prepare(app, "chat-client");
   app.add_option("--host", config.host, "Server address")->capture_default_str();

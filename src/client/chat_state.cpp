@@ -1,7 +1,6 @@
 #include "client/chat_state.hpp"
 
 #include <algorithm>
-#include <array>
 #include <variant>
 
 #include "chat/protocol.hpp"
@@ -9,9 +8,22 @@
 namespace chat::client {
 namespace {
 
-// The assignment's keywords, in the capitals that make a line a command inside a chat.
-constexpr std::array<std::string_view, 8> capital_keywords{"REGISTER", "CONNECT", "MSG",  "DISCONNECT",
-                                                           "PING",     "WHO",     "QUIT", "HELP"};
+constexpr char command_mark = '/';
+// The protocol's message command; typed at the start of a line in a chat (the course's
+// way of sending a message), it is dropped rather than sent as part of the text.
+constexpr std::string_view message_prefix = "MSG ";
+
+bool is_message_command(std::string_view line) {
+  const auto parsed = protocol::parse_command(line);
+  const auto* cmd = std::get_if<protocol::command>(&parsed);
+  return cmd != nullptr && cmd->kind == protocol::command_kind::msg;
+}
+
+bool is_unknown_command(std::string_view line) {
+  const auto parsed = protocol::parse_command(line);
+  const auto* error = std::get_if<protocol::parse_error>(&parsed);
+  return error != nullptr && error->code == protocol::error_code::unknown_command;
+}
 
 }  // namespace
 
@@ -35,33 +47,34 @@ std::string chat_state::prompt() const {
   return *name_ + "\u2192" + *partner_ + "> ";
 }
 
-std::string chat_state::to_send(std::string_view typed) const {
-  if (typed.starts_with('/')) return std::string(typed.substr(1));
+chat_state::typed_line chat_state::interpret(std::string_view typed) const {
+  using enum typed_line::kind;
+  const bool escaped = typed.starts_with("//");  // a line starting with '/', not a command
+  if (typed.starts_with(command_mark) && !escaped) {
+    const auto line = typed.substr(1);
+    return {is_message_command(line) ? message : command, std::string(line)};
+  }
+  const auto text = escaped ? typed.substr(1) : typed;
   if (!name_) {
     // Not registered yet: a command is sent as such, anything else is the name wanted.
-    const auto parsed = protocol::parse_command(typed);
-    const auto* error = std::get_if<protocol::parse_error>(&parsed);
-    if (error == nullptr || error->code != protocol::error_code::unknown_command) return std::string(typed);
-    return "REGISTER " + std::string(typed);
+    if (!escaped && !is_unknown_command(typed)) return {command, std::string(typed)};
+    return {command, "REGISTER " + std::string(text)};
   }
-  if (!partner_) return std::string(typed);
-  const auto first = protocol::split_word(typed).first;
-  if (std::ranges::find(capital_keywords, first) != capital_keywords.end()) return std::string(typed);
-  return "MSG " + std::string(typed);
+  if (partner_) {
+    const bool course_style = text.starts_with(message_prefix) && text.size() > message_prefix.size();
+    const auto message_text = course_style && !escaped ? text.substr(message_prefix.size()) : text;
+    return {message, std::string(message_prefix) + std::string(message_text)};
+  }
+  if (escaped || is_unknown_command(typed)) {
+    return {refused,
+            "!!! not sent: outside a chat a line is a command; to chat, first /connect NAME (/who lists who is "
+            "online)"};
+  }
+  return {is_message_command(typed) ? message : command, std::string(typed)};
 }
 
-std::optional<std::string> chat_state::hint(std::string_view typed) const {
-  if (!name_ || partner_ || typed.starts_with('/')) return std::nullopt;
-  const auto parsed = protocol::parse_command(typed);
-  const auto* error = std::get_if<protocol::parse_error>(&parsed);
-  if (error == nullptr || error->code != protocol::error_code::unknown_command) return std::nullopt;
-  return "!!! not sent: outside a chat a line is a command; to chat, first /connect NAME (/who lists who is online)";
-}
-
-bool chat_state::is_message(std::string_view sent) {
-  const auto parsed = protocol::parse_command(sent);
-  const auto* cmd = std::get_if<protocol::command>(&parsed);
-  return cmd != nullptr && cmd->kind == protocol::command_kind::msg;
+std::string_view chat_state::typed_line::text() const {
+  return std::string_view(line).substr(std::min(line.size(), message_prefix.size()));
 }
 
 }  // namespace chat::client

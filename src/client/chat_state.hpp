@@ -1,16 +1,17 @@
 // What the interactive client knows of its session from the server's replies
 // (who we are, who we chat with) and what it makes of a typed line. Pure: fed
-// server lines, asked for the prompt and for the line to send.
+// server lines, asked for the prompt and for what a typed line is.
 //
-// Typing rules (irssi/weechat habit, with the course's keywords kept):
+// Typing rules (irssi/weechat habit, with the course's raw style kept outside a chat):
 // - a line starting with `/` is a command: `/connect Elias` sends `connect Elias`;
+//   `//` at the start is no command but a line starting with `/` (`//etc` is the text `/etc`);
 // - before registering, a line that is not a command is the name wanted
 //   (`Noy` sends `REGISTER Noy`);
-// - inside a chat, any other line is a message (`who is there?` sends
-//   `MSG who is there?`) unless its first word is a keyword written in capitals
-//   exactly as the assignment writes them (REGISTER, CONNECT, MSG, DISCONNECT,
-//   PING, WHO, QUIT, HELP), which is sent as the command it is;
-// - outside a chat, a line is sent as typed: the server reads keywords in any case.
+// - inside a chat, every other line is a message, whatever its first word: a sentence
+//   such as `WHO wants pizza?` must reach the partner, never run WHO. A leading `MSG `
+//   (in capitals, the course's way to send a message) is dropped: `MSG hello` sends `hello`;
+// - outside a chat, a line is sent as typed (`CONNECT Elias`: the server reads keywords in
+//   any case), unless it is no command at all: plain text meant as a message is refused.
 #pragma once
 
 #include <optional>
@@ -32,15 +33,19 @@ class chat_state {
   // "Noy→Elias> " in a chat, "Noy> " once registered, "name> " before.
   std::string prompt() const;
 
-  // The line to send for a typed line (not empty), by the rules above.
-  std::string to_send(std::string_view typed) const;
-
-  // Registered and outside a chat, a typed line that is no command (plain text, most
-  // likely meant as a message) is not sent: this says what to do instead. Nothing for
-  // any other line, which to_send() turns into what is sent.
-  std::optional<std::string> hint(std::string_view typed) const;
-  // True if `sent` (what to_send() made of a line) is a MSG, in any case (`/msg hi`).
-  static bool is_message(std::string_view sent);
+  // What a typed line (not empty) is by the rules above, and what goes out for it.
+  struct typed_line {
+    enum class kind {
+      command,  // `line` is sent as it is (empty for a lone `/`: nothing is sent)
+      message,  // `line` is the MSG sent (`/msg hi` too), shown as the conversation in a chat
+      refused,  // not sent: `line` tells the user what to do instead
+    };
+    kind what;
+    std::string line;
+    // The text of a message, as the partner gets it.
+    std::string_view text() const;
+  };
+  typed_line interpret(std::string_view typed) const;
   const std::optional<std::string>& name() const { return name_; }
   const std::optional<std::string>& partner() const { return partner_; }
 
@@ -51,7 +56,8 @@ class chat_state {
 
 // The typing rules in a few lines, shown after the server's HELP.
 inline constexpr std::string_view typing_help =
-    "*** /command works everywhere (/connect Elias, /who, /quit); in a chat, other lines are messages unless they "
-    "start with a command in capitals (WHO, DISCONNECT, ...)";
+    "*** commands start with / (/connect Elias, /who, /disconnect, /quit); in a chat every other line is a message "
+    "(// sends a line starting with /, a leading MSG is dropped); outside a chat, commands also work as typed "
+    "(CONNECT Elias)";
 
 }  // namespace chat::client

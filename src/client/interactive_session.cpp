@@ -12,15 +12,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <random>
 #include <variant>
 
 #include "chat/display.hpp"
 #include "chat/protocol.hpp"
-#include "client/backoff.hpp"
 #include "client/client_config.hpp"
 #include "client/colours.hpp"
 #include "client/commands.hpp"
+#include "client/reconnect_verdict.hpp"
 #include "client/session_opening.hpp"
 
 namespace chat::client {
@@ -42,7 +41,6 @@ std::string clock_time() {
   return std::string(text.data(), n);
 }
 
-constexpr std::string_view ask_name = "*** type your name (1 to 32 of A-Z a-z 0-9 _ - .)";
 constexpr std::string_view keepalive_ping = "PING keepalive";
 constexpr std::string_view keepalive_pong = "PONG keepalive";
 // Far enough away to stand for "never" without overflowing the clock.
@@ -63,13 +61,6 @@ std::array<int, 3> standard_descriptor_flags() {
   std::array<int, 3> flags{};
   for (int fd = 0; fd < 3; ++fd) flags[static_cast<std::size_t>(fd)] = ::fcntl(fd, F_GETFL);
   return flags;
-}
-
-// "1.2 s": a delay as the user reads it.
-std::string seconds_text(std::chrono::milliseconds delay) {
-  std::array<char, 32> text{};
-  const int n = std::snprintf(text.data(), text.size(), "%.1f s", static_cast<double>(delay.count()) / 1000.0);
-  return std::string(text.data(), static_cast<std::size_t>(std::max(n, 0)));
 }
 
 }  // namespace
@@ -147,11 +138,12 @@ std::string interactive_session::painted(std::string_view text) const {
 }
 
 std::string interactive_session::echo_of(const std::string& typed) const {
-  const auto sent = typed.empty() ? std::string() : state_.to_send(typed);
-  if (state_.name() && state_.partner() && chat_state::is_message(sent)) {
+  if (typed.empty()) return state_.prompt();
+  const auto line = state_.interpret(typed);
+  if (state_.name() && state_.partner() && line.what == chat_state::typed_line::kind::message) {
     // Our own message (`/msg hi` too), shown as the conversation.
-    const auto text = std::string_view(sent).substr(std::min(sent.size(), std::size_t{4}));
-    return clock_time() + " " + painted("<" + escape_for_terminal(*state_.name()) + "> " + escape_for_terminal(text));
+    return clock_time() + " " +
+           painted("<" + escape_for_terminal(*state_.name()) + "> " + escape_for_terminal(line.text()));
   }
   return state_.prompt() + escape_for_terminal(typed);
 }
@@ -166,12 +158,15 @@ awaitable<int> interactive_session::run(std::string greeting) {
   editor_.emplace(output_.stream(), state_.prompt());
   for (;;) {
     co_await core_.run(*this);
-    // The server's register timeout is no reason to hurry someone asked for a name.
-    if (asking_name_cut_off() && co_await reopen_quietly()) continue;
-    // A BYE other than SHUTDOWN is the server's verdict on this client (idle,
-    // too slow, ...): coming back would defeat it. A restart or a lost network is not.
-    const bool dropped = ended_without_quit() && (!core_.bye_seen() || bye_reason_ == "SHUTDOWN");
-    if (!dropped || !options_.reconnect || !co_await reconnect()) break;
+    const auto next = verdict_after_session({.closed = core_.closed(),
+                                             .quit_sent = core_.quit_sent(),
+                                             .terminal_failed = output_.failed(),
+                                             .bye_seen = core_.bye_seen(),
+                                             .bye_reason = bye_reason_,
+                                             .registered = state_.name().has_value(),
+                                             .reconnect_allowed = options_.reconnect});
+    if (next == after_session::reopen_quietly && co_await reopen_quietly()) continue;
+    if (next != after_session::reconnect || !co_await reconnect()) break;
   }
   // What is still queued for the terminal goes before any message on stderr (a
   // bounded wait: the terminal may be paused for good).
@@ -184,135 +179,8 @@ awaitable<int> interactive_session::run(std::string greeting) {
   co_return core_.exit_status({}, "connection lost");
 }
 
-bool interactive_session::ended_without_quit() const {
-  return core_.closed() && !core_.quit_sent() && !output_.failed();
-}
-
-bool interactive_session::asking_name_cut_off() const {
-  return ended_without_quit() && core_.bye_seen() && bye_reason_ == "REGISTER_TIMEOUT" && !state_.name();
-}
-
-void interactive_session::adopt(session_opening opened) {
-  core_.connection().close();
-  core_.connection() = std::move(*opened.connection);
-  core_.reset();
-  // Replies still owed by the old connection never come.
-  who_asked_.clear();
-  keepalives_pending_ = 0;
-}
-
-std::string interactive_session::why_not_opened(const session_opening& opened) {
-  return escape_for_terminal(opened.problem.empty() ? describe_server_line(opened.greeting) : opened.problem);
-}
-
-awaitable<bool> interactive_session::reopen_quietly() {
-  bye_reason_.clear();
-  offline_ = true;
-  holding_ = true;
-  // Keys are still handled meanwhile: the half-typed name stays where it is, and a
-  // line finished meanwhile waits for the new connection.
-  auto done = co_await (open_session(host_, port_, tls_) || feed());
-  offline_ = false;
-  holding_ = false;
-  if (done.index() != 0) co_return false;  // the user left
-  auto opened = std::get<0>(std::move(done));
-  if (opened.status != exit_ok) {
-    show_event(
-        "*** the server closed the connection while you chose a name (REGISTER_TIMEOUT) and cannot be "
-        "reached again: " +
-        why_not_opened(opened));
-    co_return false;
-  }
-  adopt(std::move(opened));
-  co_return true;
-}
-
 void interactive_session::show_event(std::string_view text) {
   show(clock_time() + " " + painted(text));
-}
-
-awaitable<bool> interactive_session::reconnect() {
-  lost_reason_ = core_.bye_seen() ? "the server said BYE " + bye_reason_ : core_.lost_reason();
-  bye_reason_.clear();
-  show_event("*** connection lost (" + lost_reason_ + "): reconnecting");
-  if (state_.partner()) {
-    // Whether the server is still there to tell the partner is not known yet.
-    show_event("*** the chat with " + escape_for_terminal(*state_.partner()) + " has ended with the connection");
-    state_.end_chat();
-  }
-  offline_ = true;
-  // Keys are still handled: the half-typed line stays, Ctrl-D or Ctrl-C leaves.
-  const auto done = co_await (reconnect_with_backoff() || feed());
-  offline_ = false;
-  co_return done.index() == 0;
-}
-
-awaitable<void> interactive_session::reconnect_with_backoff() {
-  // The name to register again: the one registered, or the --name not yet confirmed.
-  const auto name = state_.name() ? state_.name() : name_;
-  std::optional<std::chrono::steady_clock::time_point> name_deadline;
-  std::random_device random;
-  std::uniform_real_distribution<double> jitter(0.0, 1.0);
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (int attempt = 0;; ++attempt) {
-    const auto delay = backoff_delay(attempt, jitter(random));
-    timer.expires_after(delay);
-    co_await timer.async_wait(use_tuple);
-    auto opened = co_await open_session(host_, port_, tls_);
-    const auto next = backoff_delay(attempt + 1, jitter(random));
-    if (opened.status != exit_ok) {
-      show_event("*** not connected: " + why_not_opened(opened) + "; next try in " + seconds_text(next));
-      continue;
-    }
-    const auto greeting = std::move(opened.greeting);
-    adopt(std::move(opened));
-    show_event(describe_server_line(greeting));
-    if (!name) {
-      show_event(ask_name);
-      co_return;
-    }
-    if (co_await register_again(*name, name_deadline, next)) co_return;
-    core_.connection().close();
-  }
-}
-
-awaitable<bool> interactive_session::register_again(const std::string& name,
-                                                    std::optional<std::chrono::steady_clock::time_point>& name_deadline,
-                                                    std::chrono::milliseconds next_delay) {
-  if (!co_await core_.send("REGISTER " + name)) co_return false;
-  asio::steady_timer timer(co_await asio::this_coro::executor, core_.close_grace);
-  auto reply = co_await (core_.connection().read_line() || timer.async_wait(use_tuple));
-  if (reply.index() == 1) {
-    show_event("*** no reply to REGISTER; next try in " + seconds_text(next_delay));
-    co_return false;
-  }
-  auto [ec, line] = std::get<0>(std::move(reply));
-  if (ec) {
-    show_event("*** connection lost again (" + describe_read_error(ec) + "); next try in " + seconds_text(next_delay));
-    co_return false;
-  }
-  const auto [head, rest] = protocol::split_server_line(line);
-  const auto now = std::chrono::steady_clock::now();
-  if (head == "ERR" && protocol::split_word(rest).first == "NAME_TAKEN") {
-    // Most likely our own old connection, which the server has not yet seen
-    // close: it lets the name go when it does, at the latest after its idle timeout.
-    if (!name_deadline) name_deadline = now + options_.name_wait;
-    if (now + next_delay < *name_deadline) {
-      show_event("*** the name " + escape_for_terminal(name) +
-                 " is still taken (the server has not yet noticed the old connection is gone); next try in " +
-                 seconds_text(next_delay));
-      co_return false;
-    }
-    state_ = chat_state{};  // unregistered: the next line typed is the name wanted
-    name_.reset();          // nor is the name given at the start retried after a later drop
-    if (editor_ && !editor_->line_empty()) {
-      // A half-typed message is no name: kept aside until a name is registered.
-      output_.write(editor_->erase());
-      draft_ = editor_->take_line();
-    }
-  }
-  on_line(std::move(line));  // registered, or asks for another name
-  co_return true;
 }
 
 awaitable<void> interactive_session::before_read() {
@@ -350,7 +218,7 @@ bool interactive_session::on_line(std::string line) {
   const auto [head, rest] = protocol::split_server_line(line);
   if (head == "BYE") {
     bye_reason_ = protocol::split_word(rest).first;
-    // Not shown: the client connects again and goes on asking (asking_name_cut_off).
+    // Not shown: the client connects again and goes on asking (verdict_after_session).
     if (bye_reason_ == "REGISTER_TIMEOUT" && !state_.name()) return true;
   }
   // The bell only while nothing is half-typed: it would interrupt typing.
@@ -393,12 +261,13 @@ awaitable<bool> interactive_session::send_typed() {
         show_event("!!! not sent: not connected (Up brings the line back)");
         continue;
       }
-      if (const auto hint = state_.hint(*typed)) {
-        show_event(*hint);
+      auto line = state_.interpret(*typed);  // / commands, messages inside a chat
+      if (line.what == chat_state::typed_line::kind::refused) {
+        show_event(line.line);
         continue;
       }
-      typed = state_.to_send(*typed);  // / commands, messages inside a chat
-      if (typed->empty()) continue;
+      if (line.line.empty()) continue;
+      typed = std::move(line.line);
     }
     const auto parsed = protocol::parse_command(*typed);
     if (const auto* cmd = std::get_if<protocol::command>(&parsed); cmd && cmd->kind == protocol::command_kind::who) {

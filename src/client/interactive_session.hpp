@@ -5,7 +5,8 @@
 // through one terminal_output queue, so nothing is lost or reordered when the
 // terminal is slow; past a bound the socket is no longer read and TCP pushes back.
 // When the connection drops it connects again (backoff.hpp) and registers the
-// same name, keeping the editor and its half-typed line (docs/client.md).
+// same name, keeping the editor and its half-typed line (docs/client.md); that
+// part is in interactive_reconnect.cpp.
 #pragma once
 
 #include <array>
@@ -17,6 +18,7 @@
 #include "client/chat_state.hpp"
 #include "client/client_config.hpp"
 #include "client/line_editor.hpp"
+#include "client/reconnect_verdict.hpp"
 #include "client/session_core.hpp"
 #include "client/session_opening.hpp"
 #include "client/terminal_output.hpp"
@@ -51,13 +53,7 @@ class interactive_session : session_core::front_end {
   awaitable<void> reconnect_with_backoff();
   // One REGISTER on a new connection: true if it is registered (or asking for
   // another name), false to try again (the name still taken, or the connection lost).
-  awaitable<bool> register_again(const std::string& name,
-                                 std::optional<std::chrono::steady_clock::time_point>& name_deadline,
-                                 std::chrono::milliseconds next_delay);
-  // The connection is over, and not because we sent QUIT or the terminal failed.
-  bool ended_without_quit() const;
-  // The server said BYE REGISTER_TIMEOUT while the name was being asked for.
-  bool asking_name_cut_off() const;
+  awaitable<bool> register_again(const std::string& name, name_reclaim& reclaim, std::chrono::milliseconds next_delay);
   // Takes `opened` (status exit_ok) as the connection from now on, closing the old one.
   void adopt(session_opening opened);
   // Why `opened` failed, in words safe for the terminal.
@@ -86,6 +82,9 @@ class interactive_session : session_core::front_end {
   std::string painted(std::string_view text) const;
   void remove_editor();
 
+  // Said when a name is wanted: at the start without --name, and after NAME_TAKEN or INVALID_NAME.
+  static constexpr std::string_view ask_name = "*** type your name (1 to 32 of A-Z a-z 0-9 _ - .)";
+
   session_core core_;
   std::optional<std::string> name_;
   std::string host_;  // where to reconnect
@@ -111,7 +110,6 @@ class interactive_session : session_core::front_end {
   bool offline_ = false;              // reconnecting: typed lines are not sent, Ctrl-D and signals leave
   bool left_offline_ = false;         // the user left while reconnecting
   bool holding_ = false;              // reopen_quietly: lines finished are kept for the new connection
-  std::string lost_reason_;           // why the connection dropped
   std::optional<std::string> draft_;  // a half-typed line kept out of the name prompt, given back once registered
   std::string bye_reason_;            // the reason of the server's last BYE
 

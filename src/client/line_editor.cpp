@@ -154,8 +154,8 @@ unsigned char line_editor::complete() {
 
   std::vector<std::wstring> matches;
   if (first_word) {
-    // Commands in capitals (they work inside a chat too), or after a slash in lower case: every
-    // row of the protocol's command table, as the server spells it.
+    // Commands in capitals (the course's style outside a chat; in a chat only a leading MSG is
+    // taken as such), or after a slash in lower case: every row of the protocol's command table.
     const bool slash = word.starts_with(L'/');
     for (const auto& spec : protocol::commands) {
       auto command = to_wide(spec.keyword);

@@ -23,64 +23,106 @@ TEST_CASE("the prompt shows who we are and who we chat with", "[chat_state]") {
   CHECK(state.prompt() == "Noy> ");
 }
 
+using kind = chat_state::typed_line::kind;
+
+namespace {
+
+// What goes out for a typed line: the line, or "refused: " and what the user is told.
+std::string outcome(const chat_state& state, std::string_view typed) {
+  const auto line = state.interpret(typed);
+  return line.what == kind::refused ? "refused: " + line.line : line.line;
+}
+
+}  // namespace
+
 TEST_CASE("before registering a plain word is the name wanted", "[chat_state]") {
   chat_state state;
-  CHECK(state.to_send("Noy") == "REGISTER Noy");
-  CHECK(state.to_send("REGISTER Noy") == "REGISTER Noy");
-  CHECK(state.to_send("who") == "who");
-  CHECK(state.to_send("/who") == "who");
-  CHECK(state.to_send("not a name") == "REGISTER not a name");  // the server answers INVALID_NAME
+  CHECK(outcome(state, "Noy") == "REGISTER Noy");
+  CHECK(outcome(state, "REGISTER Noy") == "REGISTER Noy");
+  CHECK(outcome(state, "who") == "who");
+  CHECK(outcome(state, "/who") == "who");
+  CHECK(outcome(state, "not a name") == "REGISTER not a name");  // the server answers INVALID_NAME
+  CHECK(outcome(state, "//Noy") == "REGISTER /Noy");             // no command: a name (INVALID_NAME)
   state.observe("ERR NAME_TAKEN that name is in use");
-  CHECK(state.to_send("Noy2") == "REGISTER Noy2");
+  CHECK(outcome(state, "Noy2") == "REGISTER Noy2");
   state.observe("OK REGISTERED Noy2");
-  CHECK(state.to_send("Noy") == "Noy");
+  CHECK(state.interpret("Noy").what == kind::refused);
 }
 
-TEST_CASE("outside a chat lines go out as typed, / commands without the slash", "[chat_state]") {
+TEST_CASE("outside a chat commands go out as typed, / commands without the slash", "[chat_state]") {
   chat_state state;
   state.observe("OK REGISTERED Noy");
-  CHECK(state.to_send("connect Elias") == "connect Elias");
-  CHECK(state.to_send("WHO") == "WHO");
-  CHECK(state.to_send("/connect Elias") == "connect Elias");
-  CHECK(state.to_send("/quit") == "quit");
+  CHECK(outcome(state, "connect Elias") == "connect Elias");
+  CHECK(outcome(state, "CONNECT Elias") == "CONNECT Elias");
+  CHECK(outcome(state, "WHO") == "WHO");
+  CHECK(outcome(state, "/connect Elias") == "connect Elias");
+  CHECK(outcome(state, "/quit") == "quit");
+  CHECK(outcome(state, "/") == "");  // nothing to send
+  CHECK(state.interpret("/who").what == kind::command);
 }
 
-TEST_CASE("inside a chat lines are messages unless a command", "[chat_state]") {
+TEST_CASE("inside a chat every line is a message unless it starts with a slash", "[chat_state]") {
   chat_state state;
   state.observe("OK REGISTERED Noy");
   state.observe("OK CONNECTED Elias");
-  // Typed line, and the line that goes out.
-  const auto [typed, sent] = GENERATE(table<std::string, std::string>({
-      {"who is there?", "MSG who is there?"},
-      {"hello", "MSG hello"},
-      {"Who", "MSG Who"},
-      {"WHO", "WHO"},
-      {"WHO E", "WHO E"},
-      {"MSG hi", "MSG hi"},
-      {"DISCONNECT", "DISCONNECT"},
-      {"QUIT", "QUIT"},
-      {"WHOEVER said that", "MSG WHOEVER said that"},
-      {"/who", "who"},
-      {"/disconnect", "disconnect"},
-      {"  indented", "MSG   indented"},
+  // Typed line, the line that goes out, and whether it is a message.
+  const auto [typed, sent, message] = GENERATE(table<std::string, std::string, bool>({
+      {"who is there?", "MSG who is there?", true},
+      {"hello", "MSG hello", true},
+      {"Who", "MSG Who", true},
+      // Sentences that start with a keyword in capitals: messages, never commands.
+      {"WHO", "MSG WHO", true},
+      {"WHO wants pizza?", "MSG WHO wants pizza?", true},
+      {"DISCONNECT now please", "MSG DISCONNECT now please", true},
+      {"QUIT smoking", "MSG QUIT smoking", true},
+      {"HELP me", "MSG HELP me", true},
+      {"CONNECT the dots", "MSG CONNECT the dots", true},
+      {"REGISTER here", "MSG REGISTER here", true},
+      {"PING", "MSG PING", true},
+      // The course's habit: a leading MSG in capitals is dropped.
+      {"MSG hello", "MSG hello", true},
+      {"MSG MSG twice", "MSG MSG twice", true},
+      {"MSG", "MSG MSG", true},
+      {"msg in lower case", "MSG msg in lower case", true},
+      {"MSGhello", "MSG MSGhello", true},
+      // A slash makes a command; two make a line that starts with one.
+      {"/who", "who", false},
+      {"/WHO E", "WHO E", false},
+      {"/disconnect", "disconnect", false},
+      {"/quit", "quit", false},
+      {"/msg via slash", "msg via slash", true},
+      {"//etc", "MSG /etc", true},
+      {"//", "MSG /", true},
+      {"//MSG kept", "MSG /MSG kept", true},
+      {"  indented", "MSG   indented", true},
   }));
   INFO(typed);
-  CHECK(state.to_send(typed) == sent);
+  const auto line = state.interpret(typed);
+  CHECK(line.line == sent);
+  CHECK((line.what == kind::message) == message);
+}
+
+TEST_CASE("a message's text is what the partner gets", "[chat_state]") {
+  chat_state state;
+  state.observe("OK REGISTERED Noy");
+  state.observe("OK CONNECTED Elias");
+  CHECK(state.interpret("MSG hello").text() == "hello");
+  CHECK(state.interpret("//etc").text() == "/etc");
+  CHECK(state.interpret("/msg hi").text() == "hi");
 }
 
 TEST_CASE("outside a chat, plain text gets a local hint instead of going out", "[chat_state]") {
-  chat::client::chat_state state;
-  CHECK_FALSE(state.hint("hello there"));  // not registered: the name wanted
+  chat_state state;
+  CHECK(state.interpret("hello there").what == kind::command);  // not registered: the name wanted
   state.observe("OK REGISTERED Noy");
-  const auto hint = state.hint("hello there");
-  REQUIRE(hint);
-  CHECK(hint->find("/connect NAME") != std::string::npos);
-  CHECK_FALSE(state.hint("who"));
-  CHECK_FALSE(state.hint("connect Elias"));
-  CHECK_FALSE(state.hint("/hello"));  // a slash: sent as typed, the server answers
+  const auto hint = state.interpret("hello there");
+  REQUIRE(hint.what == kind::refused);
+  CHECK(hint.line.find("/connect NAME") != std::string::npos);
+  CHECK(state.interpret("//hello").what == kind::refused);  // a message, and no chat to send it to
+  CHECK(state.interpret("who").what == kind::command);
+  CHECK(state.interpret("connect Elias").what == kind::command);
+  CHECK(state.interpret("/hello").what == kind::command);  // a slash: sent as typed, the server answers
+  CHECK(state.interpret("MSG hi").what == kind::message);  // sent: the server says there is no chat
   state.observe("OK CONNECTED Elias");
-  CHECK_FALSE(state.hint("hello there"));  // in a chat: a message
-  CHECK(chat::client::chat_state::is_message("msg hi"));
-  CHECK(chat::client::chat_state::is_message("MSG hi"));
-  CHECK_FALSE(chat::client::chat_state::is_message("who"));
+  CHECK(state.interpret("hello there").what == kind::message);  // in a chat: a message
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """chat-client's typing rules and prompt on a pty: the prompt names us and our
-partner, a line inside a chat is a message unless it is a /command or starts with
-a keyword in capitals, outside a chat lines go as typed, and HELP adds the rules.
+partner, a line inside a chat is a message unless it is a /command (a sentence that
+starts with a keyword in capitals too), outside a chat lines go as typed, and HELP
+adds the rules.
 
 usage: chat_ui_pty.py CHAT_SERVER CHAT_CLIENT"""
 
@@ -11,6 +12,14 @@ import sys
 from chat_e2e import Server, PtyClient, ScriptClient, pty_chat, Running, check, run
 
 SERVER, CLIENT = sys.argv[1], sys.argv[2]
+
+
+def quit_in_a_chat(noy, elias):
+    """/quit ends the client cleanly, and the partner is told."""
+    noy.type("/quit\r")
+    status = noy.wait_exit()
+    check(status == 0, f"exit {status}; output {noy.output[-300:]!r}")
+    elias.expect("DISCONNECTED Noy")
 
 
 def test_prompt_and_typing_rules():
@@ -27,12 +36,12 @@ def test_prompt_and_typing_rules():
         elias.send("MSG hi back")
         at = noy.wait_for("<Elias> hi back\r\n", at)
         check(re.search(rb"\d\d:\d\d <Elias> hi back\r\n$", noy.output[:at]), f"time: {noy.output[-200:]!r}")
-        noy.type("WHO\r")  # a keyword in capitals is the command
+        noy.type("/WHO\r")  # after a slash, in any case
         at = noy.wait_for("*** 2 users online", at)
         noy.type("/who E\r")
         at = noy.wait_for("*** 1 user matching E: Elias", at)
-        noy.type("HELP\r")
-        at = noy.wait_for("*** /command works everywhere", at)
+        noy.type("/help\r")
+        at = noy.wait_for("*** commands start with /", at)
         noy.type("/disconnect\r")
         at = noy.wait_for("*** chat with Elias closed", at)
         elias.expect("DISCONNECTED Noy")
@@ -42,10 +51,7 @@ def test_prompt_and_typing_rules():
         noy.type("/connect Elias\r")
         at = noy.wait_for("Noy\u2192Elias> ", at)
         elias.expect("CONNECTED Noy")
-        noy.type("/quit\r")
-        status = noy.wait_exit()
-        check(status == 0, f"exit {status}; output {noy.output[-300:]!r}")
-        elias.expect("DISCONNECTED Noy")
+        quit_in_a_chat(noy, elias)
 
 
 def test_asks_for_a_name_until_one_is_free():
@@ -112,5 +118,30 @@ def test_slash_msg_echo_and_plain_text_outside_a_chat():
         check(noy.wait_exit() == 0, f"output {noy.output[-300:]!r}")
 
 
+def test_a_chat_line_is_a_message_unless_it_starts_with_a_slash():
+    """In a chat, a sentence that starts with a protocol keyword in capitals is a
+    message like any other; commands need `/`, `//` sends a line starting with `/`,
+    and a leading `MSG ` (the course's habit) is dropped."""
+    with Running(Server(SERVER)) as running:
+        noy, elias, at = pty_chat(running, CLIENT)
+        at = noy.wait_for("Noy\u2192Elias> ", at)
+        for typed, sent in [("WHO wants pizza?", "WHO wants pizza?"), ("DISCONNECT now please", "DISCONNECT now please"),
+                            ("QUIT smoking", "QUIT smoking"), ("HELP me", "HELP me"), ("//etc", "/etc"),
+                            ("MSG hello", "hello"), ("msg stays", "msg stays")]:
+            noy.type(typed + "\r")
+            elias.expect("MSG Noy " + sent)
+            at = noy.wait_for(f"<Noy> {sent}\r\n", at)
+        noy.type("/who\r")
+        at = noy.wait_for("*** 2 users online", at)
+        noy.type("/disconnect\r")
+        at = noy.wait_for("*** chat with Elias closed", at)
+        elias.expect("DISCONNECTED Noy")
+        noy.type("CONNECT Elias\r")  # outside a chat, the course's raw style
+        at = noy.wait_for("Noy\u2192Elias> ", at)
+        elias.expect("CONNECTED Noy")
+        quit_in_a_chat(noy, elias)
+
+
 run([test_prompt_and_typing_rules, test_asks_for_a_name_until_one_is_free,
-     test_name_prompt_outlasts_the_register_timeout, test_slash_msg_echo_and_plain_text_outside_a_chat])
+     test_name_prompt_outlasts_the_register_timeout, test_slash_msg_echo_and_plain_text_outside_a_chat,
+     test_a_chat_line_is_a_message_unless_it_starts_with_a_slash])

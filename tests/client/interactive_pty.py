@@ -54,7 +54,7 @@ def test_message_redraws_the_partial_line():
         # Finishing it sends exactly what was typed.
         noy.type(" done\r")
         elias.expect("MSG Noy partial-text done")
-        noy.type("QUIT\r")
+        noy.type("/quit\r")
         noy.wait_for("*** bye", at)
         expect_exit(noy, 0)
 
@@ -75,7 +75,7 @@ def test_wrapped_partial_line_is_cleared_whole():
         noy.wait_for(text[-10:], at)  # redrawn below
         noy.type("\r")
         elias.expect("MSG Noy " + text[4:])
-        noy.type("QUIT\r")
+        noy.type("/quit\r")
         expect_exit(noy, 0)
 
 
@@ -86,7 +86,7 @@ def test_peer_escape_sequences_are_shown_escaped():
         at = noy.wait_for("<Elias> evil \\x1b]0;pwned\\x07 \\x1b[2J \\u009b6n \\u202eabc end", at)
         for raw in (b"\x1b]0;", b"\x07", b"\x1b[2J", b"\xc2\x9b", b"\xe2\x80\xae"):
             check(raw not in noy.output, f"{raw!r} reached the terminal: {noy.output!r}")
-        noy.type("QUIT\r")
+        noy.type("/quit\r")
         expect_exit(noy, 0)
 
 

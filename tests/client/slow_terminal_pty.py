@@ -85,7 +85,7 @@ def test_flood_into_a_paused_terminal_loses_nothing():
         check(b"*** the terminal is not keeping up" in noy.output[at:], "no status line about the held lines")
         for fd in (0, 1, 2):
             check(descriptor_flags(noy.pid, fd) & O_NONBLOCK == 0, f"fd {fd} of the client is non-blocking")
-        noy.type("QUIT\r")
+        noy.type("/quit\r")
         status = noy.wait_exit()
         check(status == 0, f"exit {status}")
 

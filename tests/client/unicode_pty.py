@@ -23,7 +23,7 @@ def start_chat(running, **pty_args):
 
 
 def quit_cleanly(noy):
-    noy.type("QUIT\r")
+    noy.type("/quit\r")
     status = noy.wait_exit()
     check(status == 0, f"exit {status}; output {noy.output[-500:]!r}")
 
@@ -78,7 +78,7 @@ def test_ctrl_r_sends_no_search_prompt():
         noy, elias, at = start_chat(running)
         noy.type("MSG first one\r")
         elias.expect("MSG Noy first one")
-        noy.type("PING between\r")
+        noy.type("/ping between\r")
         at = noy.wait_for("*** pong between", at)
         noy.type("MSG f\x12")  # Ctrl-R after "MSG f": back to "MSG first one"
         at = noy.wait_for("irst one", at)  # libedit redraws from the first changed column
@@ -96,13 +96,13 @@ def test_tab_completes_commands_and_names_not_files():
             open(os.path.join(directory, name), "w").close()
         with Running(Server(SERVER)) as running:
             noy, elias, at = start_chat(running, cwd=directory)
-            noy.type("WHO\r")
+            noy.type("/who\r")
             at = noy.wait_for("*** 2 users online", at)
             noy.type("ms\tchat-cl\t\r")  # a command completes (in capitals); no file does
             elias.expect("MSG Noy chat-cl")
             noy.type("MSG hi El\t\r")  # a name from WHO
             elias.expect("MSG Noy hi Elias ")
-            noy.type("WHO N\r")
+            noy.type("/who N\r")
             at = noy.wait_for("*** 1 user matching N: Noy", at)
             quit_cleanly(noy)
 
