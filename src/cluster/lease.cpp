@@ -12,8 +12,7 @@ constexpr auto lease_interval = std::chrono::milliseconds(500);
 
 }  // namespace
 
-lease::lease(name_service& names, std::string self, std::chrono::milliseconds duration, strand_post post,
-             listener tell)
+lease::lease(name_service& names, std::string self, std::chrono::milliseconds duration, strand_post post, listener tell)
     : names_(names), self_(std::move(self)), duration_(duration), post_(std::move(post)), tell_(std::move(tell)) {
   const auto deadline = clock::now() + std::chrono::seconds(15);
   while (!names_.renew(self_)) {

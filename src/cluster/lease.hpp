@@ -42,8 +42,7 @@ class lease {
   // buckets are made (by this node or one starting beside it) their streams may still be
   // electing leaders. Throws std::runtime_error when the lease cannot be taken.
   // `names` must outlive the lease.
-  lease(name_service& names, std::string self, std::chrono::milliseconds duration, strand_post post,
-        listener tell);
+  lease(name_service& names, std::string self, std::chrono::milliseconds duration, strand_post post, listener tell);
   // Stops the thread and joins it.
   ~lease();
   lease(const lease&) = delete;
