@@ -5,26 +5,29 @@
 // - CONNECT to a name held on another node is forwarded to that node, whose router
 //   runs the same checks through a remote_peer remote peer and replies.
 // - WHO lists the bucket.
-// Blocking KV calls run on one blocking_worker; every event from NATS and every
-// worker result enters as a post onto the router's strand, where all state here lives.
+// Blocking KV calls run on one blocking_worker, and the node's lease keeps its own thread;
+// every event from NATS, every worker result and every lease verdict enters as a post onto
+// the router's strand, where all state here lives.
+// The members are defined by concept: node.cpp (life, the seam, the tick),
+// node_names.cpp (REGISTER, freed names, WHO), node_connect.cpp (CONNECT across nodes and
+// the remote peers of chats), node_frames.cpp (frames from other nodes) and
+// node_membership.cpp (what follows from leases: this node's lost or regained, others gone).
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "chat/net.hpp"
 #include "chat/protocol.hpp"
 #include "cluster/config.hpp"
+#include "cluster/lease.hpp"
 #include "cluster/name_service.hpp"
 #include "cluster/nats_connection.hpp"
 #include "cluster/remote_peer.hpp"
@@ -45,7 +48,7 @@ class cluster_node final : public server::cluster_link, public std::enable_share
   // Throws std::runtime_error with a message fit for the user (unreachable, no JetStream).
   cluster_node(cluster_config config, server::router& r, cluster_stats& stats);
   // Sends the name releases still queued (for up to 2 s: a graceful stop frees its users'
-  // names at once), then stops the lease thread.
+  // names at once), then stops the lease's thread.
   ~cluster_node() override;
 
   // Subscribes to this node's subject and starts the ack/deadline tick.
@@ -69,12 +72,10 @@ class cluster_node final : public server::cluster_link, public std::enable_share
     bool answered = false;  // timed out and answered; kept to end a late chat
   };
 
-  // Runs `f(node)` on the router's strand, if the node still exists then.
+  // Runs `f(node)` on the router's strand, if the node still exists then (node_post.hpp).
   template <typename F>
   void post(F f);
 
-  // The claim's value: "<node identity> <session> <name as registered>".
-  std::string value_of(server::session_id id, const std::string& name) const;
   void claim_name(server::session_id from, const protocol::command& cmd);
   void claimed(server::session_id from, const protocol::command& cmd, const std::string& key,
                const name_service::claim_result& result);
@@ -85,18 +86,14 @@ class cluster_node final : public server::cluster_link, public std::enable_share
   void listed(server::session_id from, const std::string& prefix, bool ok,
               const std::vector<name_service::entry>& entries, const std::string& error);
 
-  // Leases (docs/cluster.md, Leases): the lease thread renews this node's lease twice a
-  // second and follows every node's renewals through a watch; lease_round acts on it on
-  // the strand. `alive` (the other nodes renewed within the lease) is nullopt while the
-  // watch is not known to be current (this node's own renewals must show in it).
-  void renew_leases();
-  // `renewal`: when this node's renewal started and finished, if the store took it.
-  void lease_round(std::optional<std::pair<clock::time_point, clock::time_point>> renewal,
-                   const std::optional<std::set<std::string>>& alive);
-  // The lease runs out `lease` after the start of the last renewal the store took: then
-  // lose_lease ends cross-node chats and refuses what needs the cluster, until a renewal works.
-  void check_lease();
-  void lose_lease();
+  // What the lease tells (docs/cluster.md, Leases). Lost: other nodes count this one dead by
+  // now, so its cross-node chats end and what needs the cluster is refused until regained.
+  lease::listener lease_listener();
+  void lease_lost();
+  void lease_regained();
+  // `alive`: the other nodes that renewed within the lease; those that were live and are not
+  // any more are gone.
+  void nodes_alive(const std::set<std::string>& alive);
   // Frees the names held by `dead` nodes (deletes conditional on revision).
   void sweep_names(std::set<std::string> dead);
   // Once at start: frees names of nodes without a lease (they died before this node started).
@@ -144,9 +141,7 @@ class cluster_node final : public server::cluster_link, public std::enable_share
   server::session_id next_remote_peer_ = first_remote_id;
   std::uint64_t last_request_ = 0;
   std::unique_ptr<asio::steady_timer> timer_;
-  std::set<std::string> live_nodes_;             // as last read, without this node
-  clock::time_point renewed_at_ = clock::now();  // start of the last renewal the store took
-  bool lease_lost_ = false;
+  std::set<std::string> live_nodes_;  // as last read, without this node
   bool swept_once_ = false;
   std::set<std::string> unswept_;  // gone nodes whose names a failed sweep left
 
@@ -156,12 +151,9 @@ class cluster_node final : public server::cluster_link, public std::enable_share
   std::size_t inflight_ = 0;
   bool stopping_ = false;  // guarded by inflight_mutex_
 
-  // Last: destroyed first, so no job outlives the name service.
+  // Last: destroyed first, so no job and no renewal outlives the name service.
   blocking_worker worker_;
-  std::mutex lease_mutex_;
-  std::condition_variable lease_changed_;
-  bool lease_stop_ = false;  // guarded by lease_mutex_
-  std::thread lease_thread_;
+  lease lease_;
 };
 
 // Cluster mode's plug for the core (server_config::join_cluster): joins the node to the

@@ -19,4 +19,11 @@ void give_back_chunks(chunk* list) {
   }
 }
 
+chunk_buffers::chunk_buffers(const chunk* head, std::size_t skip) : head_(head), offset_(skip) {
+  while (head_ != nullptr && offset_ >= head_->size) {
+    offset_ -= head_->size;
+    head_ = head_->next;
+  }
+}
+
 }  // namespace chat::server

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <iterator>
 #include <memory>
 
 #include "chat/handler_allocator.hpp"
@@ -18,54 +17,6 @@ namespace {
 
 // How long a connection told its last line may take to close its side.
 constexpr std::chrono::seconds closing_linger{2};
-
-// A chain of chunks as an Asio buffer sequence, starting `skip` bytes in, so
-// that one gathered write takes a whole batch (or its unwritten rest) without
-// building, and allocating, an array of buffers.
-class chunk_buffers {
- public:
-  class const_iterator {
-   public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = asio::const_buffer;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const asio::const_buffer*;
-    using reference = asio::const_buffer;
-
-    const_iterator() = default;
-    const_iterator(const chunk* c, std::size_t offset) : chunk_(c), offset_(offset) {}
-    asio::const_buffer operator*() const { return asio::const_buffer(chunk_->data + offset_, chunk_->size - offset_); }
-    const_iterator& operator++() {
-      chunk_ = chunk_->next;
-      offset_ = 0;
-      return *this;
-    }
-    const_iterator operator++(int) {
-      auto before = *this;
-      ++*this;
-      return before;
-    }
-    bool operator==(const const_iterator&) const = default;
-
-   private:
-    const chunk* chunk_ = nullptr;
-    std::size_t offset_ = 0;
-  };
-  using value_type = asio::const_buffer;
-
-  explicit chunk_buffers(const chunk* head, std::size_t skip = 0) : head_(head), offset_(skip) {
-    while (head_ != nullptr && offset_ >= head_->size) {
-      offset_ -= head_->size;
-      head_ = head_->next;
-    }
-  }
-  const_iterator begin() const { return const_iterator(head_, offset_); }
-  const_iterator end() const { return const_iterator(); }
-
- private:
-  const chunk* head_;
-  std::size_t offset_;
-};
 
 // GCC 12 bitwise-copies non-trivial temporaries made inside a co_await
 // expression (an invalid free under ASan), so requests are built by this plain
