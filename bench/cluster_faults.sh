@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2153  # the upper-case knobs are set by bench_knobs (bench/lib.sh)
 # Violation counts per fault kind over RUNS fault runs of each kind (tests/cluster/fault_test.py:
 # a fresh 3-server NATS cluster and 3 nodes in a private network namespace per run, one fault,
 # the heal, and the history checker). Needs root (unshare -n, nft). Writes
@@ -12,8 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 
-bench_knobs RUNS=10 KINDS="none node_kill node_pause nats_kill nats_pause node_cut nats_cut" SEED=$(date +%s) \
-  HISTORIES=$(mktemp -d /tmp/chat-fault-runs-XXXXXX)
+seed=$(date +%s)
+histories=$(mktemp -d /tmp/chat-fault-runs-XXXXXX)
+bench_knobs RUNS=10 KINDS="none node_kill node_pause nats_kill nats_pause node_cut nats_cut" SEED="$seed" \
+  HISTORIES="$histories"
 OUT=${OUT:-bench/results/$(date -u +%F)-cluster-faults}
 mkdir -p "$OUT"
 [ -x build/bin/chat-server ] || bench_build
