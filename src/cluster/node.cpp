@@ -10,11 +10,7 @@
 
 namespace chat::cluster {
 
-using namespace chat::server;  // the core whose seam this implements
 namespace {
-
-using protocol::command_kind;
-using protocol::error_code;
 
 // Acks go out at least this often while messages arrive (node_frames.cpp sends them sooner under load).
 constexpr auto tick_interval = std::chrono::milliseconds(50);

@@ -10,11 +10,7 @@
 
 namespace chat::cluster {
 
-using namespace chat::server;  // the core whose seam this implements
 namespace {
-
-using protocol::command_kind;
-using protocol::error_code;
 
 // How long a CONNECT forwarded to another node waits for its answer.
 constexpr auto connect_deadline = std::chrono::seconds(5);

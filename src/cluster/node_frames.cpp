@@ -10,10 +10,7 @@
 
 namespace chat::cluster {
 
-using namespace chat::server;  // the core whose seam this implements
 namespace {
-
-using protocol::command_kind;
 
 // Frames from other nodes posted to the router and not yet handled, at most.
 constexpr std::size_t max_inflight = 16384;

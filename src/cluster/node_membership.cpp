@@ -11,8 +11,6 @@
 
 namespace chat::cluster {
 
-using namespace chat::server;  // the core whose seam this implements
-
 lease::listener cluster_node::lease_listener() {
   return {[this] { lease_lost(); }, [this] { lease_regained(); },
           [this](const std::set<std::string>& alive) { nodes_alive(alive); }};

@@ -11,9 +11,6 @@
 
 namespace chat::cluster {
 
-using namespace chat::server;  // the core whose seam this implements
-using protocol::error_code;
-
 void cluster_node::claim_name(session_id from, const protocol::command& cmd) {
   const auto key = claim_key(cmd.argument);
   const auto value = claim_value(self_, from, cmd.argument);
