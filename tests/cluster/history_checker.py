@@ -1,5 +1,5 @@
 """Checks a fault run's history (JSON lines written by fault_workload.History) against cluster
-mode's promises (README, Cluster mode; docs/cluster.md, Fault injection) and returns the
+mode's promises (docs/cluster.md, "What cluster mode promises" and "Fault injection") and returns the
 violations found, each as (kind, text).
 
 A history holds, with monotonic times `t` in seconds:
