@@ -103,8 +103,12 @@ int main(int argc, char** argv) {
   config.stats_interval = ms(stats_seconds);
   // The queue must hold a longest MSG beside what is already queued for a reading client (its
   // CONNECTED event, say): room for one line only cut a reader off when its writer was a moment late.
-  config.output.hard_bytes =
-      std::max(config.output.hard_bytes, 2 * (chat::protocol::max_server_line(config.max_line) + 1));
+  const auto queue_floor = 2 * (chat::protocol::max_server_line(config.max_line) + 1);
+  if (config.output.hard_bytes < queue_floor) {
+    spdlog::warn("--max-queue {} is below two longest server lines at --max-line {}: using {}",
+                 config.output.hard_bytes, config.max_line, queue_floor);
+    config.output.hard_bytes = queue_floor;
+  }
 
   // Cluster mode is plugged into the core here: the server knows it only through its seam.
   chat::cluster::cluster_stats cluster_stats;

@@ -48,7 +48,7 @@ number_reading read_number(std::string_view text, number_kind kind) {
   }
   std::string mantissa;
   const auto whole = take_digits(rest, mantissa);
-  if (whole == 0) return refuse("not a number");
+  if (whole == 0) return refuse("it does not start with a digit");
   if (mantissa.size() > 1 && mantissa.front() == '0') {
     return refuse("leading zeros are not allowed (a number is never read as octal)");
   }
@@ -57,7 +57,7 @@ number_reading read_number(std::string_view text, number_kind kind) {
   if (!rest.empty() && rest.front() == '.') {
     fraction = ".";
     const auto taken = take_digits(rest.substr(1), fraction);
-    if (taken == 0) return refuse("not a number: a '.' needs digits on both sides");
+    if (taken == 0) return refuse("a '.' needs digits on both sides");
     rest.remove_prefix(1 + taken);
   }
   std::string exponent;
@@ -69,10 +69,10 @@ number_reading read_number(std::string_view text, number_kind kind) {
       rest.remove_prefix(1);
     }
     const auto taken = take_digits(rest, exponent);  // TOML lets an exponent have leading zeros
-    if (taken == 0) return refuse("not a number: an exponent needs digits");
+    if (taken == 0) return refuse("an exponent needs digits");
     rest.remove_prefix(taken);
   }
-  if (!rest.empty()) return refuse("not a number");
+  if (!rest.empty()) return refuse("\"" + std::string(rest) + "\" follows the digits");
   if (kind == number_kind::integer && !(fraction.empty() && exponent.empty())) {
     return refuse("a whole number is needed here");
   }
