@@ -8,6 +8,7 @@
 #include <array>
 #include <climits>
 #include <clocale>
+#include <cstdio>
 #include <cstring>
 #include <cwchar>
 #include <cwctype>
@@ -20,6 +21,10 @@ namespace {
 
 constexpr int history_size = 500;
 constexpr wchar_t end_of_file_key = L'\x04';  // Ctrl-D, as libedit reports it on an empty line
+// Bracketed paste (xterm, and every common terminal since): once enabled, the terminal
+// wraps pasted text in ESC[200~ ... ESC[201~, so a pasted Tab can be told from a typed one.
+constexpr const char* bracketed_paste_on = "\x1b[?2004h";
+constexpr const char* bracketed_paste_off = "\x1b[?2004l";
 
 bool starts_with_ignoring_case(std::wstring_view text, std::wstring_view prefix) {
   if (text.size() < prefix.size()) return false;
@@ -84,7 +89,7 @@ std::string to_utf8(std::wstring_view wide) {
   return out;
 }
 
-line_editor::line_editor(FILE* out, std::string_view prompt) : prompt_(to_wide(prompt)) {
+line_editor::line_editor(FILE* out, std::string_view prompt) : prompt_(to_wide(prompt)), out_(out) {
   // libedit takes its terminal modes and width from the output descriptor and stops
   // editing when that is not a terminal; the terminal is fd 0's (stdout may be a
   // file: `chat-client > log`), so it is given as both.
@@ -99,11 +104,20 @@ line_editor::line_editor(FILE* out, std::string_view prompt) : prompt_(to_wide(p
   history_w(history_, &event, H_SETSIZE, history_size);
   history_w(history_, &event, H_SETUNIQUE, 1);
   el_wset(el_, EL_HIST, history_w, history_);
-  el_wset(el_, EL_ADDFN, L"chat-complete", L"complete a command or a user name", &line_editor::complete_function);
-  el_wset(el_, EL_BIND, L"^I", L"chat-complete", nullptr);
+  el_wset(el_, EL_ADDFN, L"chat-tab", L"complete a command or a user name, or keep a pasted Tab",
+          &line_editor::bound_function<&line_editor::tab>);
+  el_wset(el_, EL_BIND, L"^I", L"chat-tab", nullptr);
+  el_wset(el_, EL_ADDFN, L"chat-paste-begins", L"pasted text follows",
+          &line_editor::bound_function<&line_editor::paste_begins>);
+  el_wset(el_, EL_BIND, L"\\e[200~", L"chat-paste-begins", nullptr);
+  el_wset(el_, EL_ADDFN, L"chat-paste-ends", L"pasted text ended",
+          &line_editor::bound_function<&line_editor::paste_ends>);
+  el_wset(el_, EL_BIND, L"\\e[201~", L"chat-paste-ends", nullptr);
+  std::fputs(bracketed_paste_on, out_);
   // Enter ends the line where it stands (libedit's ed-newline moves below it first),
   // so the session can replace it with what it stands for (a message as the conversation).
-  el_wset(el_, EL_ADDFN, L"chat-accept", L"finish the line in place", &line_editor::accept_function);
+  el_wset(el_, EL_ADDFN, L"chat-accept", L"finish the line in place",
+          &line_editor::bound_function<&line_editor::accept>);
   el_wset(el_, EL_BIND, L"^M", L"chat-accept", nullptr);
   el_wset(el_, EL_BIND, L"^J", L"chat-accept", nullptr);
   // The incremental search (em-inc-search-prev) draws its own "bck:" prompt inside
@@ -114,6 +128,7 @@ line_editor::line_editor(FILE* out, std::string_view prompt) : prompt_(to_wide(p
 }
 
 line_editor::~line_editor() {
+  std::fputs(bracketed_paste_off, out_);
   el_end(el_);  // back to the terminal modes found at start
   history_wend(history_);
 }
@@ -124,16 +139,33 @@ wchar_t* line_editor::prompt_function(EditLine* el) {
   return self->prompt_.data();
 }
 
-unsigned char line_editor::complete_function(EditLine* el, int /*key*/) {
+template <unsigned char (line_editor::*action)()>
+unsigned char line_editor::bound_function(EditLine* el, int /*key*/) {
   line_editor* self = nullptr;
   el_wget(el, EL_CLIENTDATA, &self);
-  return self->complete();
+  return (self->*action)();
 }
 
-unsigned char line_editor::accept_function(EditLine* el, int /*key*/) {
-  line_editor* self = nullptr;
-  el_wget(el, EL_CLIENTDATA, &self);
-  return self->accept();
+unsigned char line_editor::paste_begins() {
+  pasting_ = true;
+  return CC_NORM;
+}
+
+unsigned char line_editor::paste_ends() {
+  pasting_ = false;
+  return CC_NORM;
+}
+
+unsigned char line_editor::tab() {
+  // Pasted text goes in as pasted. A terminal without bracketed paste still gives a
+  // paste away: its bytes come in one burst, so more wait behind the Tab, while a
+  // typed Tab arrives alone.
+  int waiting = 0;
+  if (pasting_ || (::ioctl(STDIN_FILENO, FIONREAD, &waiting) == 0 && waiting > 0)) {
+    el_winsertstr(el_, L"\t");
+    return CC_REFRESH;
+  }
+  return complete();
 }
 
 unsigned char line_editor::accept() {

@@ -55,15 +55,20 @@ class line_editor {
 
   void set_prompt(std::string_view prompt);
   void add_history(const std::string& line);
-  // User names offered by Tab after the first word (commands are offered first).
+  // User names offered by a typed Tab after the first word (commands are offered first);
+  // a pasted Tab is kept as it is.
   void set_names(std::vector<std::string> names) { names_ = std::move(names); }
 
  private:
   static wchar_t* prompt_function(EditLine* el);
-  static unsigned char complete_function(EditLine* el, int key);
-  static unsigned char accept_function(EditLine* el, int key);
+  // libedit calls a bound function as a plain function: this one finds the editor and calls `action`.
+  template <unsigned char (line_editor::*action)()>
+  static unsigned char bound_function(EditLine* el, int key);
+  unsigned char tab();
   unsigned char complete();
   unsigned char accept();
+  unsigned char paste_begins();
+  unsigned char paste_ends();
   int columns() const;
 
   EditLine* el_ = nullptr;
@@ -71,6 +76,8 @@ class line_editor {
   std::wstring prompt_;
   std::vector<std::string> names_;
   std::size_t accepted_cursor_ = 0;  // where the cursor was when Enter finished the line
+  bool pasting_ = false;             // between the terminal's bracketed-paste markers
+  FILE* out_;
 };
 
 // Makes the C library decode and encode UTF-8: the user's locale when it is

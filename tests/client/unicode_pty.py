@@ -90,6 +90,15 @@ def test_ctrl_r_sends_no_search_prompt():
         quit_cleanly(noy)
 
 
+def type_then_tab(client, text, completed, at):
+    """Types `text`, then a Tab alone once it is shown; returns the offset after `completed`
+    (libedit redraws a completed line from the first column that changed)."""
+    client.type(text)
+    at = client.wait_for(text, at)
+    client.type("\t")
+    return client.wait_for(completed, at)
+
+
 def test_tab_completes_commands_and_names_not_files():
     with tempfile.TemporaryDirectory() as directory:
         for name in ("chat-client-notes.txt", "Elias-file", "msg-file"):
@@ -98,9 +107,13 @@ def test_tab_completes_commands_and_names_not_files():
             noy, elias, at = start_chat(running, cwd=directory)
             noy.type("/who\r")
             at = noy.wait_for("*** 2 users online", at)
-            noy.type("ms\tchat-cl\t\r")  # a command completes (in capitals); no file does
+            # Each Tab typed on its own: a Tab that comes in one burst with more text is pasted text.
+            at = type_then_tab(noy, "ms", "MSG ", at)  # a command completes (in capitals)
+            at = type_then_tab(noy, "chat-cl", "\a", at)  # no file does: the bell
+            noy.type("\r")
             elias.expect("MSG Noy chat-cl")
-            noy.type("MSG hi El\t\r")  # a name from WHO
+            at = type_then_tab(noy, "MSG hi El", "ias ", at)  # a name from WHO
+            noy.type("\r")
             elias.expect("MSG Noy hi Elias ")
             noy.type("/who N\r")
             at = noy.wait_for("*** 1 user matching N: Noy", at)
