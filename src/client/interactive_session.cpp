@@ -79,7 +79,7 @@ interactive_session::interactive_session(const asio::any_io_executor& ex, server
       output_(ex),
       input_(ex, open_terminal_for_waiting()),
       signals_(ex, SIGINT, SIGTERM, SIGHUP),
-      resize_(ex, SIGWINCH),
+      terminal_signals_(ex, SIGWINCH, SIGTSTP),
       keepalive_(config.keepalive),
       keepalive_timer_(ex),
       leaving_(ex, asio::steady_timer::time_point::max()) {
@@ -280,6 +280,15 @@ awaitable<bool> interactive_session::send_typed() {
   co_return true;
 }
 
+awaitable<void> interactive_session::suspend() {
+  // The shell gets the terminal back as it was: its own modes, no bracketed paste.
+  editor_->suspend();
+  co_await drain_terminal();
+  editor_->give_back_terminal();
+  ::raise(SIGSTOP);  // returns on SIGCONT (fg)
+  editor_->resume();
+}
+
 bool interactive_session::read_terminal() {
   for (bool first = true;; first = false) {
     int pending = 0;
@@ -322,7 +331,7 @@ awaitable<void> interactive_session::feed() {
     keepalive_timer_.expires_after(keepalive_.count() > 0 ? keepalive_ : std::chrono::milliseconds(never));
     auto ready = co_await (input_.async_wait(asio::posix::stream_descriptor::wait_read, use_tuple) ||
                            signals_.async_wait(use_tuple) || keepalive_timer_.async_wait(use_tuple) ||
-                           resize_.async_wait(use_tuple) || output_.wait_until_failed());
+                           terminal_signals_.async_wait(use_tuple) || output_.wait_until_failed());
     // Cancelled, as the loser of an || (the connection gone, or back while offline):
     // the waits above completed without an event, and nothing may be queued from them.
     if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
@@ -353,6 +362,10 @@ awaitable<void> interactive_session::feed() {
       case 3: {
         auto [ec, signal] = std::get<3>(ready);
         if (ec) co_return;
+        if (signal == SIGTSTP) {
+          co_await suspend();
+          continue;
+        }
         // The terminal reflowed the rows to its new width: wipe them, draw again.
         output_.write(editor_->erase());
         editor_->redraw();

@@ -64,6 +64,8 @@ class interactive_session : session_core::front_end {
   // Waits (at most exit_drain) for the terminal to take what is queued; drops what
   // it did not take, in our queue and the terminal's, so nothing blocks the exit.
   awaitable<void> drain_terminal();
+  // Ctrl-Z: the terminal goes back to the shell as it was found, until SIGCONT.
+  awaitable<void> suspend();
   // A status line of the client's own, with the time: "12:04 *** ...".
   void show_event(std::string_view text);
   // Hands what the terminal has ready to libedit, one key at a time; false if
@@ -99,7 +101,7 @@ class interactive_session : session_core::front_end {
   std::optional<line_editor> editor_;
   asio::posix::stream_descriptor input_;  // fd 0's terminal opened again, only waited on: libedit reads fd 0
   asio::signal_set signals_;              // Ctrl-C, hang-up, kill: leave with QUIT, terminal restored
-  asio::signal_set resize_;               // SIGWINCH
+  asio::signal_set terminal_signals_;     // SIGWINCH (resized), SIGTSTP (Ctrl-Z)
   std::chrono::milliseconds keepalive_;
   asio::steady_timer keepalive_timer_;  // restarted by every key: fires only while the user is idle
   asio::steady_timer leaving_;          // never expires: cancelled once QUIT is sent (before_read stops holding)

@@ -274,6 +274,21 @@ void line_editor::redraw() {
   el_wset(el_, EL_REFRESH);
 }
 
+void line_editor::suspend() {
+  std::fputs(bracketed_paste_off, out_);
+  std::fflush(out_);
+}
+
+void line_editor::give_back_terminal() {
+  el_wset(el_, EL_PREP_TERM, 0);
+}
+
+void line_editor::resume() {
+  el_wset(el_, EL_PREP_TERM, 1);
+  std::fputs(bracketed_paste_on, out_);
+  redraw();
+}
+
 void line_editor::set_prompt(std::string_view prompt) {
   prompt_ = to_wide(prompt);
 }

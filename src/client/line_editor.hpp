@@ -46,6 +46,14 @@ class line_editor {
   // output; takes a new terminal width first (SIGWINCH, or a resize not yet signalled).
   void redraw();
 
+  // Before the process stops (Ctrl-Z), in two steps, so that output still queued (this
+  // bracketed-paste-off too) can reach the terminal before its modes change with TCSADRAIN:
+  // bracketed paste off, then the terminal's modes as found.
+  void suspend();
+  void give_back_terminal();
+  // After it continues: the editor's modes and bracketed paste again, the line drawn anew.
+  void resume();
+
   // True if nothing is typed on the current line.
   bool line_empty() const;
   // Empties the line being edited and returns it (UTF-8); nothing is drawn.

@@ -6,9 +6,12 @@ does our own echo of the message.
 
 usage: paste_pty.py CHAT_SERVER CHAT_CLIENT"""
 
+import os
+import signal
 import sys
+import time
 
-from chat_e2e import Server, Running, pty_chat, check, run
+from chat_e2e import TIMEOUT, Server, Running, pty_chat, check, run
 
 SERVER, CLIENT = sys.argv[1], sys.argv[2]
 BRACKETED_PASTE_ON = b"\x1b[?2004h"
@@ -46,4 +49,30 @@ def test_pasted_tab_is_kept_and_a_typed_tab_completes():
               f"bracketed paste left on at exit: {noy.output[-300:]!r}")
 
 
-run([test_pasted_tab_is_kept_and_a_typed_tab_completes])
+def wait_stopped(client):
+    """Waits until the client's process is stopped (its parent sees it, as a shell would)."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        pid, status = os.waitpid(client.pid, os.WUNTRACED | os.WNOHANG)
+        if pid:
+            check(os.WIFSTOPPED(status), f"exited instead of stopping: {status}")
+            return
+        check(time.monotonic() < deadline, f"Ctrl-Z did not stop the client: {client.output[-300:]!r}")
+        client._read(min(deadline, time.monotonic() + 0.05))  # reads what comes meanwhile, as wait_exit does
+
+
+def test_ctrl_z_turns_bracketed_paste_off_until_fg():
+    with Running(Server(SERVER)) as running:
+        noy, elias, at = pty_chat(running, CLIENT)
+        noy.type("\x1a")  # Ctrl-Z
+        at = noy.wait_for(BRACKETED_PASTE_OFF, at)
+        wait_stopped(noy)
+        os.kill(noy.pid, signal.SIGCONT)
+        at = noy.wait_for(BRACKETED_PASTE_ON, at)
+        noy.type(PASTE_START + "back\tagain" + PASTE_END + "\r")
+        elias.expect("MSG Noy back\\tagain")
+        noy.type("/quit\r")
+        check(noy.wait_exit() == 0, f"output {noy.output[-300:]!r}")
+
+
+run([test_pasted_tab_is_kept_and_a_typed_tab_completes, test_ctrl_z_turns_bracketed_paste_off_until_fg])
