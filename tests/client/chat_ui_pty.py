@@ -84,7 +84,10 @@ def test_name_prompt_outlasts_the_register_timeout():
     """The server cuts off a connection that does not register in time (BYE
     REGISTER_TIMEOUT): while the name is asked for, the client connects again
     without a word and keeps the half-typed name, so the user can take their time."""
-    with Running(Server(SERVER, "--register-timeout", "0.3")) as running:
+    # 1 s, not less: the name is typed after the second timeout, on a connection whose own
+    # timer has already run; under ASan on a busy machine 0.3 s could pass before REGISTER
+    # arrived, and a REGISTER that meets the timeout is lost (the prompt comes back).
+    with Running(Server(SERVER, "--register-timeout", "1")) as running:
         noy = running.add(PtyClient(CLIENT, running.server.port))
         at = noy.wait_for("name> ")
         noy.type("No")
