@@ -45,6 +45,11 @@ class Log:
                 self.lines.append(f"[{tag}] {line}")
                 self.changed.notify_all()
 
+    def note(self, text):
+        with self.changed:
+            self.lines.append(f"[fixture] {text}\n")
+            self.changed.notify_all()
+
     def wait_for(self, pattern, timeout=DEADLINE, start=0):
         """Waits until a line from index `start` on matches `pattern`; returns the match or None."""
         end = time.monotonic() + timeout
@@ -197,13 +202,32 @@ class Cluster:
             self.nats.append(server)
 
     def start_nats(self):
-        for server in self.nats:
-            server.start()
-        end = time.monotonic() + DEADLINE
-        while not all(s.healthy() for s in self.nats):
-            if time.monotonic() > end:
-                raise AssertionError("NATS servers not ready in time")
-            time.sleep(0.05)
+        # A port free_port() found can be taken by another test before nats-server binds it (the
+        # server then exits: "address already in use"); such a start is tried again on new ports.
+        for attempt in range(3):
+            for server in self.nats:
+                server.start()
+            end = time.monotonic() + DEADLINE
+            while not all(s.healthy() for s in self.nats):
+                if any(s.proc.poll() is not None for s in self.nats):
+                    break
+                if time.monotonic() > end:
+                    raise AssertionError("NATS servers not ready in time")
+                time.sleep(0.05)
+            else:
+                return
+            self.log.note(f"a nats-server exited at start (attempt {attempt + 1}): new ports")
+            for server in self.nats:
+                server.kill()
+                shutil.rmtree(os.path.join(self.workdir, f"js{server.index}"), ignore_errors=True)
+            self._choose_ports()
+        raise AssertionError("NATS servers did not start in 3 attempts")
+
+    def _choose_ports(self):
+        cluster_ports = [free_port() for _ in self.nats]
+        for i, server in enumerate(self.nats):
+            server.port, server.cluster_port, server.monitor_port = free_port(), cluster_ports[i], free_port()
+            server.routes = [p for j, p in enumerate(cluster_ports) if j != i] if len(self.nats) > 1 else []
 
     def urls(self, servers=None):
         return ",".join(s.url for s in (servers or self.nats))
