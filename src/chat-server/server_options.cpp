@@ -108,7 +108,7 @@ class settings_file_reader : public CLI::Config {
     try {
       lines = read_settings(input);
     } catch (const settings_syntax_error& e) {
-      throw CLI::ConfigError(file + ":" + std::string(e.what()).substr(5));  // "line N: " as "FILE:N: "
+      throw CLI::ConfigError(file + ":" + std::to_string(e.line()) + ": " + e.why());
     }
     for (const auto& entry : lines) {
       const auto where = file + ":" + std::to_string(entry.line) + ": ";

@@ -35,9 +35,7 @@ class settings_reader {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& why) const {
-    throw settings_syntax_error("line " + std::to_string(line_) + ": " + why);
-  }
+  [[noreturn]] void fail(const std::string& why) const { throw settings_syntax_error(line_, why); }
   bool at_end() const { return at_ >= text_.size(); }
   char peek() const { return at_end() ? '\0' : text_[at_]; }
   bool ahead(std::string_view what) const { return std::string_view(text_).substr(at_).starts_with(what); }

@@ -27,10 +27,17 @@ struct setting_line {
   toml_value value;
 };
 
-// Thrown with "line N: why" for text that is not the TOML above.
+// Thrown for text that is not the TOML above: where (its line) and why; what() says "line N: why".
 class settings_syntax_error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  settings_syntax_error(std::size_t line, const std::string& why)
+      : std::runtime_error("line " + std::to_string(line) + ": " + why), line_(line), why_(why) {}
+  std::size_t line() const { return line_; }
+  const std::string& why() const { return why_; }
+
+ private:
+  std::size_t line_;
+  std::string why_;
 };
 
 // Every `key = value` in file order (a key written twice appears twice).
